@@ -1,0 +1,100 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Times are milliseconds since the epoch, taken from the injected clock. */
+const time = (name: string) => integer(name);
+const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
+
+export interface IvrStep {
+  node: string;
+  at: number;
+  /** What the caller pressed, or "timeout" when they pressed nothing. Never the raw digits of free input. */
+  input?: string;
+  language?: string;
+}
+
+/** One row per call leg the server knows: inbound calls, agent legs, outbound callbacks. */
+export const calls = sqliteTable(
+  "calls",
+  {
+    sid: text("sid").primaryKey(),
+    direction: text("direction", { enum: ["inbound", "agent", "callback"] }).notNull(),
+    fromRaw: text("from_raw").notNull().default(""),
+    fromE164: text("from_e164"),
+    toRaw: text("to_raw").notNull().default(""),
+    state: text("state", { enum: ["ivr", "queued", "ringing", "connected", "ended"] }).notNull(),
+    outcome: text("outcome"),
+    language: text("language"),
+    topic: text("topic"),
+    priority: text("priority", { enum: ["normal", "emergency"] }).notNull().default("normal"),
+    ivrNode: text("ivr_node"),
+    ivrRetries: integer("ivr_retries").notNull().default(0),
+    ivrPath: json<IvrStep[]>("ivr_path").notNull().default(sql`'[]'`),
+    holdsLine: integer("holds_line", { mode: "boolean" }).notNull().default(false),
+    carrierStatus: text("carrier_status"),
+    agentId: text("agent_id"),
+    parentSid: text("parent_sid"),
+    callbackId: integer("callback_id"),
+    queuePosition: integer("queue_position"),
+    createdAt: time("created_at").notNull(),
+    queuedAt: time("queued_at"),
+    offeredAt: time("offered_at"),
+    connectedAt: time("connected_at"),
+    endedAt: time("ended_at"),
+  },
+  (t) => [
+    index("calls_state_idx").on(t.state),
+    index("calls_line_idx").on(t.holdsLine),
+    index("calls_from_idx").on(t.fromE164, t.createdAt),
+    index("calls_created_idx").on(t.createdAt),
+  ],
+);
+
+/**
+ * The event log: every state change writes its event in the same transaction, so a supervisor can
+ * replay what a caller went through. dedupeKey makes a repeated Twilio callback a no-op.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: time("at").notNull(),
+    type: text("type").notNull(),
+    callSid: text("call_sid"),
+    userId: text("user_id"),
+    callbackId: integer("callback_id"),
+    data: json<Record<string, unknown>>("data").notNull().default(sql`'{}'`),
+    dedupeKey: text("dedupe_key"),
+  },
+  (t) => [
+    index("events_call_idx").on(t.callSid, t.id),
+    uniqueIndex("events_dedupe_idx").on(t.dedupeKey),
+  ],
+);
+
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: json<unknown>("value").notNull(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ["admin", "supervisor", "agent"] }).notNull(),
+    /** sha256 of the bearer token: the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    languages: json<string[]>("languages").notNull().default(sql`'[]'`),
+    endpoint: text("endpoint"),
+    status: text("status", { enum: ["offline", "available", "offered", "on_call", "wrap_up", "break"] })
+      .notNull()
+      .default("offline"),
+    statusSince: time("status_since").notNull(),
+    /** When the agent last became free; routing picks the longest idle. */
+    idleSince: time("idle_since"),
+    currentCallSid: text("current_call_sid"),
+    createdAt: time("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_token_idx").on(t.tokenHash), index("users_status_idx").on(t.role, t.status)],
+);

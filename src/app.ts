@@ -1,0 +1,22 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import fastifyStatic from "@fastify/static";
+import { resolve } from "node:path";
+import type { Services } from "./services.js";
+import { installErrorHandler } from "./http/errors.js";
+import { twilioRoutes } from "./http/twilio/index.js";
+import { healthRoutes } from "./http/api/health-routes.js";
+import { callRoutes } from "./http/api/call-routes.js";
+
+/** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
+export async function buildApp(s: Services): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 256 * 1024 });
+  installErrorHandler(app);
+  // Recordings are fetched by Twilio for <Play>: public, like any hold music.
+  await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });
+  await app.register(async (scope) => twilioRoutes(scope, s));
+  await app.register(async (scope) => {
+    healthRoutes(scope, s);
+    callRoutes(scope, s);
+  });
+  return app;
+}

@@ -1,0 +1,136 @@
+import type { Language } from "../languages.js";
+import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import { capacity, linesInUse } from "../lines/line-capacity.js";
+import { findCall, recentLanguage, updateCall, type CallRow } from "./call-store.js";
+import { calls } from "../../db/schema.js";
+import { toE164 } from "./phone-number.js";
+import type { Decision } from "../ivr/flow-engine.js";
+
+export interface InboundArrival {
+  sid: string;
+  from: string;
+  to: string;
+  /** Days a chosen language is remembered for the returning-caller shortcut. */
+  rememberDays: number;
+}
+
+export type ArrivalResult =
+  | { kind: "admitted"; call: CallRow; knownLanguage: Language | undefined }
+  | { kind: "overflow"; call: CallRow }
+  /** Twilio repeated the first webhook: the call exists and nothing changes. */
+  | { kind: "repeat"; call: CallRow };
+
+/**
+ * A call reaches the number. Taking a line is one immediate transaction that counts the lines in use,
+ * so two calls arriving together can never both take the last one.
+ */
+export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): ArrivalResult {
+  return inTransaction(ctx, (tx, record) => {
+    const existing = findCall(tx, arrival.sid);
+    if (existing) return { kind: "repeat", call: existing };
+    const now = ctx.clock.now();
+    const fromE164 = toE164(arrival.from);
+    const base = { sid: arrival.sid, direction: "inbound" as const, fromRaw: arrival.from, fromE164, toRaw: arrival.to, createdAt: now };
+    if (linesInUse(tx) >= capacity(tx)) {
+      const call = tx.insert(calls).values({ ...base, state: "ended", outcome: "overflow", endedAt: now }).returning().get();
+      record({ type: "call.overflow", callSid: call.sid, data: { lines: capacity(tx) } });
+      return { kind: "overflow", call };
+    }
+    const known = fromE164 ? recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
+    const call = tx
+      .insert(calls)
+      .values({ ...base, state: "ivr", holdsLine: true, language: known ?? null })
+      .returning()
+      .get();
+    record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
+    return { kind: "admitted", call, knownLanguage: known as Language | undefined };
+  });
+}
+
+/** Stores where the IVR took the caller: the node, what they pressed, and the facts it set. */
+export function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): CallRow {
+  const { step, facts } = decision;
+  const ivrPath = [...call.ivrPath, { node: step.node, at: now, input: decision.input, language: facts.language }];
+  const patch = {
+    ivrNode: step.node,
+    ivrRetries: step.kind === "menu" ? step.attempt : 0,
+    ivrPath,
+    language: facts.language ?? null,
+    topic: facts.topic ?? null,
+    priority: facts.priority,
+    ...(step.kind === "queue" ? { state: "queued" as const, queuedAt: now } : {}),
+  };
+  updateCall(tx, call.sid, patch);
+  record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
+  return { ...call, ...patch };
+}
+
+/** The first IVR node, stored as the start of the caller's path. */
+export function startIvr(ctx: Ctx, call: CallRow, decision: Decision): CallRow {
+  return inTransaction(ctx, (tx, record) => recordIvrStep(tx, record, call, decision, ctx.clock.now()));
+}
+
+const TERMINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+export const isTerminalStatus = (status: string) => TERMINAL.has(status);
+
+/** The outcome of an inbound call that ends in a given state. */
+export function outcomeFor(state: CallRow["state"], call: CallRow): string {
+  switch (state) {
+    case "ivr":
+      return "abandoned_ivr";
+    case "queued":
+      return "abandoned_queue";
+    case "ringing":
+      return "abandoned_ringing";
+    case "connected":
+      return "answered";
+    default:
+      return call.outcome ?? "ended";
+  }
+}
+
+export interface StatusUpdate {
+  sid: string;
+  status: string;
+  /** Twilio's SequenceNumber when it sends one: part of the dedupe key. */
+  sequence?: string;
+}
+
+/**
+ * A status callback for an inbound call. The dedupe key makes a repeated callback a no-op, and the
+ * state check makes a late one (ringing after completed) change nothing.
+ */
+export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): CallRow | undefined {
+  return inTransaction(ctx, (tx, record) => {
+    const fresh = record({
+      type: "call.status",
+      callSid: update.sid,
+      data: { status: update.status, sequence: update.sequence },
+      dedupeKey: `status:${update.sid}:${update.status}`,
+    });
+    const call = findCall(tx, update.sid);
+    if (!fresh || !call) return call;
+    if (!isTerminalStatus(update.status)) {
+      if (call.state !== "ended") updateCall(tx, call.sid, { carrierStatus: update.status });
+      return call;
+    }
+    return endCall(tx, record, call, update.status, ctx.clock.now());
+  });
+}
+
+/** The one place a call ends: its outcome is fixed from where it was, and its line is freed. */
+export function endCall(tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number): CallRow {
+  if (call.state === "ended") {
+    if (call.holdsLine) updateCall(tx, call.sid, { holdsLine: false });
+    return { ...call, holdsLine: false };
+  }
+  const outcome = outcomeFor(call.state, call);
+  const patch = { state: "ended" as const, outcome, endedAt: now, holdsLine: false, carrierStatus: status };
+  updateCall(tx, call.sid, patch);
+  record({
+    type: "call.ended",
+    callSid: call.sid,
+    data: { outcome, from: call.state, node: call.ivrNode, afterSeconds: Math.round((now - call.createdAt) / 1000) },
+  });
+  return { ...call, ...patch };
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DB_FILE: z.string().min(1).default("./data/hotline.db"),
+  PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  TELEPHONY: optionalText.pipe(z.enum(["twilio", "simulator"]).optional()),
+  TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits").optional()),
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.twilio.com"),
+  HOTLINE_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +6621234567").optional()),
+  LINES: z.coerce.number().int().min(1).max(10000).default(30),
+  ADMIN_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // The project's own settings (not in the contract): documented in .env.example.
+  OVERFLOW_MODE: z.enum(["reject", "message"]).default("reject"),
+  FLOWS_DIR: z.string().min(1).default("./voice-flows"),
+  SIMULATOR_PORT: port.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, "PUBLIC_BASE_URL" | "TELEPHONY"> {
+  PUBLIC_BASE_URL: string;
+  TELEPHONY: "twilio" | "simulator";
+  /** The token that signs webhooks; the simulator signs with a fixed local one. */
+  TWILIO_AUTH_TOKEN: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; every bad variable is named in one message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join(".")}: ${issue.message}`);
+  }
+  const data = parsed.success ? parsed.data : undefined;
+  const telephony = data ? (data.TELEPHONY ?? (data.TWILIO_ACCOUNT_SID ? "twilio" : "simulator")) : undefined;
+  if (data && telephony === "twilio") {
+    if (!data.TWILIO_ACCOUNT_SID) problems.push("TWILIO_ACCOUNT_SID: required when TELEPHONY=twilio");
+    if (!data.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN: required when TELEPHONY=twilio");
+  }
+  if (problems.length > 0 || !data || !telephony) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return {
+    ...data,
+    TELEPHONY: telephony,
+    PUBLIC_BASE_URL: (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, ""),
+  };
+}

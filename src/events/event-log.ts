@@ -1,0 +1,77 @@
+import { EventEmitter } from "node:events";
+import type { Db } from "../../db/connection.js";
+import { events } from "../../db/schema.js";
+import type { Clock } from "../clock.js";
+
+export interface NewEvent {
+  type: string;
+  callSid?: string | null;
+  userId?: string | null;
+  callbackId?: number | null;
+  data?: Record<string, unknown>;
+  /** A key that may be written once only: a repeated Twilio callback finds it taken and changes nothing. */
+  dedupeKey?: string;
+}
+
+export interface DomainEvent extends NewEvent {
+  id: number;
+  at: number;
+  data: Record<string, unknown>;
+}
+
+/** In-process fan-out of committed events (realtime pushes, routing). Listeners run after the commit. */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: DomainEvent): void {
+    this.emitter.emit("event", event);
+  }
+
+  subscribe(listener: (event: DomainEvent) => void): () => void {
+    this.emitter.on("event", listener);
+    return () => this.emitter.off("event", listener);
+  }
+}
+
+export interface Ctx {
+  db: Db;
+  clock: Clock;
+  bus: EventBus;
+}
+
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Writes an event in the current transaction; false when its dedupe key was already written. */
+export type RecordEvent = (event: NewEvent) => boolean;
+
+/**
+ * Every state change runs here: one immediate transaction that also writes the events explaining it.
+ * Events reach the bus only once the transaction has committed.
+ */
+export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => T): T {
+  const committed: DomainEvent[] = [];
+  const result = ctx.db.transaction(
+    (tx) => {
+      committed.length = 0;
+      const record: RecordEvent = (event) => {
+        const at = ctx.clock.now();
+        const data = event.data ?? {};
+        const row = tx
+          .insert(events)
+          .values({ ...event, at, data })
+          .onConflictDoNothing()
+          .run();
+        if (row.changes === 0) return false;
+        committed.push({ ...event, id: Number(row.lastInsertRowid), at, data });
+        return true;
+      };
+      return fn(tx, record);
+    },
+    { behavior: "immediate" },
+  );
+  for (const event of committed) ctx.bus.publish(event);
+  return result;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from "fastify";
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { events } from "../../../db/schema.js";
+import { findCall, type CallRow } from "../../calls/call-store.js";
+import { inTransaction } from "../../events/event-log.js";
+import type { Services } from "../../services.js";
+import { requireRole } from "../auth.js";
+import { notFound, parseOr400 } from "../errors.js";
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+/** The public shape of a call, as the contract names it. Numbers only reach roles allowed to see them. */
+export function publicCall(call: CallRow) {
+  return {
+    callSid: call.sid,
+    direction: call.direction,
+    from: call.fromE164 ?? (call.fromRaw || "withheld"),
+    language: call.language,
+    topic: call.topic,
+    priority: call.priority,
+    state: call.state,
+    outcome: call.outcome,
+    agentId: call.agentId,
+    queuePosition: call.queuePosition,
+    createdAt: iso(call.createdAt),
+    queuedAt: iso(call.queuedAt),
+    offeredAt: iso(call.offeredAt),
+    connectedAt: iso(call.connectedAt),
+    endedAt: iso(call.endedAt),
+    ivrPath: call.ivrPath.map((step) => ({ ...step, at: iso(step.at) })),
+  };
+}
+
+export function callRoutes(app: FastifyInstance, s: Services): void {
+  app.get("/api/calls/:callSid", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
+    const call = findCall(s.ctx.db, callSid);
+    if (!call) throw notFound(`call ${callSid}`);
+    // Who looked at a caller's record is itself recorded.
+    inTransaction(s.ctx, (_tx, record) => record({ type: "audit.call_viewed", callSid, userId: request.user?.id }));
+    const trail = s.ctx.db
+      .select({ at: events.at, type: events.type, data: events.data })
+      .from(events)
+      .where(eq(events.callSid, callSid))
+      .orderBy(asc(events.id))
+      .all()
+      .filter((e) => !e.type.startsWith("audit."));
+    return { ...publicCall(call), events: trail.map((e) => ({ ...e, at: iso(e.at) })) };
+  });
+}

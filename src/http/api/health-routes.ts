@@ -1,0 +1,15 @@
+import type { FastifyInstance } from "fastify";
+import { sql } from "drizzle-orm";
+import type { Services } from "../../services.js";
+
+export function healthRoutes(app: FastifyInstance, s: Services): void {
+  // Ready means the database answers: the one thing a call cannot be taken without.
+  app.get("/health", async (_request, reply) => {
+    try {
+      s.ctx.db.get(sql`select 1`);
+      return { status: "ok" };
+    } catch {
+      return reply.status(503).send({ status: "unavailable" });
+    }
+  });
+}

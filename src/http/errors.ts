@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { ZodError } from "zod";
+
+/** A failure the client can act on: mapped to {error, message} with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 422 | 503,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string) => new HttpError(400, "bad_request", message);
+export const notFound = (what: string) => new HttpError(404, "not_found", `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, "conflict", message);
+
+export function zodMessage(error: ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+}
+
+/** Parses with a schema; a mismatch is the client's error, with the reason. */
+export function parseOr400<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(zodMessage(result.error));
+  return result.data;
+}
+
+/** One mapping from errors to HTTP answers for the whole server. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | HttpError | Error, request, reply) => {
+    if (err instanceof HttpError) {
+      return reply.status(err.status).send({ error: err.code, message: err.message });
+    }
+    const status = (err as FastifyError).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: status === 415 ? "unsupported_media_type" : "bad_request", message: err.message });
+    }
+    request.log.error({ err }, "request failed");
+    return reply.status(500).send({ error: "internal", message: "internal error" });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` });
+  });
+}

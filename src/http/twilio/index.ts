@@ -1,0 +1,14 @@
+import type { FastifyInstance } from "fastify";
+import formbody from "@fastify/formbody";
+import type { Services } from "../../services.js";
+import { verifySignature } from "./verify-signature.js";
+import { voiceRoutes } from "./voice-routes.js";
+import { statusRoutes } from "./status-routes.js";
+
+/** Everything Twilio calls: signed form posts in, TwiML out. */
+export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
+  await app.register(formbody);
+  app.addHook("preHandler", verifySignature(s));
+  voiceRoutes(app, s);
+  statusRoutes(app, s);
+}

@@ -1,0 +1,26 @@
+import type { CallRow } from "../../calls/call-store.js";
+import type { PromptPlay, Step } from "../../ivr/flow-engine.js";
+import type { Utterance } from "../../ivr/prompt-catalog.js";
+import type { Language } from "../../languages.js";
+import type { Services } from "../../services.js";
+
+/** Resolves prompts for a call; a prompt heard in another language, or not at all, is logged. */
+export function utterances(s: Services, call: Pick<CallRow, "sid" | "language">, plays: PromptPlay[]): Utterance[] {
+  const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
+  const out: Utterance[] = [];
+  for (const play of plays) {
+    const { utterance, degraded } = s.catalog.resolve(play, language);
+    if (degraded) s.log.warn({ callSid: call.sid, prompt: play.prompt, language }, `prompt degraded: ${degraded}`);
+    if (utterance) out.push(utterance);
+  }
+  return out;
+}
+
+/** TwiML for an IVR step: a menu to answer, or the way into the queue. */
+export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">, step: Step): string {
+  const spoken = utterances(s, call, step.prompts);
+  if (step.kind === "menu") {
+    return s.twiml.menu(spoken, s.twiml.url("/twilio/ivr", { node: step.node, attempt: step.attempt }), step.timeout);
+  }
+  return s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/queue/wait"));
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from "fastify";
+import { admitInboundCall, startIvr, recordIvrStep } from "../../calls/call-lifecycle.js";
+import { findCall, type CallRow } from "../../calls/call-store.js";
+import { chooseInMenu, enterNode, startStep } from "../../ivr/flow-engine.js";
+import type { Language } from "../../languages.js";
+import type { Services } from "../../services.js";
+import { inTransaction } from "../../events/event-log.js";
+import { parseOr400 } from "../errors.js";
+import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { renderStep, utterances } from "./render-step.js";
+
+/** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
+export function currentTwiml(s: Services, call: CallRow): string {
+  if (call.state === "ivr" && call.ivrNode && s.flows.flow.nodes[call.ivrNode]) {
+    return renderStep(s, call, enterNode(s.flows.flow, call.ivrNode, call.ivrRetries));
+  }
+  if (call.state === "queued") return s.twiml.sayThenRedirect([], s.twiml.url("/twilio/queue/wait"));
+  return s.twiml.goodbye([]);
+}
+
+export function voiceRoutes(app: FastifyInstance, s: Services): void {
+  app.post("/twilio/voice", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    const result = admitInboundCall(s.ctx, {
+      sid: body.CallSid,
+      from: body.From,
+      to: body.To,
+      rememberDays: s.flows.flow.returningWindowDays,
+    });
+    reply.type("text/xml");
+    const log = s.log.child({ callSid: body.CallSid });
+    if (result.kind === "repeat") return currentTwiml(s, result.call);
+    if (result.kind === "overflow") {
+      log.info("all lines busy: call overflowed");
+      if (s.config.OVERFLOW_MODE === "reject") return s.twiml.rejectBusy();
+      // Before a language is chosen the apology is given in Thai and English.
+      const plays = [{ prompt: "overflow", language: "th" as Language }, { prompt: "overflow", language: "en" as Language }];
+      return s.twiml.goodbye(utterances(s, result.call, plays));
+    }
+    const decision = startStep(s.flows.flow, result.knownLanguage);
+    const call = startIvr(s.ctx, result.call, decision);
+    log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
+    return renderStep(s, call, decision.step);
+  });
+
+  app.post("/twilio/ivr", async (request, reply) => {
+    const query = parseOr400(ivrQuerySchema, request.query);
+    const body = parseOr400(gatherWebhookSchema, request.body);
+    reply.type("text/xml");
+    const outcome = inTransaction(s.ctx, (tx, record) => {
+      const call = findCall(tx, body.CallSid);
+      if (!call) return undefined;
+      // A repeated or late Gather answer for a menu the caller has left changes nothing.
+      if (call.state !== "ivr" || call.ivrNode !== query.node || call.ivrRetries !== query.attempt) return { call, fresh: false as const };
+      const facts = {
+        language: (call.language ?? undefined) as Language | undefined,
+        topic: (call.topic ?? undefined) as never,
+        priority: call.priority,
+      };
+      const decision = chooseInMenu(s.flows.flow, query.node, query.attempt, body.Digits ?? "", facts);
+      return { call: recordIvrStep(tx, record, call, decision, s.ctx.clock.now()), decision, fresh: true as const };
+    });
+    if (!outcome) return s.twiml.goodbye([]);
+    if (!outcome.fresh) return currentTwiml(s, outcome.call);
+    return renderStep(s, outcome.call, outcome.decision.step);
+  });
+}

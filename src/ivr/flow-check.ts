@@ -1,0 +1,85 @@
+import { LANGUAGES } from "../languages.js";
+import type { LoadedFlows } from "./flow-loader.js";
+import { PromptCatalog, type Coverage } from "./prompt-catalog.js";
+
+export interface FlowReport {
+  errors: string[];
+  warnings: string[];
+  /** prompt id → language → how callers of that language hear it. */
+  coverage: Record<string, Record<string, Coverage>>;
+  /** language → prompts still awaiting a native speaker's review. */
+  unreviewed: Record<string, number>;
+}
+
+const placeholders = (text: string) => (text.match(/\{[a-z]+\}/g) ?? []).sort().join(" ");
+
+/** Everything a flow needs to be safe to put in front of callers. Pure: the CLI and the server both use it. */
+export function checkFlows(loaded: LoadedFlows): FlowReport {
+  const { flow, prompts } = loaded;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const catalog = new PromptCatalog(loaded);
+
+  for (const id of [flow.start, flow.returningStart]) {
+    if (!flow.nodes[id]) errors.push(`start node "${id}" does not exist`);
+  }
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.type !== "menu") continue;
+    const keys = node.options.map((o) => o.key);
+    const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
+    if (dupes.length) errors.push(`menu "${id}": key ${[...new Set(dupes)].join(", ")} used twice`);
+    for (const target of [...node.options.map((o) => o.goto), node.onFailure.goto]) {
+      if (!flow.nodes[target]) errors.push(`menu "${id}": goes to "${target}", which does not exist`);
+    }
+  }
+  for (const language of LANGUAGES) {
+    if (!prompts[language]) errors.push(`${language}: prompts/${language}.yaml is missing`);
+    if (!(language in flow.voices)) errors.push(`${language}: voices has no entry (write null when Twilio has no voice)`);
+  }
+
+  const coverage: FlowReport["coverage"] = {};
+  const reference = prompts.en?.prompts ?? {};
+  for (const prompt of catalog.promptIds()) {
+    coverage[prompt] = {};
+    for (const language of LANGUAGES) {
+      const entry = prompts[language]?.prompts[prompt];
+      if (!entry) errors.push(`${language}: prompt "${prompt}" has no text`);
+      else if (reference[prompt] && placeholders(entry.text) !== placeholders(reference[prompt].text)) {
+        errors.push(`${language}: prompt "${prompt}" has placeholders "${placeholders(entry.text)}", English has "${placeholders(reference[prompt].text)}"`);
+      }
+      if (entry && flow.voices[language]?.reads === "rumi" && !entry.rumi) {
+        errors.push(`${language}: prompt "${prompt}" needs a rumi reading for the voice`);
+      }
+      const how = catalog.coverage(prompt, language);
+      coverage[prompt][language] = how;
+      if (how === "missing") errors.push(`${language}: prompt "${prompt}" can be neither played nor spoken`);
+      else if (how.startsWith("fallback")) warnings.push(`${language}: prompt "${prompt}" is heard in ${how.slice(9)} until it is recorded`);
+    }
+  }
+
+  const unreviewed: FlowReport["unreviewed"] = {};
+  for (const language of LANGUAGES) {
+    unreviewed[language] = Object.values(prompts[language]?.prompts ?? {}).filter((p) => p.source === "machine").length;
+  }
+  return { errors, warnings, coverage, unreviewed };
+}
+
+const SHORT: Record<string, string> = { recording: "rec", voice: "tts", missing: "MISSING" };
+
+/** The coverage table: a row per prompt, a column per language. */
+export function formatCoverage(report: FlowReport): string {
+  const ids = Object.keys(report.coverage);
+  const width = Math.max(6, ...ids.map((id) => id.length));
+  const cell = (s: string) => s.padEnd(8);
+  const lines = [`${"prompt".padEnd(width)}  ${LANGUAGES.map(cell).join("")}`];
+  for (const id of ids) {
+    const row = LANGUAGES.map((l) => {
+      const how = report.coverage[id]?.[l] ?? "missing";
+      return cell(SHORT[how] ?? how.replace("fallback:", "→"));
+    });
+    lines.push(`${id.padEnd(width)}  ${row.join("")}`);
+  }
+  lines.push(`${"machine".padEnd(width)}  ${LANGUAGES.map((l) => cell(String(report.unreviewed[l] ?? 0))).join("")}`);
+  lines.push("rec = recording, tts = Twilio voice, →xx = heard in language xx until recorded; machine = translations awaiting native review");
+  return lines.join("\n");
+}

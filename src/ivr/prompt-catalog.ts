@@ -1,0 +1,91 @@
+import { LANGUAGES, type Language } from "../languages.js";
+import type { Voice } from "./flow-schema.js";
+import type { LoadedFlows } from "./flow-loader.js";
+import type { PromptPlay } from "./flow-engine.js";
+
+/** Prompts the server plays outside the flow's menus; every language must have them too. */
+export const SYSTEM_PROMPTS = [
+  "queue-position",
+  "queue-callback-offer",
+  "callback-confirmed",
+  "connecting",
+  "overflow",
+  "technical-problem",
+  "callback-greeting",
+  "hold",
+] as const;
+export type SystemPrompt = (typeof SYSTEM_PROMPTS)[number];
+
+/** One thing the caller hears. */
+export type Utterance =
+  | { kind: "play"; prompt: string; language: Language; path: string }
+  | { kind: "say"; prompt: string; language: Language; text: string; voice: Voice };
+
+export interface Resolution {
+  utterance: Utterance | undefined;
+  /** Set when the caller hears another language than asked, or nothing: logged, never silent. */
+  degraded?: string;
+}
+
+/** How a prompt reaches callers of one language, for flows:check's coverage table. */
+export type Coverage = "recording" | "voice" | `fallback:${Language}` | "missing";
+
+function fill(text: string, vars: PromptPlay["vars"]): string {
+  return text.replace(/\{([a-z]+)\}/g, (all, name: string) => String(vars?.[name] ?? all));
+}
+
+export class PromptCatalog {
+  constructor(private readonly flows: LoadedFlows) {}
+
+  /** Every prompt id the flow or the server may play. */
+  promptIds(): string[] {
+    const ids = new Set<string>(SYSTEM_PROMPTS);
+    for (const node of Object.values(this.flows.flow.nodes)) {
+      for (const ref of node.intro) ids.add(ref.prompt);
+      if (node.type === "menu") {
+        for (const o of node.options) ids.add(o.say.prompt);
+        if (node.invalid) ids.add(node.invalid.prompt);
+      }
+    }
+    return [...ids].sort();
+  }
+
+  private direct(prompt: string, language: Language, vars: PromptPlay["vars"]): Utterance | undefined {
+    const file = this.flows.recordings[language]?.[prompt];
+    if (file) return { kind: "play", prompt, language, path: `/audio/${language}/${encodeURIComponent(file)}` };
+    const voice = this.flows.flow.voices[language];
+    const entry = this.flows.prompts[language]?.prompts[prompt];
+    if (!voice || !entry) return undefined;
+    const text = voice.reads === "rumi" ? entry.rumi : entry.text;
+    return text ? { kind: "say", prompt, language, text: fill(text, vars), voice } : undefined;
+  }
+
+  coverage(prompt: string, language: Language): Coverage {
+    if (this.direct(prompt, language, undefined)) {
+      return this.flows.recordings[language]?.[prompt] ? "recording" : "voice";
+    }
+    const fallback = this.flows.flow.fallback[language];
+    return fallback && this.direct(prompt, fallback, undefined) ? `fallback:${fallback}` : "missing";
+  }
+
+  /** Recording, else the language's voice, else the declared fallback language, else the default language. */
+  resolve(play: PromptPlay, callLanguage: Language): Resolution {
+    const language = play.language ?? callLanguage;
+    const direct = this.direct(play.prompt, language, play.vars);
+    if (direct) return { utterance: direct };
+    const fallback = this.flows.flow.fallback[language];
+    const viaFallback = fallback ? this.direct(play.prompt, fallback, play.vars) : undefined;
+    if (viaFallback) return { utterance: viaFallback, degraded: `${play.prompt}: no ${language} recording or voice, spoken in ${fallback}` };
+    const last = this.direct(play.prompt, this.flows.flow.defaultLanguage, play.vars);
+    return { utterance: last, degraded: `${play.prompt}: cannot be played or spoken in ${language}` };
+  }
+
+  /** The language's own name, from its prompt file. */
+  languageName(language: Language): string {
+    return this.flows.prompts[language]?.name ?? language;
+  }
+
+  languages(): readonly Language[] {
+    return LANGUAGES;
+  }
+}

@@ -1,0 +1,96 @@
+import twilio from "twilio";
+import type { Utterance } from "../ivr/prompt-catalog.js";
+
+type VoiceResponse = twilio.twiml.VoiceResponse;
+type Container = { say: VoiceResponse["say"]; play: VoiceResponse["play"]; pause: VoiceResponse["pause"] };
+type SayAttributes = Parameters<VoiceResponse["say"]>[0];
+
+/**
+ * The only place TwiML is written. Every URL handed to Twilio is absolute under PUBLIC_BASE_URL,
+ * because Twilio signs (and we verify) against exactly that URL.
+ */
+export class TwimlWriter {
+  constructor(private readonly baseUrl: string) {}
+
+  url(path: string, query: Record<string, string | number> = {}): string {
+    const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+  }
+
+  private speak(into: Container, utterances: Utterance[]): void {
+    for (const u of utterances) {
+      if (u.kind === "play") into.play({}, `${this.baseUrl}${u.path}`);
+      else into.say({ voice: u.voice.voice, language: u.voice.language } as SayAttributes, u.text);
+    }
+  }
+
+  /** A menu: prompts inside a one-key Gather (so callers can barge in), then the same action on silence. */
+  menu(utterances: Utterance[], action: string, timeout: number): string {
+    const r = new twilio.twiml.VoiceResponse();
+    const gather = r.gather({ input: ["dtmf"], numDigits: 1, timeout, action, method: "POST", actionOnEmptyResult: true });
+    this.speak(gather, utterances);
+    // Twilio continues after a Gather that got no key unless actionOnEmptyResult is honoured; the Redirect
+    // brings the caller to the same action either way, without Digits, which means "no input".
+    r.redirect({ method: "POST" }, action);
+    return r.toString();
+  }
+
+  /** Prompts, then a Redirect: how a call moves on without waiting for input. */
+  sayThenRedirect(utterances: Utterance[], next: string, pauseSeconds = 0): string {
+    const r = new twilio.twiml.VoiceResponse();
+    this.speak(r, utterances);
+    if (pauseSeconds > 0) r.pause({ length: pauseSeconds });
+    r.redirect({ method: "POST" }, next);
+    return r.toString();
+  }
+
+  /** A waiting loop: announcements and a key to press (e.g. for a callback) while music or silence plays. */
+  waitLoop(utterances: Utterance[], action: string, holdSeconds: number, next: string, music?: string): string {
+    const r = new twilio.twiml.VoiceResponse();
+    const gather = r.gather({ input: ["dtmf"], numDigits: 1, timeout: 1, action, method: "POST" });
+    this.speak(gather, utterances);
+    if (music) gather.play({}, music);
+    else gather.pause({ length: holdSeconds });
+    r.redirect({ method: "POST" }, next);
+    return r.toString();
+  }
+
+  /** Prompts, then hang up. */
+  goodbye(utterances: Utterance[]): string {
+    const r = new twilio.twiml.VoiceResponse();
+    this.speak(r, utterances);
+    r.hangup();
+    return r.toString();
+  }
+
+  /** Refuse before answering: the caller hears busy and is not billed. */
+  rejectBusy(): string {
+    const r = new twilio.twiml.VoiceResponse();
+    r.reject({ reason: "busy" });
+    return r.toString();
+  }
+
+  /** Put a leg into a named conference. */
+  conference(name: string, opts: { utterances?: Utterance[]; waitUrl?: string; endOnExit: boolean; startOnEnter: boolean; statusCallback?: string }): string {
+    const r = new twilio.twiml.VoiceResponse();
+    this.speak(r, opts.utterances ?? []);
+    const dial = r.dial({});
+    dial.conference(
+      {
+        startConferenceOnEnter: opts.startOnEnter,
+        endConferenceOnExit: opts.endOnExit,
+        beep: "false",
+        waitUrl: opts.waitUrl ?? "",
+        ...(opts.statusCallback
+          ? { statusCallback: opts.statusCallback, statusCallbackEvent: ["start", "end", "join", "leave"], statusCallbackMethod: "POST" }
+          : {}),
+      },
+      name,
+    );
+    return r.toString();
+  }
+
+  empty(): string {
+    return new twilio.twiml.VoiceResponse().toString();
+  }
+}

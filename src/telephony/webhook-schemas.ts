@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** Twilio's parameters we rely on; others are accepted and ignored (Twilio adds new ones over time). */
+const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, "CallSid must be CA followed by 32 hex digits");
+
+export const callStatusSchema = z.enum(["queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"]);
+export type CallStatus = z.infer<typeof callStatusSchema>;
+
+export const voiceWebhookSchema = z.looseObject({
+  CallSid: callSid,
+  AccountSid: z.string().min(1),
+  From: z.string().default(""),
+  To: z.string().default(""),
+  CallStatus: callStatusSchema.optional(),
+  Direction: z.string().optional(),
+});
+export type VoiceWebhook = z.infer<typeof voiceWebhookSchema>;
+
+export const gatherWebhookSchema = voiceWebhookSchema.extend({
+  Digits: z.string().regex(/^[0-9*#]*$/, "Digits may hold only 0-9, * and #").max(64).optional(),
+});
+
+export const statusWebhookSchema = z.looseObject({
+  CallSid: callSid,
+  AccountSid: z.string().min(1),
+  CallStatus: callStatusSchema,
+  SequenceNumber: z.string().regex(/^\d+$/).optional(),
+  CallDuration: z.string().regex(/^\d+$/).optional(),
+  ParentCallSid: z.string().optional(),
+});
+export type StatusWebhook = z.infer<typeof statusWebhookSchema>;
+
+export const ivrQuerySchema = z.object({
+  node: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  attempt: z.coerce.number().int().min(0).max(10),
+});

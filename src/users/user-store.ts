@@ -1,0 +1,64 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema.js";
+import type { Db } from "../../db/connection.js";
+import type { Ctx } from "../events/event-log.js";
+import { inTransaction } from "../events/event-log.js";
+
+export type UserRow = typeof users.$inferSelect;
+export type Role = UserRow["role"];
+
+/** Tokens are stored only as hashes: a copy of the database gives no one a way in. */
+export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+export const newToken = () => randomBytes(24).toString("base64url");
+
+export function findUserByToken(db: Db, token: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.tokenHash, hashToken(token))).get();
+}
+
+/** ADMIN_TOKEN is the bootstrap admin's credential; changing it replaces the old one. */
+export function ensureBootstrapAdmin(ctx: Ctx, token: string): void {
+  inTransaction(ctx, (tx, record) => {
+    const tokenHash = hashToken(token);
+    const existing = tx.select().from(users).where(eq(users.id, "admin")).get();
+    if (existing?.tokenHash === tokenHash) return;
+    const now = ctx.clock.now();
+    tx.insert(users)
+      .values({ id: "admin", name: "Administrator", role: "admin", tokenHash, statusSince: now, createdAt: now })
+      .onConflictDoUpdate({ target: users.id, set: { tokenHash } })
+      .run();
+    record({ type: "user.bootstrap_admin", userId: "admin" });
+  });
+}
+
+export interface NewUser {
+  name: string;
+  role: Role;
+  languages?: string[];
+  endpoint?: string | null;
+}
+
+/** Creates a user and returns its token, shown this once. */
+export function createUser(ctx: Ctx, input: NewUser, createdBy: string): { user: UserRow; token: string } {
+  const token = newToken();
+  const now = ctx.clock.now();
+  const user = inTransaction(ctx, (tx, record) => {
+    const row = tx
+      .insert(users)
+      .values({
+        id: `${input.role === "agent" ? "ag" : "us"}_${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+        name: input.name,
+        role: input.role,
+        tokenHash: hashToken(token),
+        languages: input.languages ?? [],
+        endpoint: input.endpoint ?? null,
+        statusSince: now,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    record({ type: "user.created", userId: createdBy, data: { id: row.id, role: row.role } });
+    return row;
+  });
+  return { user, token };
+}

@@ -1,0 +1,59 @@
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ManualClock } from "../../src/clock.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { createHotline, type Hotline } from "../../src/hotline.js";
+import { createLogger } from "../../src/logger.js";
+
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/** A port nobody listens on now, so PUBLIC_BASE_URL can be known before the server starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface Running {
+  hotline: Hotline;
+  config: Config;
+  clock: ManualClock;
+  baseUrl: string;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** One real hotline server per test file: real HTTP on loopback, a file database, a manual clock. */
+export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock } = {}): Promise<Running> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "hotline-test-"));
+  const port = await freePort();
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DB_FILE: join(dir, "hotline.db"),
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: "silent",
+    FLOWS_DIR: "./voice-flows",
+    ...env,
+  });
+  const clock = opts.clock ?? new ManualClock();
+  const hotline = await createHotline(config, { clock, log: createLogger(config.LOG_LEVEL) });
+  await hotline.app.listen({ port, host: "127.0.0.1" });
+  return {
+    hotline,
+    config,
+    clock,
+    baseUrl: config.PUBLIC_BASE_URL,
+    dir,
+    async stop() {
+      await hotline.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
