@@ -98,3 +98,33 @@ export const users = sqliteTable(
   },
   (t) => [uniqueIndex("users_token_idx").on(t.tokenHash), index("users_status_idx").on(t.role, t.status)],
 );
+
+/**
+ * The hotline queue. A live entry is a caller on the line; a virtual one keeps the place of a caller who
+ * asked to be called back. Both count for positions, and both are routed the same way.
+ */
+export const queueEntries = sqliteTable(
+  "queue_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    callSid: text("call_sid").notNull(),
+    kind: text("kind", { enum: ["live", "virtual"] }).notNull().default("live"),
+    language: text("language").notNull(),
+    priority: text("priority", { enum: ["normal", "emergency"] }).notNull(),
+    /** When the caller first joined: a missed offer puts them back with this time, never at the back. */
+    enqueuedAt: time("enqueued_at").notNull(),
+    status: text("status", { enum: ["waiting", "offered", "connected", "done"] }).notNull().default("waiting"),
+    agentId: text("agent_id"),
+    offeredAt: time("offered_at"),
+    /** The agent's phone leg while offered or connected. */
+    agentLegSid: text("agent_leg_sid"),
+    /** For virtual entries: the outbound leg that rings the caller back. */
+    callbackLegSid: text("callback_leg_sid"),
+    offers: integer("offers").notNull().default(0),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [
+    index("queue_waiting_idx").on(t.status, t.priority, t.enqueuedAt),
+    uniqueIndex("queue_call_idx").on(t.callSid),
+  ],
+);

@@ -6,17 +6,24 @@ import { installErrorHandler } from "./http/errors.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
 import { callRoutes } from "./http/api/call-routes.js";
+import { agentRoutes } from "./http/api/agent-routes.js";
+import { statsRoutes } from "./http/api/stats-routes.js";
+import { wsRoute } from "./http/ws-route.js";
+import type { RealtimeHub } from "./realtime/hub.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
-export async function buildApp(s: Services): Promise<FastifyInstance> {
+export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 256 * 1024 });
   installErrorHandler(app);
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });
   await app.register(async (scope) => twilioRoutes(scope, s));
+  await app.register(async (scope) => wsRoute(scope, s, hub));
   await app.register(async (scope) => {
     healthRoutes(scope, s);
     callRoutes(scope, s);
+    agentRoutes(scope, s);
+    statsRoutes(scope, s);
   });
   return app;
 }

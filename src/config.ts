@@ -23,6 +23,13 @@ const envSchema = z.object({
   OVERFLOW_MODE: z.enum(["reject", "message"]).default("reject"),
   FLOWS_DIR: z.string().min(1).default("./voice-flows"),
   SIMULATOR_PORT: port.optional(),
+  OFFER_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(120).default(20),
+  WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  QUEUE_ANNOUNCE_SECONDS: z.coerce.number().int().min(10).max(600).default(30),
+  QUEUE_CALLBACK_KEY: z.string().regex(/^[0-9*#]$/).default("1"),
+  AVERAGE_HANDLE_SECONDS: z.coerce.number().int().min(30).max(7200).default(300),
+  RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
 });
 
 export type Env = z.infer<typeof envSchema>;

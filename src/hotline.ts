@@ -12,6 +12,13 @@ import { createLogger, type Logger } from "./logger.js";
 import type { Services } from "./services.js";
 import { TwimlWriter } from "./telephony/twiml.js";
 import { ensureBootstrapAdmin } from "./users/user-store.js";
+import { TaskRunner } from "./tasks/task-runner.js";
+import { Dispatcher } from "./queue/dispatcher.js";
+import { twilioCarrier } from "./telephony/twilio-carrier.js";
+import { twilioCallControl } from "./telephony/call-control.js";
+import { liveFigures } from "./stats/live-figures.js";
+import { scheduleReconciliation } from "./lines/line-reconciler.js";
+import { RealtimeHub } from "./realtime/hub.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -20,8 +27,13 @@ export const SIMULATOR_AUTH_TOKEN = "simulator-auth-token";
 export interface Hotline {
   app: FastifyInstance;
   services: Services;
+  /** Resumes timers and routing from the stored state and starts reconciliation with the carrier. */
+  start(): void;
   close(): Promise<void>;
 }
+
+/** The simulator's caller ID when HOTLINE_NUMBER is not set. */
+export const SIMULATOR_HOTLINE_NUMBER = "+6621300000";
 
 export class StartupError extends Error {}
 
@@ -39,21 +51,42 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   seedCapacity(ctx, config.LINES);
   if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
   const simulated = config.TELEPHONY === "simulator";
+  const authToken = config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : "");
+  const accountSid = config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID;
+  const twiml = new TwimlWriter(config.PUBLIC_BASE_URL);
+  const carrier = twilioCarrier({ accountSid, authToken, apiBaseUrl: config.TWILIO_API_BASE_URL });
+  const tasks = new TaskRunner(clock, log);
+  const times = { offerTimeoutSeconds: config.OFFER_TIMEOUT_SECONDS, wrapUpSeconds: config.WRAP_UP_SECONDS };
+  const hotlineNumber = config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER;
+  const dispatcher = new Dispatcher(ctx, twilioCallControl(carrier, twiml, hotlineNumber, times), tasks, times, log);
   const services: Services = {
     config,
     ctx,
     log,
     flows,
     catalog: new PromptCatalog(flows),
-    twiml: new TwimlWriter(config.PUBLIC_BASE_URL),
-    authToken: config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : ""),
-    accountSid: config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID,
+    twiml,
+    authToken,
+    accountSid,
+    carrier,
+    tasks,
+    dispatcher,
+    figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, { open: 0, overdue: 0, oldestAgeSeconds: 0 }),
   };
-  const app = await buildApp(services);
+  const hub = new RealtimeHub(ctx, services.figures, log);
+  const app = await buildApp(services, hub);
+  let stopReconciling = () => {};
   return {
     app,
     services,
+    start() {
+      dispatcher.resume();
+      stopReconciling = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS);
+    },
     async close() {
+      stopReconciling();
+      dispatcher.stop();
+      hub.close();
       await app.close();
       db.$client.close();
     },

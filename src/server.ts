@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const hotline = await createHotline(config);
   const { log } = hotline.services;
   await hotline.app.listen({ port: config.PORT, host: config.HOST });
+  hotline.start();
   log.info({ url: config.PUBLIC_BASE_URL, telephony: config.TELEPHONY }, "hotline listening");
 
   const stop = async (signal: string) => {

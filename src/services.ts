@@ -4,6 +4,10 @@ import type { Logger } from "./logger.js";
 import type { LoadedFlows } from "./ivr/flow-loader.js";
 import type { PromptCatalog } from "./ivr/prompt-catalog.js";
 import type { TwimlWriter } from "./telephony/twiml.js";
+import type { TaskRunner } from "./tasks/task-runner.js";
+import type { Dispatcher } from "./queue/dispatcher.js";
+import type { CarrierApi } from "./telephony/carrier-api.js";
+import type { LiveFigures } from "./stats/live-figures.js";
 
 /** What the HTTP edge needs, built once at start (src/server.ts) or per test file. */
 export interface Services {
@@ -16,4 +20,9 @@ export interface Services {
   /** Signs and verifies webhooks: the account's auth token, or the simulator's. */
   authToken: string;
   accountSid: string;
+  carrier: CarrierApi;
+  tasks: TaskRunner;
+  dispatcher: Dispatcher;
+  /** GET /api/stats, computed now. */
+  figures(): LiveFigures;
 }

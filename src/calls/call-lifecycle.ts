@@ -5,6 +5,7 @@ import { findCall, recentLanguage, updateCall, type CallRow } from "./call-store
 import { calls } from "../../db/schema.js";
 import { toE164 } from "./phone-number.js";
 import type { Decision } from "../ivr/flow-engine.js";
+import { enqueueCall, releaseCaller } from "../queue/queue-service.js";
 
 export interface InboundArrival {
   sid: string;
@@ -61,6 +62,7 @@ export function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decisi
     ...(step.kind === "queue" ? { state: "queued" as const, queuedAt: now } : {}),
   };
   updateCall(tx, call.sid, patch);
+  if (step.kind === "queue") enqueueCall(tx, record, { ...call, ...patch }, now);
   record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
   return { ...call, ...patch };
 }
@@ -125,12 +127,14 @@ export function endCall(tx: Tx, record: RecordEvent, call: CallRow, status: stri
     return { ...call, holdsLine: false };
   }
   const outcome = outcomeFor(call.state, call);
-  const patch = { state: "ended" as const, outcome, endedAt: now, holdsLine: false, carrierStatus: status };
+  const queuePosition = releaseCaller(tx, record, call, now) ?? call.queuePosition;
+  const patch = { state: "ended" as const, outcome, endedAt: now, holdsLine: false, carrierStatus: status, queuePosition };
   updateCall(tx, call.sid, patch);
   record({
     type: "call.ended",
     callSid: call.sid,
-    data: { outcome, from: call.state, node: call.ivrNode, afterSeconds: Math.round((now - call.createdAt) / 1000) },
+    userId: call.agentId,
+    data: { outcome, from: call.state, node: call.ivrNode, queuePosition, afterSeconds: Math.round((now - call.createdAt) / 1000) },
   });
   return { ...call, ...patch };
 }

@@ -45,6 +45,7 @@ export async function startHotline(env: Record<string, string> = {}, opts: { dir
   const clock = opts.clock ?? new ManualClock();
   const hotline = await createHotline(config, { clock, log: createLogger(config.LOG_LEVEL) });
   await hotline.app.listen({ port, host: "127.0.0.1" });
+  hotline.start();
   return {
     hotline,
     config,

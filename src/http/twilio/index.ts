@@ -4,6 +4,8 @@ import type { Services } from "../../services.js";
 import { verifySignature } from "./verify-signature.js";
 import { voiceRoutes } from "./voice-routes.js";
 import { statusRoutes } from "./status-routes.js";
+import { queueRoutes } from "./queue-routes.js";
+import { agentLegRoutes } from "./agent-leg-routes.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
 export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
@@ -11,4 +13,6 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   app.addHook("preHandler", verifySignature(s));
   voiceRoutes(app, s);
   statusRoutes(app, s);
+  queueRoutes(app, s);
+  agentLegRoutes(app, s);
 }

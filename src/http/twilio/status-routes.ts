@@ -1,15 +1,29 @@
 import type { FastifyInstance } from "fastify";
-import { applyInboundStatus } from "../../calls/call-lifecycle.js";
+import { applyInboundStatus, isTerminalStatus } from "../../calls/call-lifecycle.js";
+import { agentLegEnded, missOffer } from "../../queue/queue-service.js";
+import { entryById } from "../../queue/queue-store.js";
 import type { Services } from "../../services.js";
 import { parseOr400 } from "../errors.js";
 import { statusWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { entryQuerySchema } from "./agent-leg-routes.js";
 
 export function statusRoutes(app: FastifyInstance, s: Services): void {
   app.post("/twilio/status", async (request, reply) => {
     const body = parseOr400(statusWebhookSchema, request.body);
+    reply.type("text/xml");
+    const query = request.query as Record<string, unknown>;
+    // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
+    if (query.entry !== undefined) {
+      const { entry } = parseOr400(entryQuerySchema, query);
+      if (isTerminalStatus(body.CallStatus)) {
+        const current = entryById(s.ctx.db, entry);
+        if (current?.status === "offered") missOffer(s.ctx, entry, body.CallStatus, body.CallSid);
+        else agentLegEnded(s.ctx, entry, body.CallSid, body.CallStatus);
+      }
+      return s.twiml.empty();
+    }
     const call = applyInboundStatus(s.ctx, { sid: body.CallSid, status: body.CallStatus, sequence: body.SequenceNumber });
     if (call?.state === "ended") s.log.child({ callSid: call.sid }).info({ outcome: call.outcome }, "call ended");
-    reply.type("text/xml");
     return s.twiml.empty();
   });
 }

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import { findCall, type CallRow } from "../../calls/call-store.js";
+import { waitAnnouncement } from "../../queue/queue-figures.js";
+import { requestCallback } from "../../queue/queue-service.js";
+import type { Services } from "../../services.js";
+import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { parseOr400 } from "../errors.js";
+import { utterances } from "./render-step.js";
+
+/** The caller's leg in their own conference, named after their call so a third party can join later. */
+export function callerConference(s: Services, call: CallRow, greet: boolean): string {
+  return s.twiml.conference(call.sid, {
+    utterances: greet ? utterances(s, call, [{ prompt: "connecting" }]) : [],
+    startOnEnter: true,
+    endOnExit: true,
+  });
+}
+
+/** The waiting loop: place and expected wait in the caller's language, the callback offer, then hold. */
+export function waitTwiml(s: Services, call: CallRow): string {
+  const next = s.twiml.url("/twilio/queue/wait");
+  if (call.state === "connected") return callerConference(s, call, false);
+  if (call.state === "ended") return s.twiml.goodbye([]);
+  const figures = waitAnnouncement(s.ctx.db, call.sid, s.config.AVERAGE_HANDLE_SECONDS);
+  const plays = [
+    ...(figures && call.state === "queued" ? [{ prompt: "queue-position", vars: figures }] : []),
+    { prompt: "queue-callback-offer", vars: { key: s.config.QUEUE_CALLBACK_KEY } },
+  ];
+  return s.twiml.waitLoop(utterances(s, call, plays), s.twiml.url("/twilio/queue/key"), s.config.QUEUE_ANNOUNCE_SECONDS, next);
+}
+
+export function queueRoutes(app: FastifyInstance, s: Services): void {
+  app.post("/twilio/queue/wait", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    return call ? waitTwiml(s, call) : s.twiml.goodbye([]);
+  });
+
+  app.post("/twilio/queue/key", async (request, reply) => {
+    const body = parseOr400(gatherWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    if (!call) return s.twiml.goodbye([]);
+    if (body.Digits?.startsWith(s.config.QUEUE_CALLBACK_KEY) && requestCallback(s.ctx, call.sid).ok) {
+      s.log.child({ callSid: call.sid }).info("caller asked to be called back, keeping their place");
+      return s.twiml.goodbye(utterances(s, call, [{ prompt: "callback-confirmed" }]));
+    }
+    return waitTwiml(s, findCall(s.ctx.db, call.sid) ?? call);
+  });
+
+  app.post("/twilio/queue/connect", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    if (!call) return s.twiml.goodbye([]);
+    return call.state === "connected" ? callerConference(s, call, true) : waitTwiml(s, call);
+  });
+}
+

@@ -1,0 +1,109 @@
+import type { FastifyInstance } from "fastify";
+import websocket from "@fastify/websocket";
+import type { WebSocket } from "ws";
+import { chooseStatus, findAgent, PresenceError } from "../agents/presence.js";
+import { findCall } from "../calls/call-store.js";
+import { inTransaction } from "../events/event-log.js";
+import { clientMessageSchema, type ClientMessage, type ServerMessage } from "../realtime/messages.js";
+import type { RealtimeHub } from "../realtime/hub.js";
+import type { Services } from "../services.js";
+import { findUserByToken, type UserRow } from "../users/user-store.js";
+import { bearerToken } from "./auth.js";
+import { zodMessage } from "./errors.js";
+
+const AUTH_WAIT_MS = 10_000;
+const HEARTBEAT_MS = 30_000;
+const UNAUTHORIZED = 4401;
+
+function send(socket: WebSocket, message: ServerMessage): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+}
+
+/** What an authenticated client asks; answered on the same socket. */
+function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessage | undefined {
+  switch (message.type) {
+    case "ping":
+      return { type: "pong" };
+    case "auth":
+      return { type: "error", error: "already_authenticated", message: "this socket is already signed in" };
+    case "status": {
+      if (user.role !== "agent") return { type: "error", error: "forbidden", message: "only agents have a status" };
+      inTransaction(s.ctx, (tx, record) => {
+        const agent = findAgent(tx, user.id);
+        if (agent) chooseStatus(tx, record, agent, message.status, s.ctx.clock.now());
+      });
+      return { type: "ack", of: "status" };
+    }
+    case "disposition": {
+      const call = findCall(s.ctx.db, message.callSid);
+      if (!call || (user.role === "agent" && call.agentId !== user.id)) {
+        return { type: "error", error: "not_found", message: "no such call of yours" };
+      }
+      inTransaction(s.ctx, (_tx, record) =>
+        record({ type: "call.disposition", callSid: call.sid, userId: user.id, data: { outcome: message.outcome, topic: message.topic ?? call.topic, note: message.note ?? "" } }),
+      );
+      return { type: "ack", of: "disposition" };
+    }
+  }
+}
+
+export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHub): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  app.get("/ws", { websocket: true }, (socket, request) => {
+    let user: UserRow | undefined;
+    let leave = () => {};
+    let alive = true;
+    const signIn = (token: string | undefined): boolean => {
+      const found = token ? findUserByToken(s.ctx.db, token) : undefined;
+      if (!found) {
+        socket.close(UNAUTHORIZED, "unauthorized");
+        return false;
+      }
+      user = found;
+      leave = hub.join({ user: found, send: (m) => send(socket, m) });
+      return true;
+    };
+    const headerToken = bearerToken(request.headers.authorization);
+    if (headerToken && !signIn(headerToken)) return;
+    const authTimer = user ? undefined : setTimeout(() => socket.close(UNAUTHORIZED, "unauthorized"), AUTH_WAIT_MS);
+    authTimer?.unref();
+    // Dead sockets (a laptop closed mid-shift) are found by missing pongs and dropped.
+    const heartbeat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    socket.on("pong", () => (alive = true));
+    socket.on("close", () => {
+      clearInterval(heartbeat);
+      if (authTimer) clearTimeout(authTimer);
+      leave();
+    });
+    socket.on("message", (raw) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw.toString());
+      } catch {
+        return send(socket, { type: "error", error: "bad_message", message: "messages are JSON objects" });
+      }
+      const result = clientMessageSchema.safeParse(parsed);
+      if (!user) {
+        if (result.success && result.data.type === "auth") {
+          if (authTimer) clearTimeout(authTimer);
+          signIn(result.data.token);
+        } else socket.close(UNAUTHORIZED, "unauthorized");
+        return;
+      }
+      if (!result.success) return send(socket, { type: "error", error: "bad_message", message: zodMessage(result.error) });
+      try {
+        const answer = handle(s, user, result.data);
+        if (answer) send(socket, answer);
+      } catch (err) {
+        if (err instanceof PresenceError) return send(socket, { type: "error", error: "conflict", message: err.message });
+        request.log.error({ err }, "websocket message failed");
+        send(socket, { type: "error", error: "internal", message: "could not handle that message" });
+      }
+    });
+  });
+}

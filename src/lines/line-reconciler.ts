@@ -1,0 +1,52 @@
+import { and, eq, lt } from "drizzle-orm";
+import { calls } from "../../db/schema.js";
+import { applyInboundStatus } from "../calls/call-lifecycle.js";
+import type { Ctx } from "../events/event-log.js";
+import type { Logger } from "../logger.js";
+import type { CarrierApi } from "../telephony/carrier-api.js";
+
+/** A call younger than this may simply not be listed by the carrier yet. */
+const SETTLE_MS = 30_000;
+
+/**
+ * Repairs drift between our lines and the carrier's live calls: a status callback that never came (or
+ * came while the server was down) would otherwise hold a line forever. Closes such calls with the
+ * carrier's own final status, through the same path a status callback takes.
+ */
+export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<number> {
+  const holding = ctx.db
+    .select({ sid: calls.sid })
+    .from(calls)
+    .where(and(eq(calls.holdsLine, true), lt(calls.createdAt, ctx.clock.now() - SETTLE_MS)))
+    .all();
+  if (holding.length === 0) return 0;
+  const live = await carrier.liveCallSids();
+  let closed = 0;
+  for (const { sid } of holding) {
+    if (live.has(sid)) continue;
+    const status = await carrier.finalStatus(sid);
+    if (!status) continue;
+    applyInboundStatus(ctx, { sid, status, sequence: "reconciled" });
+    closed += 1;
+    log.warn({ callSid: sid, status }, "closed a call the carrier had ended without telling us");
+  }
+  return closed;
+}
+
+/** Runs reconciliation now and then every `seconds`, on the injected clock. */
+export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number): () => void {
+  let cancel = () => {};
+  let stopped = false;
+  const tick = () => {
+    reconcileLines(ctx, carrier, log)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, "line reconciliation failed; will try again"))
+      .finally(() => {
+        if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
+      });
+  };
+  tick();
+  return () => {
+    stopped = true;
+    cancel();
+  };
+}

@@ -1,0 +1,146 @@
+import { findCall, updateCall, type CallRow } from "../calls/call-store.js";
+import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import { findAgent, freeAgents, moveAgent } from "../agents/presence.js";
+import { matchCallsToAgents } from "./routing.js";
+import { positionInLanguage } from "./queue-order.js";
+import { activeEntries, entryById, entryForCall, insertEntry, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
+import type { UserRow } from "../users/user-store.js";
+
+/** A caller finishes the IVR and joins the queue, keeping their language and priority. */
+export function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: number): QueueEntry {
+  const existing = entryForCall(tx, call.sid);
+  if (existing) return existing;
+  const entry = insertEntry(tx, {
+    callSid: call.sid,
+    language: call.language ?? "th",
+    priority: call.priority,
+    enqueuedAt: now,
+  });
+  record({ type: "queue.joined", callSid: call.sid, data: { entryId: entry.id, language: entry.language, priority: entry.priority } });
+  return entry;
+}
+
+export interface Offer {
+  entry: QueueEntry;
+  agent: UserRow;
+  call: CallRow;
+}
+
+/**
+ * Matches waiting callers with free agents and marks each match offered, all in one transaction: a call
+ * can be offered to one agent only, and an agent gets one call at a time.
+ */
+export function makeOffers(ctx: Ctx): Offer[] {
+  return inTransaction(ctx, (tx, record) => {
+    const matches = matchCallsToAgents(waitingEntries(tx), freeAgents(tx));
+    const now = ctx.clock.now();
+    const offers: Offer[] = [];
+    for (const { entry, agent } of matches) {
+      const call = findCall(tx, entry.callSid);
+      if (!call) continue;
+      updateEntry(tx, entry.id, { status: "offered", agentId: agent.id, offeredAt: now, offers: entry.offers + 1, agentLegSid: null }, "waiting");
+      if (entry.kind === "live") updateCall(tx, call.sid, { state: "ringing", agentId: agent.id, offeredAt: now });
+      const offered = moveAgent(tx, record, agent, "offered", now, "offer", { currentCallSid: call.sid });
+      record({ type: "call.offered", callSid: call.sid, userId: agent.id, data: { entryId: entry.id, kind: entry.kind, waitedSeconds: Math.round((now - entry.enqueuedAt) / 1000) } });
+      offers.push({ entry: { ...entry, status: "offered", agentId: agent.id, offeredAt: now }, agent: offered, call });
+    }
+    return offers;
+  });
+}
+
+export function setAgentLeg(ctx: Ctx, entryId: number, legSid: string): void {
+  inTransaction(ctx, (tx) => updateEntry(tx, entryId, { agentLegSid: legSid }, "offered"));
+}
+
+/**
+ * The offer was not taken (no answer, busy, declined, timed out, the phone unreachable): the agent goes
+ * on break and the caller goes back to the head of the queue with their original time and priority.
+ */
+export function missOffer(ctx: Ctx, entryId: number, reason: string, legSid?: string): QueueEntry | undefined {
+  return inTransaction(ctx, (tx, record) => {
+    const entry = entryById(tx, entryId);
+    if (!entry || entry.status !== "offered") return undefined;
+    if (legSid && entry.agentLegSid && entry.agentLegSid !== legSid) return undefined;
+    const now = ctx.clock.now();
+    updateEntry(tx, entry.id, { status: "waiting", agentId: null, offeredAt: null, agentLegSid: null });
+    if (entry.kind === "live") updateCall(tx, entry.callSid, { state: "queued", agentId: null, offeredAt: null });
+    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+    if (agent?.status === "offered") moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
+    record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid } });
+    return entry;
+  });
+}
+
+export type AcceptResult = { ok: true; entry: QueueEntry; call: CallRow } | { ok: false; reason: string };
+
+/** The agent picked up. The caller is connected only if still there and still offered to this agent. */
+export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptResult {
+  return inTransaction(ctx, (tx, record) => {
+    const entry = entryById(tx, entryId);
+    if (!entry) return { ok: false, reason: "unknown offer" };
+    if (entry.status === "connected" && entry.agentLegSid === legSid) {
+      const call = findCall(tx, entry.callSid);
+      return call ? { ok: true, entry, call } : { ok: false, reason: "unknown call" };
+    }
+    if (entry.status !== "offered" || (entry.agentLegSid && entry.agentLegSid !== legSid)) return { ok: false, reason: "offer withdrawn" };
+    const call = findCall(tx, entry.callSid);
+    if (!call || (entry.kind === "live" && call.state !== "ringing")) return { ok: false, reason: "caller gone" };
+    const now = ctx.clock.now();
+    updateEntry(tx, entry.id, { status: "connected", agentLegSid: legSid });
+    if (entry.kind === "live") updateCall(tx, call.sid, { state: "connected", connectedAt: now });
+    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+    if (agent) moveAgent(tx, record, agent, "on_call", now, "answered", { currentCallSid: call.sid });
+    record({ type: "call.connected", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
+    return { ok: true, entry: { ...entry, status: "connected" }, call: { ...call, state: "connected", connectedAt: now } };
+  });
+}
+
+/**
+ * The caller's side ended (hung up, or the call finished). Whatever the queue held for them is closed;
+ * an agent whose phone was ringing for them goes back to being available, keeping their idle place.
+ */
+export function releaseCaller(tx: Tx, record: RecordEvent, call: CallRow, now: number): number | undefined {
+  const entry = entryForCall(tx, call.sid);
+  if (!entry || entry.kind !== "live" || entry.status === "done") return undefined;
+  const position = entry.status === "connected" ? undefined : positionInLanguage(entry, activeEntries(tx));
+  updateEntry(tx, entry.id, { status: "done", endedReason: call.state === "connected" ? "answered" : `abandoned_${call.state}` });
+  if (entry.status === "offered" && entry.agentId) {
+    const agent = findAgent(tx, entry.agentId);
+    if (agent?.status === "offered") moveAgent(tx, record, agent, "available", now, "caller_hung_up", { currentCallSid: null, keepIdleSince: true });
+    record({ type: "offer.withdrawn", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid } });
+  }
+  return position;
+}
+
+/** The agent's leg ended after a connected call: wrap-up starts. */
+export function agentLegEnded(ctx: Ctx, entryId: number, legSid: string, status: string): void {
+  inTransaction(ctx, (tx, record) => {
+    const entry = entryById(tx, entryId);
+    if (!entry || entry.agentLegSid !== legSid || entry.status !== "connected") return;
+    const now = ctx.clock.now();
+    updateEntry(tx, entry.id, { status: "done", endedReason: "answered" });
+    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+    if (agent && (agent.status === "on_call" || agent.status === "offered")) {
+      moveAgent(tx, record, agent, "wrap_up", now, "call_ended", { currentCallSid: entry.callSid });
+    }
+    record({ type: "agent.leg_ended", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, status } });
+  });
+}
+
+/**
+ * The caller pressed the callback key: they hang up but keep their place. Their entry stays in the
+ * queue as a virtual place with its original time; when its turn comes, the server calls them back.
+ */
+export function requestCallback(ctx: Ctx, callSid: string): { ok: boolean; position?: number } {
+  return inTransaction(ctx, (tx, record) => {
+    const call = findCall(tx, callSid);
+    const entry = entryForCall(tx, callSid);
+    if (!call || !entry || call.state !== "queued" || entry.status !== "waiting" || entry.kind !== "live") return { ok: false };
+    const now = ctx.clock.now();
+    const position = positionInLanguage(entry, activeEntries(tx));
+    updateEntry(tx, entry.id, { kind: "virtual" });
+    updateCall(tx, call.sid, { state: "ended", outcome: "callback_requested", endedAt: now, queuePosition: position });
+    record({ type: "callback.requested", callSid, data: { entryId: entry.id, position, language: entry.language, priority: entry.priority } });
+    return { ok: true, position };
+  });
+}

@@ -1,0 +1,113 @@
+import type { Db } from "../../db/connection.js";
+import type { Ctx, DomainEvent } from "../events/event-log.js";
+import type { Logger } from "../logger.js";
+import type { UserRow } from "../users/user-store.js";
+import { findCall } from "../calls/call-store.js";
+import type { ServerMessage } from "./messages.js";
+import { screenPop } from "./screen-pop.js";
+
+export interface Client {
+  user: UserRow;
+  send(message: ServerMessage): void;
+}
+
+/**
+ * Who hears what: an agent only about its own calls and status; supervisors and admins the live
+ * figures. Pushes follow committed events; supervisor figures are coalesced to one push per tick.
+ */
+export class RealtimeHub {
+  private readonly clients = new Set<Client>();
+  private figuresDue = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly figures: () => unknown,
+    private readonly log: Logger,
+    private readonly openCallbacks: (e164: string) => unknown[] = () => [],
+  ) {
+    this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+  }
+
+  private get db(): Db {
+    return this.ctx.db;
+  }
+
+  /** A client that (re)connects gets the current state at once: an agent mid-call gets its call again. */
+  join(client: Client): () => void {
+    this.clients.add(client);
+    const { user } = client;
+    client.send({ type: "hello", user: { id: user.id, name: user.name, role: user.role }, status: user.role === "agent" ? user.status : undefined });
+    if (user.role === "agent") {
+      client.send({ type: "agent.status", status: user.status });
+      if (user.currentCallSid && (user.status === "offered" || user.status === "on_call" || user.status === "wrap_up")) {
+        const pop = screenPop(this.db, user.currentCallSid, this.ctx.clock.now(), this.openCallbacks);
+        if (pop) client.send({ type: "call.offered", call: pop });
+        if (user.status === "on_call") client.send({ type: "call.connected", callSid: user.currentCallSid });
+      }
+    } else {
+      client.send({ type: "stats", stats: this.figures() });
+    }
+    return () => this.clients.delete(client);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.clients.clear();
+  }
+
+  size(): number {
+    return this.clients.size;
+  }
+
+  private toAgent(agentId: string | null | undefined, message: ServerMessage): void {
+    if (!agentId) return;
+    for (const c of this.clients) if (c.user.id === agentId) c.send(message);
+  }
+
+  private toSupervisors(message: ServerMessage): void {
+    for (const c of this.clients) if (c.user.role !== "agent") c.send(message);
+  }
+
+  private scheduleFigures(): void {
+    if (this.figuresDue) return;
+    this.figuresDue = true;
+    setImmediate(() => {
+      this.figuresDue = false;
+      if ([...this.clients].some((c) => c.user.role !== "agent")) {
+        try {
+          this.toSupervisors({ type: "stats", stats: this.figures() });
+        } catch (err) {
+          this.log.warn({ err: (err as Error).message }, "could not compute live figures");
+        }
+      }
+    });
+  }
+
+  private onEvent(e: DomainEvent): void {
+    switch (e.type) {
+      case "call.offered": {
+        const pop = e.callSid ? screenPop(this.db, e.callSid, e.at, this.openCallbacks) : undefined;
+        if (pop) this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
+        break;
+      }
+      case "call.connected":
+        if (e.callSid) this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid });
+        break;
+      case "call.ended":
+        if (e.callSid && e.userId) this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: String(e.data.outcome ?? "") });
+        break;
+      case "offer.missed":
+      case "offer.withdrawn":
+        if (e.callSid) {
+          const call = findCall(this.db, e.callSid);
+          this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: call?.outcome ?? null, reason: e.type });
+        }
+        break;
+      case "agent.status":
+        this.toAgent(e.userId, { type: "agent.status", status: String(e.data.to), reason: String(e.data.reason ?? "") });
+        break;
+    }
+    if (!e.type.startsWith("audit.")) this.scheduleFigures();
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What the domain asks of the carrier, in its own words. Twilio (src/telephony/twilio-carrier.ts) is
+ * one implementation; nothing outside src/telephony knows it is Twilio.
+ */
+export interface PlaceCall {
+  to: string;
+  from: string;
+  /** Absolute URL whose TwiML runs when the callee answers. */
+  url: string;
+  statusCallback: string;
+  /** Seconds to ring before giving up (no-answer). */
+  timeoutSeconds: number;
+}
+
+export interface CarrierApi {
+  placeCall(call: PlaceCall): Promise<string>;
+  /** Moves a live call to new TwiML (out of a wait loop, into a conference). */
+  redirect(callSid: string, url: string): Promise<void>;
+  /** Ends a call: hangs up an answered one, cancels one still ringing. */
+  hangup(callSid: string): Promise<void>;
+  /** The final status the carrier has for a call, or undefined while it is live or unknown. */
+  finalStatus(callSid: string): Promise<string | undefined>;
+  /** SIDs of every call the carrier has live now (queued, ringing or in progress). */
+  liveCallSids(): Promise<Set<string>>;
+}

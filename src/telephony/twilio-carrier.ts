@@ -1,0 +1,68 @@
+import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
+import type { CarrierApi, PlaceCall } from "./carrier-api.js";
+
+const TWILIO_API_ORIGIN = "https://api.twilio.com";
+const FINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+
+/** The official client's transport, sent to TWILIO_API_BASE_URL so a local carrier can stand in. */
+class BaseUrlRequestClient extends twilio.RequestClient {
+  constructor(private readonly origin: string, timeoutMs: number) {
+    super({ timeout: timeoutMs, keepAlive: true });
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const uri = opts.uri.startsWith(TWILIO_API_ORIGIN) ? this.origin + opts.uri.slice(TWILIO_API_ORIGIN.length) : opts.uri;
+    return super.request<TData>({ ...opts, uri });
+  }
+}
+
+export function twilioCarrier(opts: { accountSid: string; authToken: string; apiBaseUrl: string; timeoutMs?: number }): CarrierApi {
+  const origin = opts.apiBaseUrl.replace(/\/+$/, "");
+  // A request that takes longer than this is retried by the task runner; webhooks never wait for it.
+  const httpClient = new BaseUrlRequestClient(origin, opts.timeoutMs ?? 10_000);
+  const client = twilio(opts.accountSid, opts.authToken, { httpClient });
+
+  return {
+    async placeCall(call: PlaceCall) {
+      const created = await client.calls.create({
+        to: call.to,
+        from: call.from,
+        url: call.url,
+        method: "POST",
+        statusCallback: call.statusCallback,
+        statusCallbackMethod: "POST",
+        statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
+        timeout: call.timeoutSeconds,
+      });
+      return created.sid;
+    },
+    async redirect(callSid, url) {
+      await client.calls(callSid).update({ url, method: "POST" });
+    },
+    async hangup(callSid) {
+      const call = await client.calls(callSid).fetch();
+      if (FINAL.has(call.status)) return;
+      // Twilio: "canceled" ends a call that is still queued or ringing, "completed" one in progress.
+      const status = call.status === "in-progress" ? "completed" : "canceled";
+      await client.calls(callSid).update({ status });
+    },
+    async finalStatus(callSid) {
+      try {
+        const call = await client.calls(callSid).fetch();
+        return FINAL.has(call.status) ? call.status : undefined;
+      } catch (err) {
+        // The carrier has no record of it: it never really existed there, so it is over.
+        if ((err as { status?: number }).status === 404) return "failed";
+        throw err;
+      }
+    },
+    async liveCallSids() {
+      const sids = new Set<string>();
+      for (const status of ["queued", "ringing", "in-progress"] as const) {
+        for (const call of await client.calls.list({ status, pageSize: 1000 })) sids.add(call.sid);
+      }
+      return sids;
+    },
+  };
+}
