@@ -122,9 +122,58 @@ export const queueEntries = sqliteTable(
     callbackLegSid: text("callback_leg_sid"),
     offers: integer("offers").notNull().default(0),
     endedReason: text("ended_reason"),
+    /** The callback item a virtual entry works on (a kept place, a claimed call-back or a retry). */
+    callbackId: integer("callback_id"),
   },
   (t) => [
     index("queue_waiting_idx").on(t.status, t.priority, t.enqueuedAt),
-    uniqueIndex("queue_call_idx").on(t.callSid),
+    index("queue_call_idx").on(t.callSid),
   ],
+);
+
+/** The callback backlog: one open item per caller, however often they missed us. Never deleted. */
+export const callbacks = sqliteTable(
+  "callbacks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** E.164, or null when the number was withheld or invalid (such items are not_callable). */
+    number: text("number"),
+    numberRaw: text("number_raw").notNull().default(""),
+    language: text("language"),
+    topic: text("topic"),
+    priority: text("priority", { enum: ["normal", "emergency"] }).notNull().default("normal"),
+    reason: text("reason", { enum: ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer"] }).notNull(),
+    missedCalls: integer("missed_calls").notNull().default(1),
+    firstMissedAt: time("first_missed_at").notNull(),
+    lastMissedAt: time("last_missed_at").notNull(),
+    lastCallSid: text("last_call_sid"),
+    dueAt: time("due_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: time("next_attempt_at"),
+    status: text("status", { enum: ["open", "claimed", "reached", "unreachable", "not_callable"] }).notNull().default("open"),
+    claimedBy: text("claimed_by"),
+    claimExpiresAt: time("claim_expires_at"),
+    closedAt: time("closed_at"),
+  },
+  (t) => [
+    // At most one open item per number: a second miss adds to it.
+    uniqueIndex("callbacks_open_number_idx").on(t.number).where(sql`status in ('open', 'claimed') and number is not null`),
+    index("callbacks_status_idx").on(t.status, t.priority, t.dueAt),
+    index("callbacks_language_idx").on(t.language, t.status),
+  ],
+);
+
+export const callbackAttempts = sqliteTable(
+  "callback_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    callbackId: integer("callback_id").notNull().references(() => callbacks.id),
+    entryId: integer("entry_id"),
+    agentId: text("agent_id"),
+    startedAt: time("started_at").notNull(),
+    endedAt: time("ended_at"),
+    outcome: text("outcome", { enum: ["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"] }),
+    callerLegSid: text("caller_leg_sid"),
+  },
+  (t) => [index("attempts_callback_idx").on(t.callbackId)],
 );

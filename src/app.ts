@@ -9,6 +9,7 @@ import { callRoutes } from "./http/api/call-routes.js";
 import { agentRoutes } from "./http/api/agent-routes.js";
 import { statsRoutes } from "./http/api/stats-routes.js";
 import { wsRoute } from "./http/ws-route.js";
+import { callbackRoutes } from "./http/api/callback-routes.js";
 import type { RealtimeHub } from "./realtime/hub.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
@@ -24,6 +25,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     callRoutes(scope, s);
     agentRoutes(scope, s);
     statsRoutes(scope, s);
+    callbackRoutes(scope, s);
   });
   return app;
 }

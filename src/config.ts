@@ -30,6 +30,15 @@ const envSchema = z.object({
   AVERAGE_HANDLE_SECONDS: z.coerce.number().int().min(30).max(7200).default(300),
   RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  CALLBACK_SLA_EMERGENCY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
+  CALLBACK_SLA_NORMAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
+  /** Minutes between callback attempts: "120,720" means 3 tries, the last 14 hours after the first. */
+  CALLBACK_RETRY_MINUTES: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "a comma-separated list of minutes, e.g. 120,720")
+    .default("120,720")
+    .transform((v) => v.split(",").map(Number)),
+  CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -19,6 +19,8 @@ import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
 import { scheduleReconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
+import { backlogFigures, openItemForNumber } from "./callbacks/callback-store.js";
+import { publicItem } from "./http/api/callback-routes.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -47,7 +49,12 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     throw new StartupError(`voice flows in ${config.FLOWS_DIR} have errors (run npm run flows:check):\n  ${report.errors.join("\n  ")}`);
   }
   const db = openDatabase(config.DB_FILE);
-  const ctx = { db, clock, bus: new EventBus() };
+  const callbackPolicy = {
+    slaMinutes: { emergency: config.CALLBACK_SLA_EMERGENCY_MINUTES, normal: config.CALLBACK_SLA_NORMAL_MINUTES },
+    retryMinutes: config.CALLBACK_RETRY_MINUTES,
+    claimMinutes: config.CALLBACK_CLAIM_MINUTES,
+  };
+  const ctx = { db, clock, bus: new EventBus(), callbackPolicy };
   seedCapacity(ctx, config.LINES);
   if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
   const simulated = config.TELEPHONY === "simulator";
@@ -71,9 +78,12 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     carrier,
     tasks,
     dispatcher,
-    figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, { open: 0, overdue: 0, oldestAgeSeconds: 0 }),
+    figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
   };
-  const hub = new RealtimeHub(ctx, services.figures, log);
+  const hub = new RealtimeHub(ctx, services.figures, log, (e164) => {
+    const item = openItemForNumber(db, e164);
+    return item ? [publicItem(item, clock.now(), true)] : [];
+  });
   const app = await buildApp(services, hub);
   let stopReconciling = () => {};
   return {

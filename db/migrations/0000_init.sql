@@ -1,3 +1,40 @@
+CREATE TABLE `callback_attempts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`callback_id` integer NOT NULL,
+	`entry_id` integer,
+	`agent_id` text,
+	`started_at` integer NOT NULL,
+	`ended_at` integer,
+	`outcome` text,
+	`caller_leg_sid` text,
+	FOREIGN KEY (`callback_id`) REFERENCES `callbacks`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `attempts_callback_idx` ON `callback_attempts` (`callback_id`);--> statement-breakpoint
+CREATE TABLE `callbacks` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`number` text,
+	`number_raw` text DEFAULT '' NOT NULL,
+	`language` text,
+	`topic` text,
+	`priority` text DEFAULT 'normal' NOT NULL,
+	`reason` text NOT NULL,
+	`missed_calls` integer DEFAULT 1 NOT NULL,
+	`first_missed_at` integer NOT NULL,
+	`last_missed_at` integer NOT NULL,
+	`last_call_sid` text,
+	`due_at` integer NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer,
+	`status` text DEFAULT 'open' NOT NULL,
+	`claimed_by` text,
+	`claim_expires_at` integer,
+	`closed_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `callbacks_open_number_idx` ON `callbacks` (`number`) WHERE status in ('open', 'claimed') and number is not null;--> statement-breakpoint
+CREATE INDEX `callbacks_status_idx` ON `callbacks` (`status`,`priority`,`due_at`);--> statement-breakpoint
+CREATE INDEX `callbacks_language_idx` ON `callbacks` (`language`,`status`);--> statement-breakpoint
 CREATE TABLE `calls` (
 	`sid` text PRIMARY KEY NOT NULL,
 	`direction` text NOT NULL,
@@ -42,6 +79,25 @@ CREATE TABLE `events` (
 --> statement-breakpoint
 CREATE INDEX `events_call_idx` ON `events` (`call_sid`,`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `events_dedupe_idx` ON `events` (`dedupe_key`);--> statement-breakpoint
+CREATE TABLE `queue_entries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`call_sid` text NOT NULL,
+	`kind` text DEFAULT 'live' NOT NULL,
+	`language` text NOT NULL,
+	`priority` text NOT NULL,
+	`enqueued_at` integer NOT NULL,
+	`status` text DEFAULT 'waiting' NOT NULL,
+	`agent_id` text,
+	`offered_at` integer,
+	`agent_leg_sid` text,
+	`callback_leg_sid` text,
+	`offers` integer DEFAULT 0 NOT NULL,
+	`ended_reason` text,
+	`callback_id` integer
+);
+--> statement-breakpoint
+CREATE INDEX `queue_waiting_idx` ON `queue_entries` (`status`,`priority`,`enqueued_at`);--> statement-breakpoint
+CREATE INDEX `queue_call_idx` ON `queue_entries` (`call_sid`);--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL

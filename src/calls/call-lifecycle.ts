@@ -6,6 +6,8 @@ import { calls } from "../../db/schema.js";
 import { toE164 } from "./phone-number.js";
 import type { Decision } from "../ivr/flow-engine.js";
 import { enqueueCall, releaseCaller } from "../queue/queue-service.js";
+import { recordMiss } from "../callbacks/callback-service.js";
+import type { MissReason } from "../callbacks/callback-rules.js";
 
 export interface InboundArrival {
   sid: string;
@@ -35,6 +37,7 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): ArrivalResu
     if (linesInUse(tx) >= capacity(tx)) {
       const call = tx.insert(calls).values({ ...base, state: "ended", outcome: "overflow", endedAt: now }).returning().get();
       record({ type: "call.overflow", callSid: call.sid, data: { lines: capacity(tx) } });
+      recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
       return { kind: "overflow", call };
     }
     const known = fromE164 ? recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
@@ -116,12 +119,15 @@ export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): CallRow | un
       if (call.state !== "ended") updateCall(tx, call.sid, { carrierStatus: update.status });
       return call;
     }
-    return endCall(tx, record, call, update.status, ctx.clock.now());
+    return endCall(ctx, tx, record, call, update.status, ctx.clock.now());
   });
 }
 
-/** The one place a call ends: its outcome is fixed from where it was, and its line is freed. */
-export function endCall(tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number): CallRow {
+/**
+ * The one place a call ends: its outcome is fixed from where it was, its line is freed, and a caller
+ * who hung up before reaching anyone gets a callback item in the same transaction.
+ */
+export function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number): CallRow {
   if (call.state === "ended") {
     if (call.holdsLine) updateCall(tx, call.sid, { holdsLine: false });
     return { ...call, holdsLine: false };
@@ -136,5 +142,6 @@ export function endCall(tx: Tx, record: RecordEvent, call: CallRow, status: stri
     userId: call.agentId,
     data: { outcome, from: call.state, node: call.ivrNode, queuePosition, afterSeconds: Math.round((now - call.createdAt) / 1000) },
   });
+  if (outcome.startsWith("abandoned_")) recordMiss(tx, record, ctx.callbackPolicy, { ...call, ...patch }, outcome as MissReason, now);
   return { ...call, ...patch };
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Db } from "../../db/connection.js";
 import { events } from "../../db/schema.js";
 import type { Clock } from "../clock.js";
+import type { CallbackPolicy } from "../callbacks/callback-rules.js";
 
 export interface NewEvent {
   type: string;
@@ -41,6 +42,8 @@ export interface Ctx {
   db: Db;
   clock: Clock;
   bus: EventBus;
+  /** The callback backlog's configured deadlines and retries, needed wherever a call can be missed. */
+  callbackPolicy: CallbackPolicy;
 }
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];

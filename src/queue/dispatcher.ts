@@ -3,15 +3,19 @@ import { inTransaction } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
 import { findAgent, moveAgent } from "../agents/presence.js";
-import { entryById, offeredEntries } from "./queue-store.js";
-import { makeOffers, missOffer, setAgentLeg, type Offer } from "./queue-service.js";
-import { users } from "../../db/schema.js";
-import { eq } from "drizzle-orm";
+import { entryById, offeredEntries, updateEntry } from "./queue-store.js";
+import { enqueueRetry, makeOffers, missOffer, setAgentLeg } from "./queue-service.js";
+import { callbacks, users } from "../../db/schema.js";
+import { and, eq, isNotNull } from "drizzle-orm";
+import { itemById } from "../callbacks/callback-store.js";
+import { finishAttempt, setAttemptLeg, startAttempt } from "../callbacks/callback-service.js";
 
 /** The carrier-side moves routing needs; src/telephony implements them, tests may watch them. */
 export interface CallControl {
   /** Rings the agent's phone for an offer; resolves with the new leg's id. */
-  ringAgent(offer: Offer): Promise<string>;
+  ringAgent(offer: { entryId: number; endpoint: string | null; agentId: string }): Promise<string>;
+  /** Calls a caller back for a virtual entry whose agent is on the line; resolves with the leg's id. */
+  dialCaller(entryId: number, number: string): Promise<string>;
   /** Brings the caller out of the waiting loop into their conference. */
   connectCaller(callSid: string): Promise<void>;
   hangup(callSid: string): Promise<void>;
@@ -54,6 +58,12 @@ export class Dispatcher {
     for (const agent of this.ctx.db.select().from(users).where(eq(users.status, "wrap_up")).all()) {
       this.armWrapUp(agent.id, agent.statusSince, Math.max(0, this.times.wrapUpSeconds * 1000 - (now - agent.statusSince)));
     }
+    const retries = this.ctx.db
+      .select({ id: callbacks.id, at: callbacks.nextAttemptAt })
+      .from(callbacks)
+      .where(and(eq(callbacks.status, "open"), isNotNull(callbacks.nextAttemptAt)))
+      .all();
+    for (const r of retries) this.armRetry(r.id, Math.max(0, (r.at ?? now) - now));
     this.schedule();
   }
 
@@ -73,22 +83,58 @@ export class Dispatcher {
   }
 
   private route(): void {
-    for (const offer of makeOffers(this.ctx)) this.ring(offer);
+    // Offers are rung from their call.offered event, like offers made any other way.
+    makeOffers(this.ctx);
   }
 
-  private ring(offer: Offer): void {
-    this.armOfferTimer(offer.entry.id, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
+  /** Rings the agent for an offer, once the screen-pop has gone out with the same event. */
+  private ring(entryId: number): void {
+    const entry = entryById(this.ctx.db, entryId);
+    const agent = entry?.agentId ? findAgent(this.ctx.db, entry.agentId) : undefined;
+    if (!entry || entry.status !== "offered" || !agent) return;
+    this.armOfferTimer(entryId, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
     this.tasks.run(
       "ring agent",
       async () => {
-        const legSid = await this.control.ringAgent(offer);
-        setAgentLeg(this.ctx, offer.entry.id, legSid);
+        const legSid = await this.control.ringAgent({ entryId, endpoint: agent.endpoint, agentId: agent.id });
+        setAgentLeg(this.ctx, entryId, legSid);
         // The caller may have hung up, or the offer lapsed, while the phone was being dialled.
-        const now = entryById(this.ctx.db, offer.entry.id);
+        const now = entryById(this.ctx.db, entryId);
         if (now?.status !== "offered" && !(now?.status === "connected" && now.agentLegSid === legSid)) await this.control.hangup(legSid);
       },
-      () => missOffer(this.ctx, offer.entry.id, "agent_unreachable"),
+      () => missOffer(this.ctx, entryId, "agent_unreachable"),
     );
+  }
+
+  /** The agent is on the line for a virtual entry: now the caller's phone rings. */
+  private dialBack(entryId: number): void {
+    const entry = entryById(this.ctx.db, entryId);
+    const item = entry?.callbackId ? itemById(this.ctx.db, entry.callbackId) : undefined;
+    if (!entry || !item?.number) return;
+    const number = item.number;
+    const attemptId = startAttempt(this.ctx, item.id, entryId, entry.agentId);
+    this.tasks.run(
+      "call the caller back",
+      async () => {
+        const legSid = await this.control.dialCaller(entryId, number);
+        setAttemptLeg(this.ctx, attemptId, legSid);
+        inTransaction(this.ctx, (tx) => updateEntry(tx, entryId, { callbackLegSid: legSid }));
+      },
+      () => this.callbackLegFailed(entryId, "failed"),
+    );
+  }
+
+  /** The call-back leg ended unanswered: the attempt is recorded and the waiting agent released. */
+  callbackLegFailed(entryId: number, status: string): void {
+    finishAttempt(this.ctx, this.ctx.callbackPolicy, entryId, status === "busy" ? "busy" : status === "failed" ? "failed" : "no_answer");
+    const entry = entryById(this.ctx.db, entryId);
+    if (entry?.agentLegSid) this.hangupLater(entry.agentLegSid, "release agent after unanswered callback");
+  }
+
+  private armRetry(callbackId: number, ms: number): void {
+    this.ctx.clock.setTimer(ms, () => {
+      if (enqueueRetry(this.ctx, callbackId)) this.schedule();
+    });
   }
 
   private armOfferTimer(entryId: number, ms: number): void {
@@ -133,9 +179,19 @@ export class Dispatcher {
         if (e.data.kind === "live" && e.callSid) {
           const sid = e.callSid;
           this.tasks.run("connect caller", () => this.control.connectCaller(sid));
+        } else if (e.data.kind === "virtual") {
+          const entryId = Number(e.data.entryId);
+          queueMicrotask(() => this.dialBack(entryId));
         }
         break;
-      case "call.offered":
+      case "call.offered": {
+        // After this event's other listeners: the screen-pop reaches the agent before the phone rings.
+        const entryId = Number(e.data.entryId);
+        queueMicrotask(() => this.ring(entryId));
+        break;
+      }
+      case "callback.attempt_finished":
+        if (typeof e.data.nextAttemptAt === "number" && e.callbackId) this.armRetry(e.callbackId, e.data.nextAttemptAt - e.at);
         break;
     }
   }

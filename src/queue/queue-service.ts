@@ -5,6 +5,8 @@ import { matchCallsToAgents } from "./routing.js";
 import { positionInLanguage } from "./queue-order.js";
 import { activeEntries, entryById, entryForCall, insertEntry, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
 import type { UserRow } from "../users/user-store.js";
+import { CallbackError, closeReached, recordMiss } from "../callbacks/callback-service.js";
+import { itemById } from "../callbacks/callback-store.js";
 
 /** A caller finishes the IVR and joins the queue, keeping their language and priority. */
 export function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: number): QueueEntry {
@@ -41,7 +43,7 @@ export function makeOffers(ctx: Ctx): Offer[] {
       updateEntry(tx, entry.id, { status: "offered", agentId: agent.id, offeredAt: now, offers: entry.offers + 1, agentLegSid: null }, "waiting");
       if (entry.kind === "live") updateCall(tx, call.sid, { state: "ringing", agentId: agent.id, offeredAt: now });
       const offered = moveAgent(tx, record, agent, "offered", now, "offer", { currentCallSid: call.sid });
-      record({ type: "call.offered", callSid: call.sid, userId: agent.id, data: { entryId: entry.id, kind: entry.kind, waitedSeconds: Math.round((now - entry.enqueuedAt) / 1000) } });
+      record({ type: "call.offered", callSid: call.sid, userId: agent.id, callbackId: entry.callbackId, data: { entryId: entry.id, kind: entry.kind, waitedSeconds: Math.round((now - entry.enqueuedAt) / 1000) } });
       offers.push({ entry: { ...entry, status: "offered", agentId: agent.id, offeredAt: now }, agent: offered, call });
     }
     return offers;
@@ -87,7 +89,10 @@ export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptRe
     if (!call || (entry.kind === "live" && call.state !== "ringing")) return { ok: false, reason: "caller gone" };
     const now = ctx.clock.now();
     updateEntry(tx, entry.id, { status: "connected", agentLegSid: legSid });
-    if (entry.kind === "live") updateCall(tx, call.sid, { state: "connected", connectedAt: now });
+    if (entry.kind === "live") {
+      updateCall(tx, call.sid, { state: "connected", connectedAt: now });
+      closeReached(tx, record, call.fromE164, call.sid, now);
+    }
     const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
     if (agent) moveAgent(tx, record, agent, "on_call", now, "answered", { currentCallSid: call.sid });
     record({ type: "call.connected", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
@@ -138,9 +143,62 @@ export function requestCallback(ctx: Ctx, callSid: string): { ok: boolean; posit
     if (!call || !entry || call.state !== "queued" || entry.status !== "waiting" || entry.kind !== "live") return { ok: false };
     const now = ctx.clock.now();
     const position = positionInLanguage(entry, activeEntries(tx));
-    updateEntry(tx, entry.id, { kind: "virtual" });
     updateCall(tx, call.sid, { state: "ended", outcome: "callback_requested", endedAt: now, queuePosition: position });
-    record({ type: "callback.requested", callSid, data: { entryId: entry.id, position, language: entry.language, priority: entry.priority } });
+    const item = recordMiss(tx, record, ctx.callbackPolicy, call, "requested", now);
+    // A withheld number cannot be called back: their place is not kept, but the request is listed.
+    updateEntry(tx, entry.id, item.number ? { kind: "virtual", callbackId: item.id } : { status: "done", endedReason: "callback_not_callable" });
+    record({ type: "callback.requested", callSid, callbackId: item.id, data: { entryId: entry.id, position, language: entry.language, priority: entry.priority } });
     return { ok: true, position };
+  });
+}
+
+/**
+ * A callback item due for another try joins the queue as a virtual place, behind the callers already
+ * waiting: it is routed like any call, and the agent who takes it is connected to the caller by phone.
+ */
+export function enqueueRetry(ctx: Ctx, callbackId: number): QueueEntry | undefined {
+  return inTransaction(ctx, (tx, record) => {
+    const item = itemById(tx, callbackId);
+    if (!item?.number || item.status !== "open" || !item.lastCallSid) return undefined;
+    const active = activeEntries(tx).find((e) => e.callbackId === callbackId);
+    if (active) return active;
+    const now = ctx.clock.now();
+    const entry = insertEntry(tx, {
+      callSid: item.lastCallSid,
+      kind: "virtual",
+      language: item.language ?? "th",
+      priority: item.priority,
+      enqueuedAt: now,
+      callbackId,
+    });
+    record({ type: "queue.joined", callSid: item.lastCallSid, callbackId, data: { entryId: entry.id, kind: "virtual", retry: true } });
+    return entry;
+  });
+}
+
+/** An agent who claimed an item calls it back now: the offer goes straight to them. */
+export function offerClaimedCallback(ctx: Ctx, callbackId: number, agentId: string): QueueEntry {
+  return inTransaction(ctx, (tx, record) => {
+    const item = itemById(tx, callbackId);
+    if (!item || item.status !== "claimed" || item.claimedBy !== agentId) throw new CallbackError("conflict", "claim this callback first");
+    if (!item.number || !item.lastCallSid) throw new CallbackError("conflict", "this caller cannot be called back");
+    const agent = findAgent(tx, agentId);
+    if (agent?.status !== "available") throw new CallbackError("conflict", "set yourself available before calling back");
+    const now = ctx.clock.now();
+    const entry = insertEntry(tx, {
+      callSid: item.lastCallSid,
+      kind: "virtual",
+      language: item.language ?? "th",
+      priority: item.priority,
+      enqueuedAt: now,
+      callbackId,
+      status: "offered",
+      agentId,
+      offeredAt: now,
+      offers: 1,
+    });
+    moveAgent(tx, record, agent, "offered", now, "callback", { currentCallSid: item.lastCallSid });
+    record({ type: "call.offered", callSid: item.lastCallSid, userId: agentId, callbackId, data: { entryId: entry.id, kind: "virtual", waitedSeconds: 0 } });
+    return entry;
   });
 }

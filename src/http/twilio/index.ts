@@ -6,6 +6,7 @@ import { voiceRoutes } from "./voice-routes.js";
 import { statusRoutes } from "./status-routes.js";
 import { queueRoutes } from "./queue-routes.js";
 import { agentLegRoutes } from "./agent-leg-routes.js";
+import { callbackLegRoutes } from "./callback-leg-routes.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
 export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
@@ -15,4 +16,5 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   statusRoutes(app, s);
   queueRoutes(app, s);
   agentLegRoutes(app, s);
+  callbackLegRoutes(app, s);
 }

@@ -15,6 +15,14 @@ export function statusRoutes(app: FastifyInstance, s: Services): void {
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
     if (query.entry !== undefined) {
       const { entry } = parseOr400(entryQuerySchema, query);
+      if (query.leg === "caller") {
+        // The call-back leg to a caller: Twilio ends an unanswered leg as no-answer, busy, failed or
+        // canceled; "completed" means it was answered, which the pick-up webhook already recorded.
+        if (isTerminalStatus(body.CallStatus) && body.CallStatus !== "completed") {
+          s.dispatcher.callbackLegFailed(entry, body.CallStatus);
+        }
+        return s.twiml.empty();
+      }
       if (isTerminalStatus(body.CallStatus)) {
         const current = entryById(s.ctx.db, entry);
         if (current?.status === "offered") missOffer(s.ctx, entry, body.CallStatus, body.CallSid);

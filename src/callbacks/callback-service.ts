@@ -1,0 +1,133 @@
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { callbackAttempts, callbacks, queueEntries } from "../../db/schema.js";
+import type { CallRow } from "../calls/call-store.js";
+import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import {
+  afterAttempt,
+  mergeMiss,
+  newItem,
+  type AttemptOutcome,
+  type CallbackPolicy,
+  type MissReason,
+} from "./callback-rules.js";
+import { expireClaims, itemById, openItemForNumber, updateItem, type CallbackRow } from "./callback-store.js";
+
+export class CallbackError extends Error {
+  constructor(readonly code: "not_found" | "conflict" | "forbidden", message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A missed call becomes (or adds to) its caller's callback item, in the transaction that recorded the
+ * miss: there is no path where a missed call leaves no item.
+ */
+export function recordMiss(tx: Tx, record: RecordEvent, policy: CallbackPolicy, call: CallRow, reason: MissReason, now: number): CallbackRow {
+  const miss = { at: now, reason, language: call.language, topic: call.topic, priority: call.priority, callSid: call.sid };
+  if (!call.fromE164) {
+    // Withheld or invalid: counted and listed, never dialled.
+    const item = tx
+      .insert(callbacks)
+      .values({ ...newItem(policy, miss), number: null, numberRaw: call.fromRaw, lastCallSid: call.sid, status: "not_callable", closedAt: now })
+      .returning()
+      .get();
+    record({ type: "callback.not_callable", callSid: call.sid, callbackId: item.id, data: { reason } });
+    return item;
+  }
+  const open = openItemForNumber(tx, call.fromE164);
+  if (open) {
+    const merged = mergeMiss(policy, { ...open, reason: open.reason as MissReason }, miss);
+    updateItem(tx, open.id, { ...merged, lastCallSid: call.sid });
+    record({ type: "callback.missed_again", callSid: call.sid, callbackId: open.id, data: { reason, missedCalls: merged.missedCalls } });
+    return { ...open, ...merged, lastCallSid: call.sid };
+  }
+  const item = tx
+    .insert(callbacks)
+    .values({ ...newItem(policy, miss), number: call.fromE164, numberRaw: call.fromRaw, lastCallSid: call.sid })
+    .returning()
+    .get();
+  record({ type: "callback.created", callSid: call.sid, callbackId: item.id, data: { reason, priority: item.priority, language: item.language } });
+  return item;
+}
+
+/** The caller got through to an agent on their own: nobody needs to call them back any more. */
+export function closeReached(tx: Tx, record: RecordEvent, number: string | null, callSid: string, now: number): void {
+  if (!number) return;
+  const open = openItemForNumber(tx, number);
+  if (!open) return;
+  updateItem(tx, open.id, { status: "reached", closedAt: now, claimedBy: null, claimExpiresAt: null });
+  // A kept place or scheduled retry for them is no longer needed.
+  tx.update(queueEntries)
+    .set({ status: "done", endedReason: "caller_got_through" })
+    .where(and(eq(queueEntries.callbackId, open.id), eq(queueEntries.status, "waiting")))
+    .run();
+  record({ type: "callback.closed", callSid, callbackId: open.id, data: { status: "reached", by: "caller_got_through" } });
+}
+
+/** An agent takes an item to call back. Two agents can never hold the same item. */
+export function claimItem(ctx: Ctx, id: number, agent: { id: string; languages: string[] }, policy: CallbackPolicy): CallbackRow {
+  return inTransaction(ctx, (tx, record) => {
+    const now = ctx.clock.now();
+    expireClaims(tx, now);
+    const item = itemById(tx, id);
+    if (!item) throw new CallbackError("not_found", `callback ${id} not found`);
+    if (item.status === "claimed" && item.claimedBy === agent.id) return item;
+    if (item.status === "claimed") throw new CallbackError("conflict", "another agent has claimed this callback");
+    if (item.status !== "open") throw new CallbackError("conflict", `this callback is ${item.status}`);
+    if (item.language && !agent.languages.includes(item.language)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
+    const scheduled = tx
+      .select({ id: queueEntries.id })
+      .from(queueEntries)
+      .where(and(eq(queueEntries.callbackId, id), inArray(queueEntries.status, ["waiting", "offered", "connected"])))
+      .get();
+    if (scheduled) throw new CallbackError("conflict", "this caller is already being called back from the queue");
+    const patch = { status: "claimed" as const, claimedBy: agent.id, claimExpiresAt: now + policy.claimMinutes * 60_000 };
+    updateItem(tx, id, patch);
+    record({ type: "callback.claimed", callbackId: id, userId: agent.id });
+    return { ...item, ...patch };
+  });
+}
+
+/** A call-back leg to the caller is being placed: the attempt is recorded before the phone rings. */
+export function startAttempt(ctx: Ctx, callbackId: number, entryId: number, agentId: string | null): number {
+  return inTransaction(ctx, (tx, record) => {
+    const row = tx
+      .insert(callbackAttempts)
+      .values({ callbackId, entryId, agentId, startedAt: ctx.clock.now() })
+      .returning()
+      .get();
+    record({ type: "callback.attempt_started", callbackId, userId: agentId, data: { attemptId: row.id, entryId } });
+    return row.id;
+  });
+}
+
+export function setAttemptLeg(ctx: Ctx, attemptId: number, legSid: string): void {
+  ctx.db.update(callbackAttempts).set({ callerLegSid: legSid }).where(eq(callbackAttempts.id, attemptId)).run();
+}
+
+/**
+ * An attempt's result. Reached closes the item; a wrong number makes it not callable; anything else is
+ * tried again on the retry schedule, and after the last try the item is closed as unreachable.
+ */
+export function finishAttempt(ctx: Ctx, policy: CallbackPolicy, entryId: number, outcome: AttemptOutcome): CallbackRow | undefined {
+  return inTransaction(ctx, (tx, record) => {
+    const attempt = tx
+      .select()
+      .from(callbackAttempts)
+      .where(and(eq(callbackAttempts.entryId, entryId), isNull(callbackAttempts.outcome)))
+      .get();
+    if (!attempt) return undefined;
+    const now = ctx.clock.now();
+    tx.update(callbackAttempts).set({ outcome, endedAt: now }).where(eq(callbackAttempts.id, attempt.id)).run();
+    const item = itemById(tx, attempt.callbackId);
+    if (!item || (item.status !== "open" && item.status !== "claimed")) return item;
+    const attempts = item.attempts + 1;
+    const next = afterAttempt(policy, attempts, outcome, now);
+    const patch: Partial<CallbackRow> = { attempts, claimedBy: null, claimExpiresAt: null };
+    if (next.status === "open") Object.assign(patch, { status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt });
+    else Object.assign(patch, { status: next.status, closedAt: now, nextAttemptAt: null });
+    updateItem(tx, item.id, patch);
+    record({ type: "callback.attempt_finished", callbackId: item.id, userId: attempt.agentId, data: { outcome, attempts, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
+    return { ...item, ...patch };
+  });
+}

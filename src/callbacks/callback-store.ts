@@ -1,0 +1,53 @@
+import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { callbackAttempts, callbacks } from "../../db/schema.js";
+import type { Db } from "../../db/connection.js";
+import type { Tx } from "../events/event-log.js";
+
+export type CallbackRow = typeof callbacks.$inferSelect;
+export type AttemptRow = typeof callbackAttempts.$inferSelect;
+type Reader = Pick<Tx, "select"> | Db;
+
+export const OPEN_STATUSES = ["open", "claimed"] as const;
+
+export function itemById(db: Reader, id: number): CallbackRow | undefined {
+  return db.select().from(callbacks).where(eq(callbacks.id, id)).get();
+}
+
+export function openItemForNumber(db: Reader, number: string): CallbackRow | undefined {
+  return db.select().from(callbacks).where(and(eq(callbacks.number, number), inArray(callbacks.status, [...OPEN_STATUSES]))).get();
+}
+
+export function updateItem(tx: Tx, id: number, patch: Partial<CallbackRow>): void {
+  tx.update(callbacks).set(patch).where(eq(callbacks.id, id)).run();
+}
+
+export function attemptsOf(db: Reader, callbackId: number): AttemptRow[] {
+  return db.select().from(callbackAttempts).where(eq(callbackAttempts.callbackId, callbackId)).orderBy(callbackAttempts.id).all();
+}
+
+/** Claims not used in time fall back to open, so no item stays stuck with an agent who went home. */
+export function expireClaims(tx: Tx, now: number): number {
+  return tx
+    .update(callbacks)
+    .set({ status: "open", claimedBy: null, claimExpiresAt: null })
+    .where(and(eq(callbacks.status, "claimed"), isNotNull(callbacks.claimExpiresAt), lt(callbacks.claimExpiresAt, now)))
+    .run().changes;
+}
+
+/** The supervisor's three backlog figures. */
+export function backlogFigures(db: Reader, now: number) {
+  const row = db
+    .select({
+      open: sql<number>`count(*)`,
+      overdue: sql<number>`coalesce(sum(case when ${callbacks.dueAt} <= ${now} then 1 else 0 end), 0)`,
+      oldest: sql<number | null>`min(${callbacks.firstMissedAt})`,
+    })
+    .from(callbacks)
+    .where(inArray(callbacks.status, [...OPEN_STATUSES]))
+    .get();
+  return {
+    open: row?.open ?? 0,
+    overdue: row?.overdue ?? 0,
+    oldestAgeSeconds: row?.oldest == null ? 0 : Math.max(0, Math.round((now - row.oldest) / 1000)),
+  };
+}

@@ -1,0 +1,165 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { callbacks, calls } from "../../../db/schema.js";
+import { maskNumber } from "../../calls/phone-number.js";
+import { attemptsOf, expireClaims, itemById, type CallbackRow } from "../../callbacks/callback-store.js";
+import { CallbackError, claimItem } from "../../callbacks/callback-service.js";
+import { inTransaction } from "../../events/event-log.js";
+import { languageSchema } from "../../languages.js";
+import { offerClaimedCallback } from "../../queue/queue-service.js";
+import type { Services } from "../../services.js";
+import type { UserRow } from "../../users/user-store.js";
+import { requireRole } from "../auth.js";
+import { HttpError, notFound, parseOr400 } from "../errors.js";
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+const STATUSES = ["open", "claimed", "reached", "unreachable", "not_callable"] as const;
+const REASONS = ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer"] as const;
+const list = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.string().transform((v) => v.split(",")).pipe(z.array(z.enum(values)).min(1));
+
+const filterSchema = z.object({
+  status: list(STATUSES).optional(),
+  language: z.string().transform((v) => v.split(",")).pipe(z.array(languageSchema).min(1)).optional(),
+  reason: list(REASONS).optional(),
+  overdue: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  from: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),
+  to: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+type Filter = z.infer<typeof filterSchema>;
+
+/** Supervisors see numbers (and that is audited); agents see them masked: the server dials for them. */
+const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" || user?.role === "admin";
+
+export function publicItem(item: CallbackRow, now: number, full: boolean) {
+  return {
+    id: item.id,
+    number: full ? (item.number ?? (item.numberRaw || "withheld")) : maskNumber(item.number),
+    language: item.language,
+    topic: item.topic,
+    priority: item.priority,
+    reason: item.reason,
+    missedCalls: item.missedCalls,
+    firstMissedAt: iso(item.firstMissedAt),
+    lastMissedAt: iso(item.lastMissedAt),
+    dueAt: iso(item.dueAt),
+    overdue: (item.status === "open" || item.status === "claimed") && item.dueAt <= now,
+    attempts: item.attempts,
+    nextAttemptAt: iso(item.nextAttemptAt),
+    status: item.status,
+    claimedBy: item.claimedBy,
+    closedAt: iso(item.closedAt),
+  };
+}
+
+function where(filter: Filter, now: number, agent: UserRow | undefined): SQL | undefined {
+  const parts: (SQL | undefined)[] = [
+    filter.status ? inArray(callbacks.status, filter.status) : undefined,
+    filter.language ? inArray(callbacks.language, filter.language) : undefined,
+    filter.reason ? inArray(callbacks.reason, filter.reason) : undefined,
+    filter.overdue === true ? and(inArray(callbacks.status, ["open", "claimed"]), lte(callbacks.dueAt, now)) : undefined,
+    filter.overdue === false ? sql`not (${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now})` : undefined,
+    filter.from !== undefined ? gte(callbacks.lastMissedAt, filter.from) : undefined,
+    filter.to !== undefined ? lte(callbacks.firstMissedAt, filter.to) : undefined,
+    // Agents work the items of the languages they speak (and those whose language was never chosen).
+    agent ? sql`(${callbacks.language} is null or ${callbacks.language} in (select value from json_each(${JSON.stringify(agent.languages)})))` : undefined,
+  ];
+  return and(...parts.filter((p): p is SQL => p !== undefined));
+}
+
+/** Most urgent first: emergency, then overdue, then oldest. */
+const urgency = (now: number) => [
+  desc(sql`${callbacks.priority} = 'emergency'`),
+  desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
+  asc(callbacks.firstMissedAt),
+  asc(callbacks.id),
+];
+
+function audit(s: Services, request: FastifyRequest, type: string, data: Record<string, unknown>, callbackId?: number): void {
+  inTransaction(s.ctx, (_tx, record) => record({ type, userId: request.user?.id, callbackId, data }));
+}
+
+function asHttp(err: unknown): never {
+  if (err instanceof CallbackError) throw new HttpError(err.code === "not_found" ? 404 : err.code === "forbidden" ? 403 : 409, err.code, err.message);
+  throw err;
+}
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+export function callbackRoutes(app: FastifyInstance, s: Services): void {
+  const load = (request: FastifyRequest) => {
+    const filter = parseOr400(filterSchema, request.query);
+    const now = s.ctx.clock.now();
+    inTransaction(s.ctx, (tx) => expireClaims(tx, now));
+    const agent = request.user?.role === "agent" ? request.user : undefined;
+    const condition = where(filter, now, agent);
+    return { filter, now, condition };
+  };
+
+  app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
+    const { filter, now, condition } = load(request);
+    const rows = s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(now)).limit(filter.limit).offset(filter.offset).all();
+    const total = s.ctx.db.select({ n: sql<number>`count(*)` }).from(callbacks).where(condition).get()?.n ?? 0;
+    const full = seesNumbers(request.user);
+    if (full && rows.length) audit(s, request, "audit.callbacks_listed", { ids: rows.map((r) => r.id) });
+    return { items: rows.map((r) => publicItem(r, now, full)), total, limit: filter.limit, offset: filter.offset };
+  });
+
+  /** The daily report: every matching item, one CSV row each. */
+  app.get("/api/callbacks.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+    const { now, condition } = load(request);
+    const rows = s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(now)).all();
+    audit(s, request, "audit.callbacks_exported", { count: rows.length });
+    const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
+    const cell = (v: unknown) => {
+      const text = v == null ? "" : String(v);
+      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const lines = rows.map((r) => {
+      const item = publicItem(r, now, true) as Record<string, unknown>;
+      return header.map((h) => cell(item[h])).join(",");
+    });
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="callbacks-${new Date(now).toISOString().slice(0, 10)}.csv"`);
+    return [header.join(","), ...lines].join("\n") + "\n";
+  });
+
+  app.get("/api/callbacks/:id", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const item = itemById(s.ctx.db, id);
+    if (!item) throw notFound(`callback ${id}`);
+    const full = seesNumbers(request.user);
+    if (full) audit(s, request, "audit.callback_viewed", {}, id);
+    const missed = item.number
+      ? s.ctx.db.select({ sid: calls.sid, at: calls.createdAt, outcome: calls.outcome }).from(calls).where(eq(calls.fromE164, item.number)).orderBy(desc(calls.createdAt)).limit(50).all()
+      : [];
+    return {
+      ...publicItem(item, s.ctx.clock.now(), full),
+      calls: missed.map((c) => ({ callSid: c.sid, at: iso(c.at), outcome: c.outcome })),
+      attemptHistory: attemptsOf(s.ctx.db, id).map((a) => ({ id: a.id, agentId: a.agentId, startedAt: iso(a.startedAt), endedAt: iso(a.endedAt), outcome: a.outcome })),
+    };
+  });
+
+  app.post("/api/callbacks/:id/claim", { preHandler: requireRole(s, "agent") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    try {
+      const item = claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
+      return publicItem(item, s.ctx.clock.now(), false);
+    } catch (err) {
+      asHttp(err);
+    }
+  });
+
+  /** Dial the agent, then the caller: the server places both legs. */
+  app.post("/api/callbacks/:id/call", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params);
+    try {
+      const entry = offerClaimedCallback(s.ctx, id, request.user!.id);
+      return reply.status(202).send({ id, entryId: entry.id, status: "dialling" });
+    } catch (err) {
+      asHttp(err);
+    }
+  });
+}
