@@ -106,9 +106,10 @@ export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptRe
  */
 export function releaseCaller(tx: Tx, record: RecordEvent, call: CallRow, now: number): number | undefined {
   const entry = entryForCall(tx, call.sid);
-  if (!entry || entry.kind !== "live" || entry.status === "done") return undefined;
-  const position = entry.status === "connected" ? undefined : positionInLanguage(entry, activeEntries(tx));
-  updateEntry(tx, entry.id, { status: "done", endedReason: call.state === "connected" ? "answered" : `abandoned_${call.state}` });
+  // A connected entry is finished by the agent's leg ending (wrap-up starts then), not by the caller's.
+  if (!entry || entry.kind !== "live" || entry.status === "done" || entry.status === "connected") return undefined;
+  const position = positionInLanguage(entry, activeEntries(tx));
+  updateEntry(tx, entry.id, { status: "done", endedReason: `abandoned_${call.state}` });
   if (entry.status === "offered" && entry.agentId) {
     const agent = findAgent(tx, entry.agentId);
     if (agent?.status === "offered") moveAgent(tx, record, agent, "available", now, "caller_hung_up", { currentCallSid: null, keepIdleSince: true });

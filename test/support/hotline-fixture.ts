@@ -30,9 +30,9 @@ export interface Running {
 }
 
 /** One real hotline server per test file: real HTTP on loopback, a file database, a manual clock. */
-export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock } = {}): Promise<Running> {
+export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock; port?: number } = {}): Promise<Running> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "hotline-test-"));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const config = loadConfig({
     PORT: String(port),
     HOST: "127.0.0.1",

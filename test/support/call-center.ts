@@ -1,0 +1,151 @@
+import WebSocket from "ws";
+import { ManualClock } from "../../src/clock.js";
+import { Carrier, type SimCall } from "../../src/carrier/index.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
+import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
+
+export interface AgentHandle {
+  id: string;
+  token: string;
+  endpoint: string;
+  socket: AgentSocket;
+}
+
+/** A WebSocket client that keeps every message, and can wait for one by type. */
+export class AgentSocket {
+  readonly messages: Array<Record<string, unknown> & { type: string }> = [];
+  private waiters: Array<{ test: (m: Record<string, unknown> & { type: string }) => boolean; resolve: (m: Record<string, unknown> & { type: string }) => void }> = [];
+  closeCode: number | undefined;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on("message", (raw) => {
+      const m = JSON.parse(raw.toString());
+      this.messages.push(m);
+      for (const w of [...this.waiters]) {
+        if (w.test(m)) {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          w.resolve(m);
+        }
+      }
+    });
+    ws.on("close", (code) => (this.closeCode = code));
+  }
+
+  static open(url: string, token?: string): Promise<AgentSocket> {
+    const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const socket = new AgentSocket(ws);
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(socket));
+      ws.once("error", reject);
+    });
+  }
+
+  send(message: unknown): void {
+    this.ws.send(JSON.stringify(message));
+  }
+
+  of(type: string) {
+    return this.messages.filter((m) => m.type === type);
+  }
+
+  /** The next (or an already received, unconsumed-by-index) message of a type. Event-driven, no sleeps. */
+  next(type: string, test: (m: Record<string, unknown>) => boolean = () => true, after = 0): Promise<Record<string, unknown> & { type: string }> {
+    const seen = this.messages.slice(after).find((m) => m.type === type && test(m));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.waiters.push({ test: (m) => m.type === type && test(m), resolve }));
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once("close", () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+export interface CallCenter extends Running {
+  carrier: Carrier;
+  /** Lets every webhook, REST request and server task finish: the tests' only way to wait. */
+  settle(): Promise<void>;
+  api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  addAgent(name: string, languages: string[], opts?: { mode?: "answer" | "manual" | "busy" | "fail"; available?: boolean }): Promise<AgentHandle>;
+  /** Places a call and walks the IVR with the given keys (language, then topic). */
+  callIn(from: string, keys: string[]): Promise<SimCall>;
+  stopAll(): Promise<void>;
+}
+
+let agentCounter = 0;
+
+/** The hotline and the built-in carrier, wired together on loopback and sharing a manual clock. */
+export async function startCallCenter(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock } = {}): Promise<CallCenter> {
+  const clock = opts.clock ?? new ManualClock();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const carrier = new Carrier({
+    accountSid: SIMULATOR_ACCOUNT_SID,
+    authToken: SIMULATOR_AUTH_TOKEN,
+    voiceUrl: `${base}/twilio/voice`,
+    statusCallbackUrl: `${base}/twilio/status`,
+    hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
+    clock,
+  });
+  const origin = await carrier.listen();
+  const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...env }, { clock, port, dir: opts.dir });
+  const sockets: AgentSocket[] = [];
+  const settle = () => carrier.idle(() => running.hotline.services.tasks.idle());
+
+  const api: CallCenter["api"] = async (method, path, o = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${o.token ?? TEST_ADMIN_TOKEN}`, ...(o.body === undefined ? {} : { "content-type": "application/json" }) },
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* CSV and other text stay text */
+    }
+    return { status: res.status, body };
+  };
+
+  return {
+    ...running,
+    carrier,
+    settle,
+    api,
+    async addAgent(name, languages, o = {}) {
+      agentCounter += 1;
+      const endpoint = `client:agent${agentCounter}`;
+      carrier.endpoint(endpoint).setMode(o.mode ?? "manual");
+      const created = await api("POST", "/api/agents", { body: { name, languages, endpoint } });
+      if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
+      const socket = await AgentSocket.open(`${base.replace("http", "ws")}/ws`, created.body.token);
+      sockets.push(socket);
+      await socket.next("hello");
+      if (o.available !== false) {
+        socket.send({ type: "status", status: "available" });
+        await socket.next("ack");
+        await settle();
+      }
+      return { id: created.body.id, token: created.body.token, endpoint, socket };
+    },
+    async callIn(from, keys) {
+      const call = carrier.placeCall({ from });
+      await settle();
+      for (const key of keys) {
+        await call.waitFor("gather");
+        call.press(key);
+        await settle();
+      }
+      return call;
+    },
+    async stopAll() {
+      await Promise.all(sockets.map((s) => s.close()));
+      await running.stop();
+      await carrier.close();
+    },
+  };
+}
