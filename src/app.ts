@@ -14,7 +14,7 @@ import type { RealtimeHub } from "./realtime/hub.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, disableRequestLogging: false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024 });
   installErrorHandler(app);
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });

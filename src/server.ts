@@ -1,18 +1,55 @@
 // Entry point: `npm start`. Starts the hotline and, in simulator mode, the built-in carrier beside it.
-import { ConfigError, loadConfig } from "./config.js";
-import { createHotline, StartupError } from "./hotline.js";
+import { randomBytes } from "node:crypto";
+import { startSimulator, type RunningSimulator } from "./carrier/index.js";
+import { systemClock } from "./clock.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import {
+  createHotline,
+  SIMULATOR_ACCOUNT_SID,
+  SIMULATOR_AUTH_TOKEN,
+  SIMULATOR_HOTLINE_NUMBER,
+  StartupError,
+} from "./hotline.js";
+import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const hotline = await createHotline(config);
-  const { log } = hotline.services;
+  let config: Config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  let simulator: RunningSimulator | undefined;
+  let generatedToken: string | undefined;
+  if (config.TELEPHONY === "simulator") {
+    // The built-in carrier plays Twilio: it calls our webhooks and serves the REST API we call.
+    simulator = await startSimulator({
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN ?? SIMULATOR_AUTH_TOKEN,
+      hotlineNumber: config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER,
+      clock: systemClock,
+      logger: log,
+      port: config.SIMULATOR_PORT ?? config.PORT + 1,
+      host: config.HOST,
+    });
+    if (!config.ADMIN_TOKEN) generatedToken = randomBytes(18).toString("base64url");
+    config = { ...config, TWILIO_API_BASE_URL: simulator.origin, ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken };
+  }
+  const hotline = await createHotline(config, { log });
   await hotline.app.listen({ port: config.PORT, host: config.HOST });
   hotline.start();
   log.info({ url: config.PUBLIC_BASE_URL, telephony: config.TELEPHONY }, "hotline listening");
+  if (simulator) {
+    // Printed, not logged: a person starting the simulator needs these on screen.
+    console.log(`\n  1300 hotline running with the built-in carrier (no Twilio account needed)`);
+    console.log(`  Test-call page (dial, press keys, answer as an agent): ${simulator.origin}/`);
+    console.log(`  Agent desktop:  ${config.PUBLIC_BASE_URL}/agent`);
+    console.log(`  Wallboard:      ${config.PUBLIC_BASE_URL}/wallboard`);
+    if (generatedToken) console.log(`  Admin token for this run: ${generatedToken}`);
+    console.log("");
+  }
 
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
     await hotline.close();
+    await simulator?.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
