@@ -1,12 +1,9 @@
-import { and, eq, lt } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { calls } from "../../db/schema.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { CarrierApi } from "../telephony/carrier-api.js";
-
-/** A call younger than this may simply not be listed by the carrier yet. */
-const SETTLE_MS = 30_000;
 
 /**
  * Repairs drift between our lines and the carrier's live calls: a status callback that never came (or
@@ -17,13 +14,14 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
   const holding = ctx.db
     .select({ sid: calls.sid })
     .from(calls)
-    .where(and(eq(calls.holdsLine, true), lt(calls.createdAt, ctx.clock.now() - SETTLE_MS)))
+    .where(eq(calls.holdsLine, true))
     .all();
   if (holding.length === 0) return 0;
   const live = await carrier.liveCallSids();
   let closed = 0;
   for (const { sid } of holding) {
     if (live.has(sid)) continue;
+    // Not in the live list may only mean it started after the list was taken: the call's own record decides.
     const status = await carrier.finalStatus(sid);
     if (!status) continue;
     applyInboundStatus(ctx, { sid, status, sequence: "reconciled" });

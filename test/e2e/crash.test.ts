@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ManualClock } from "../../src/clock.js";
+import { Carrier, type SimCall } from "../../src/carrier/index.js";
+import { openDatabase } from "../../db/connection.js";
+import { callbacks, calls, events } from "../../db/schema.js";
+import { eq } from "drizzle-orm";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { freePort } from "../support/hotline-fixture.js";
+import { startChildServer, type ChildServer } from "../support/child-server.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hotline-crash-"));
+const dbFile = join(dir, "hotline.db");
+let carrier: Carrier;
+let server: ChildServer | undefined;
+afterAll(async () => {
+  await server?.kill();
+  await carrier?.close();
+});
+
+describe("a crash in the middle of a burst of abandoned calls", () => {
+  it("after SIGKILL and a restart, every missed call has its callback item and no line is leaked", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    carrier = new Carrier({
+      accountSid: SIMULATOR_ACCOUNT_SID,
+      authToken: SIMULATOR_AUTH_TOKEN,
+      voiceUrl: `${base}/twilio/voice`,
+      statusCallbackUrl: `${base}/twilio/status`,
+      hotlineNumber: "+6621300000",
+      clock: new ManualClock(),
+    });
+    const origin = await carrier.listen();
+    server = await startChildServer({ port, dbFile, carrierOrigin: origin, env: { LINES: "100" } });
+
+    const callers: SimCall[] = [];
+    for (let i = 0; i < 40; i++) {
+      const c = carrier.placeCall({ from: `+6686${String(i).padStart(7, "0")}` });
+      callers.push(c);
+    }
+    await carrier.idle();
+    for (const c of callers) c.press("1");
+    await carrier.idle();
+    for (const c of callers.slice(20)) c.press("2");
+    await carrier.idle();
+    // The burst: everyone hangs up at once; the server is killed while the status callbacks arrive.
+    const hangups = callers.map((c) => c.hangup());
+    setImmediate(() => void server!.kill());
+    await Promise.all(hangups);
+    await server.kill();
+    await carrier.idle();
+
+    server = await startChildServer({ port, dbFile, carrierOrigin: origin, env: { LINES: "100" } });
+    // Reconciliation runs at start: wait until it has closed every call (the server's own records say so).
+    for (;;) {
+      const res = await fetch(`${base}/api/stats`, { headers: { authorization: "Bearer test-admin-token-0123456789" } });
+      const stats = await res.json();
+      if (stats.lines.inUse === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.kill();
+    server = undefined;
+
+    const db = openDatabase(dbFile);
+    const rows = db.select().from(calls).all();
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r) => r.state === "ended" && !r.holdsLine)).toBe(true);
+    expect(rows.filter((r) => r.outcome === "abandoned_ivr")).toHaveLength(20);
+    expect(rows.filter((r) => r.outcome === "abandoned_queue")).toHaveLength(20);
+    // The kill really fell inside the burst: some calls were closed from the carrier's records.
+    const reconciled = db.select().from(events).where(eq(events.type, "call.status")).all().filter((e) => e.data.sequence === "reconciled");
+    expect(reconciled.length).toBeGreaterThan(0);
+    const items = db.select().from(callbacks).all();
+    expect(new Set(items.map((i) => i.number))).toEqual(new Set(rows.map((r) => r.fromE164)));
+    expect(items.every((i) => i.missedCalls === 1 && i.status === "open")).toBe(true);
+    db.$client.close();
+  });
+});

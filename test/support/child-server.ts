@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
+
+/** The real server in its own process (npm start's entry), so a test can SIGKILL it mid-work. */
+export interface ChildServer {
+  process: ChildProcess;
+  kill(): Promise<void>;
+}
+
+export async function startChildServer(opts: { port: number; dbFile: string; carrierOrigin: string; env?: Record<string, string> }): Promise<ChildServer> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+    env: {
+      ...process.env,
+      PORT: String(opts.port),
+      HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
+      DB_FILE: opts.dbFile,
+      TELEPHONY: "twilio",
+      TWILIO_ACCOUNT_SID: SIMULATOR_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: SIMULATOR_AUTH_TOKEN,
+      TWILIO_API_BASE_URL: opts.carrierOrigin,
+      HOTLINE_NUMBER: "+6621300000",
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LOG_LEVEL: "silent",
+      ...opts.env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += String(d)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Ready when /health answers; the process exiting first is a failure with its message.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${opts.port}/health`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    process: child,
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
