@@ -177,3 +177,101 @@ export const callbackAttempts = sqliteTable(
   },
   (t) => [index("attempts_callback_idx").on(t.callbackId)],
 );
+
+/** Problem categories of cases: a list the hotline can extend (the shipped ones are seeded). */
+export const caseCategories = sqliteTable("case_categories", {
+  code: text("code").primaryKey(),
+  nameTh: text("name_th").notNull(),
+  nameEn: text("name_en").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+});
+
+/** Agencies cases are referred to: provincial shelters and offices, the rapid-response team, police, hospitals. */
+export const agencies = sqliteTable(
+  "agencies",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    type: text("type", { enum: ["rapid_response", "child_family_shelter", "provincial_office", "police", "hospital", "other"] }).notNull(),
+    /** Province code (see src/cases/provinces.ts); null for national agencies. */
+    province: text("province"),
+    /** Where a transfer rings: E.164 number, sip: or client: address. */
+    endpoint: text("endpoint"),
+    hours: text("hours").notNull().default("24h"),
+    categories: json<string[]>("categories").notNull().default(sql`'[]'`),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: time("created_at").notNull(),
+  },
+  (t) => [index("agencies_province_idx").on(t.province, t.type)],
+);
+
+/** A matter the hotline works on, from a call or another channel; it links every call and callback of it. */
+export const cases = sqliteTable(
+  "cases",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    category: text("category").notNull(),
+    province: text("province"),
+    urgency: text("urgency", { enum: ["normal", "urgent", "crisis"] }).notNull().default("normal"),
+    channel: text("channel", { enum: ["hotline", "walk_in", "social_media", "letter", "other"] }).notNull().default("hotline"),
+    /** The caller's number (E.164) when the case came by phone: personal data, shown to roles that need it. */
+    callerNumber: text("caller_number"),
+    people: json<Array<Record<string, unknown>>>("people").notNull().default(sql`'[]'`),
+    notes: text("notes").notNull().default(""),
+    status: text("status", { enum: ["open", "referred", "closed"] }).notNull().default("open"),
+    createdBy: text("created_by"),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("cases_caller_idx").on(t.callerNumber, t.status), index("cases_status_idx").on(t.status)],
+);
+
+export const caseLinks = sqliteTable(
+  "case_links",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    caseId: integer("case_id").notNull().references(() => cases.id),
+    callSid: text("call_sid"),
+    callbackId: integer("callback_id"),
+    at: time("at").notNull(),
+  },
+  (t) => [index("case_links_case_idx").on(t.caseId), index("case_links_call_idx").on(t.callSid)],
+);
+
+export const referrals = sqliteTable(
+  "referrals",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    caseId: integer("case_id").notNull().references(() => cases.id),
+    agencyId: integer("agency_id").notNull().references(() => agencies.id),
+    /** What the rule suggested; differs from agencyId when the agent overrode it. */
+    suggestedAgencyId: integer("suggested_agency_id"),
+    rule: text("rule"),
+    status: text("status", { enum: ["sent", "accepted", "in_progress", "closed", "returned"] }).notNull().default("sent"),
+    dueAt: time("due_at").notNull(),
+    note: text("note").notNull().default(""),
+    createdBy: text("created_by"),
+    createdAt: time("created_at").notNull(),
+    updatedAt: time("updated_at").notNull(),
+  },
+  (t) => [index("referrals_status_idx").on(t.status, t.dueAt), index("referrals_case_idx").on(t.caseId)],
+);
+
+/** A live call handed to an agency: every step stored (who, when, which agency, answered or not). */
+export const transfers = sqliteTable(
+  "transfers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    callSid: text("call_sid").notNull(),
+    caseId: integer("case_id"),
+    agencyId: integer("agency_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    mode: text("mode", { enum: ["warm", "cold"] }).notNull(),
+    status: text("status", { enum: ["dialling", "briefing", "completed", "returned", "failed"] }).notNull().default("dialling"),
+    agencyLegSid: text("agency_leg_sid"),
+    startedAt: time("started_at").notNull(),
+    answeredAt: time("answered_at"),
+    endedAt: time("ended_at"),
+  },
+  (t) => [index("transfers_call_idx").on(t.callSid)],
+);

@@ -1,3 +1,16 @@
+CREATE TABLE `agencies` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`name` text NOT NULL,
+	`type` text NOT NULL,
+	`province` text,
+	`endpoint` text,
+	`hours` text DEFAULT '24h' NOT NULL,
+	`categories` text DEFAULT '[]' NOT NULL,
+	`active` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `agencies_province_idx` ON `agencies` (`province`,`type`);--> statement-breakpoint
 CREATE TABLE `callback_attempts` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`callback_id` integer NOT NULL,
@@ -66,6 +79,41 @@ CREATE INDEX `calls_state_idx` ON `calls` (`state`);--> statement-breakpoint
 CREATE INDEX `calls_line_idx` ON `calls` (`holds_line`);--> statement-breakpoint
 CREATE INDEX `calls_from_idx` ON `calls` (`from_e164`,`created_at`);--> statement-breakpoint
 CREATE INDEX `calls_created_idx` ON `calls` (`created_at`);--> statement-breakpoint
+CREATE TABLE `case_categories` (
+	`code` text PRIMARY KEY NOT NULL,
+	`name_th` text NOT NULL,
+	`name_en` text NOT NULL,
+	`active` integer DEFAULT true NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `case_links` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`case_id` integer NOT NULL,
+	`call_sid` text,
+	`callback_id` integer,
+	`at` integer NOT NULL,
+	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `case_links_case_idx` ON `case_links` (`case_id`);--> statement-breakpoint
+CREATE INDEX `case_links_call_idx` ON `case_links` (`call_sid`);--> statement-breakpoint
+CREATE TABLE `cases` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`category` text NOT NULL,
+	`province` text,
+	`urgency` text DEFAULT 'normal' NOT NULL,
+	`channel` text DEFAULT 'hotline' NOT NULL,
+	`caller_number` text,
+	`people` text DEFAULT '[]' NOT NULL,
+	`notes` text DEFAULT '' NOT NULL,
+	`status` text DEFAULT 'open' NOT NULL,
+	`created_by` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `cases_caller_idx` ON `cases` (`caller_number`,`status`);--> statement-breakpoint
+CREATE INDEX `cases_status_idx` ON `cases` (`status`);--> statement-breakpoint
 CREATE TABLE `events` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` integer NOT NULL,
@@ -98,11 +146,44 @@ CREATE TABLE `queue_entries` (
 --> statement-breakpoint
 CREATE INDEX `queue_waiting_idx` ON `queue_entries` (`status`,`priority`,`enqueued_at`);--> statement-breakpoint
 CREATE INDEX `queue_call_idx` ON `queue_entries` (`call_sid`);--> statement-breakpoint
+CREATE TABLE `referrals` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`case_id` integer NOT NULL,
+	`agency_id` integer NOT NULL,
+	`suggested_agency_id` integer,
+	`rule` text,
+	`status` text DEFAULT 'sent' NOT NULL,
+	`due_at` integer NOT NULL,
+	`note` text DEFAULT '' NOT NULL,
+	`created_by` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`agency_id`) REFERENCES `agencies`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `referrals_status_idx` ON `referrals` (`status`,`due_at`);--> statement-breakpoint
+CREATE INDEX `referrals_case_idx` ON `referrals` (`case_id`);--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `transfers` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`call_sid` text NOT NULL,
+	`case_id` integer,
+	`agency_id` integer NOT NULL,
+	`agent_id` text NOT NULL,
+	`mode` text NOT NULL,
+	`status` text DEFAULT 'dialling' NOT NULL,
+	`agency_leg_sid` text,
+	`started_at` integer NOT NULL,
+	`answered_at` integer,
+	`ended_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `transfers_call_idx` ON `transfers` (`call_sid`);--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
