@@ -1,0 +1,27 @@
+import { z } from "zod";
+import pino, { type Logger } from "pino";
+import type { Clock } from "../clock.js";
+
+const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +6621234567");
+
+export const carrierOptionsSchema = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits"),
+  authToken: z.string().min(1),
+  /** The hotline number's Voice URL (Twilio's "A call comes in" webhook). */
+  voiceUrl: z.url({ protocol: /^https?$/ }),
+  voiceMethod: z.enum(["GET", "POST"]).default("POST"),
+  /** The hotline number's Status Callback URL: Twilio posts there once, when an inbound call ends. */
+  statusCallbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+  hotlineNumber: e164,
+  /** Ask for every <Play> URL (HEAD) and mark the prompt missing in the transcript when it is not there. */
+  verifyMedia: z.boolean().default(false),
+});
+
+export type CarrierConfig = z.infer<typeof carrierOptionsSchema>;
+
+export type CarrierOptions = z.input<typeof carrierOptionsSchema> & { clock: Clock; logger?: Logger };
+
+export function parseCarrierOptions(opts: CarrierOptions): { config: CarrierConfig; clock: Clock; logger: Logger } {
+  const { clock, logger, ...rest } = opts;
+  return { config: carrierOptionsSchema.parse(rest), clock, logger: logger ?? pino({ level: "silent" }) };
+}

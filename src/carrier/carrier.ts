@@ -1,0 +1,141 @@
+import type { FastifyInstance } from "fastify";
+import { parseCarrierOptions, type CarrierOptions } from "./carrier-options.js";
+import type { CarrierCore } from "./core.js";
+import { WorkTracker } from "./work-tracker.js";
+import { WebhookClient, type WebhookRequest } from "./webhook-client.js";
+import { CallbackDispatcher, type CallbackFault } from "./callback-dispatcher.js";
+import { CallLifecycle } from "./call-lifecycle.js";
+import { CallRegistry } from "./call-registry.js";
+import { EndpointRegistry, type AnswerMode, type SimEndpoint } from "./endpoints.js";
+import { ConferenceRegistry } from "./conference/conference-registry.js";
+import { participantView, type ParticipantView } from "./rest/json-shapes.js";
+import { RestFaults, type RestFault } from "./rest/rest-faults.js";
+import { buildCarrierServer } from "./rest/rest-server.js";
+import { simRoutes } from "./sim/sim-routes.js";
+import type { SimCall } from "./sim-call.js";
+import type { ConferenceStatus } from "./conference/conference-room.js";
+
+export interface ConferenceSnapshot {
+  sid: string;
+  name: string;
+  status: ConferenceStatus;
+  participants: ParticipantView[];
+}
+
+/**
+ * The built-in carrier: a local stand-in for Twilio that places calls to the server's webhooks, runs
+ * the TwiML it gets back, and serves Twilio's REST API. All call timing comes from the injected clock.
+ */
+export class Carrier {
+  private readonly core: CarrierCore;
+  private readonly restFaults = new RestFaults();
+  private server: { app: FastifyInstance; releaseHung: () => void } | undefined;
+  private origin: string | undefined;
+
+  constructor(options: CarrierOptions) {
+    const { config, clock, logger } = parseCarrierOptions(options);
+    const tracker = new WorkTracker();
+    const webhooks = new WebhookClient(config.authToken, tracker, logger);
+    const core = { config, clock, logger, tracker, webhooks } as CarrierCore;
+    core.callbacks = new CallbackDispatcher(webhooks, tracker, clock, (err) => logger.error({ err }, "status callback failed"));
+    core.calls = new CallRegistry();
+    core.endpoints = new EndpointRegistry();
+    core.conferences = new ConferenceRegistry(core);
+    core.lifecycle = new CallLifecycle(core);
+    this.core = core;
+  }
+
+  /** Starts the HTTP origin (REST API, web phone); returns it, e.g. "http://127.0.0.1:40123". */
+  async listen(opts: { port?: number; host?: string } = {}): Promise<string> {
+    this.server = buildCarrierServer(this.core, this.restFaults, (app) => simRoutes(app, this));
+    const address = await this.server.app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+    this.origin = address.replace("[::1]", "localhost");
+    return this.origin;
+  }
+
+  get url(): string {
+    if (!this.origin) throw new Error("carrier is not listening");
+    return this.origin;
+  }
+
+  async close(): Promise<void> {
+    this.server?.releaseHung();
+    await this.server?.app.close();
+    this.server = undefined;
+  }
+
+  /** A caller dials the hotline (or `to`); the carrier asks the Voice URL what to do. */
+  placeCall(opts: { from: string; to?: string }): SimCall {
+    return this.core.lifecycle.placeInbound(opts.from, opts.to ?? this.core.config.hotlineNumber);
+  }
+
+  /** The phone at client:<identity>, sip:<uri> or an E.164 number, created on first use. */
+  endpoint(address: string): SimEndpoint {
+    return this.core.endpoints.get(address);
+  }
+
+  endpoints(): SimEndpoint[] {
+    return this.core.endpoints.all();
+  }
+
+  /** How endpoints nobody configured behave (default "manual": they ring until answered). */
+  setDefaultEndpointMode(mode: AnswerMode): void {
+    this.core.endpoints.defaultMode = mode;
+  }
+
+  call(sid: string): SimCall | undefined {
+    return this.core.calls.get(sid);
+  }
+
+  /** Every leg, newest first. */
+  calls(): SimCall[] {
+    return this.core.calls.all();
+  }
+
+  liveCalls(): SimCall[] {
+    return this.core.calls.live();
+  }
+
+  /** The live conference with this name (else the latest one that had it). */
+  conference(name: string): ConferenceSnapshot | undefined {
+    const room = this.core.conferences.active(name) ?? this.core.conferences.list({ friendlyName: name })[0];
+    if (!room) return undefined;
+    return { sid: room.sid, name: room.friendlyName, status: room.status, participants: [...room.participants.values()].map((p) => participantView(p, room)) };
+  }
+
+  /**
+   * Resolves when no webhook or REST request is in flight and every leg waits on a person, the clock
+   * or a conference. `others` (e.g. the server's own background work) must be idle at the same time.
+   */
+  async idle(...others: Array<() => Promise<void>>): Promise<void> {
+    for (;;) {
+      await this.core.tracker.idle();
+      const seen = this.core.tracker.changes;
+      for (const other of others) await other();
+      if (this.core.tracker.changes === seen && !this.core.tracker.busy) return;
+    }
+  }
+
+  /** The next `times` REST requests fail with `status` (Twilio error JSON) or hang (`hang: true`). */
+  failRest(fault: RestFault): void {
+    this.restFaults.add(fault);
+  }
+
+  /** Make a matching status callback arrive twice, or late (after delayMs of clock time). */
+  injectCallbackFault(fault: CallbackFault): void {
+    this.core.callbacks.inject(fault);
+  }
+
+  /** Status callbacks (call and conference) sent so far, in order. */
+  get sentCallbacks(): readonly WebhookRequest[] {
+    return this.core.callbacks.sent;
+  }
+
+  get accountSid(): string {
+    return this.core.config.accountSid;
+  }
+
+  get hotlineNumber(): string {
+    return this.core.config.hotlineNumber;
+  }
+}

@@ -1,0 +1,24 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import type { CarrierConfig } from "./carrier-options.js";
+import type { WorkTracker } from "./work-tracker.js";
+import type { WebhookClient } from "./webhook-client.js";
+import type { CallbackDispatcher } from "./callback-dispatcher.js";
+import type { CallLifecycle } from "./call-lifecycle.js";
+import type { CallRegistry } from "./call-registry.js";
+import type { EndpointRegistry } from "./endpoints.js";
+import type { ConferenceRegistry } from "./conference/conference-registry.js";
+
+/** The carrier's shared parts, handed to each module so none needs the Carrier facade. */
+export interface CarrierCore {
+  config: CarrierConfig;
+  clock: Clock;
+  logger: Logger;
+  tracker: WorkTracker;
+  webhooks: WebhookClient;
+  callbacks: CallbackDispatcher;
+  lifecycle: CallLifecycle;
+  calls: CallRegistry;
+  endpoints: EndpointRegistry;
+  conferences: ConferenceRegistry;
+}

@@ -1,0 +1,41 @@
+import type { Logger } from "pino";
+import type { Clock } from "../clock.js";
+import { Carrier } from "./carrier.js";
+
+export interface SimulatorOptions {
+  /** The hotline server's public origin: the number's Voice URL and Status Callback URL live under it. */
+  publicBaseUrl: string;
+  accountSid: string;
+  authToken: string;
+  hotlineNumber: string;
+  clock: Clock;
+  logger?: Logger;
+  port?: number;
+  host?: string;
+  verifyMedia?: boolean;
+}
+
+export interface RunningSimulator {
+  /** Where the carrier listens: point TWILIO_API_BASE_URL here; the web phone is at `${origin}/`. */
+  origin: string;
+  carrier: Carrier;
+  close: () => Promise<void>;
+}
+
+/** Starts the built-in carrier wired to the server's /twilio/voice and /twilio/status webhooks. */
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  const base = opts.publicBaseUrl.replace(/\/+$/, "");
+  const carrier = new Carrier({
+    accountSid: opts.accountSid,
+    authToken: opts.authToken,
+    voiceUrl: `${base}/twilio/voice`,
+    statusCallbackUrl: `${base}/twilio/status`,
+    hotlineNumber: opts.hotlineNumber,
+    clock: opts.clock,
+    logger: opts.logger?.child({ component: "carrier" }),
+    verifyMedia: opts.verifyMedia,
+  });
+  const origin = await carrier.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+  opts.logger?.info({ origin }, "built-in carrier listening; web phone at its origin");
+  return { origin, carrier, close: () => carrier.close() };
+}
