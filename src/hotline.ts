@@ -21,6 +21,7 @@ import { scheduleReconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
 import { backlogFigures, openItemForNumber } from "./callbacks/callback-store.js";
 import { publicItem } from "./http/api/callback-routes.js";
+import { TransferControl } from "./telephony/transfer-control.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -80,6 +81,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     dispatcher,
     figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
   };
+  const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
   const hub = new RealtimeHub(ctx, services.figures, log, (e164) => {
     const item = openItemForNumber(db, e164);
     return item ? [publicItem(item, clock.now(), true)] : [];
@@ -96,6 +98,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     async close() {
       stopReconciling();
       dispatcher.stop();
+      transfers.stop();
       hub.close();
       await app.close();
       db.$client.close();

@@ -18,6 +18,8 @@ export interface CallControl {
   dialCaller(entryId: number, number: string): Promise<string>;
   /** Brings the caller out of the waiting loop into their conference. */
   connectCaller(callSid: string): Promise<void>;
+  /** Sends a caller (back) into the waiting loop, e.g. out of a conference whose transfer failed. */
+  returnToQueue(callSid: string): Promise<void>;
   hangup(callSid: string): Promise<void>;
 }
 
@@ -163,6 +165,13 @@ export class Dispatcher {
 
   private onEvent(e: DomainEvent): void {
     switch (e.type) {
+      case "call.requeued":
+        if (e.callSid) {
+          const sid = e.callSid;
+          this.tasks.run("return caller to the queue", () => this.control.returnToQueue(sid));
+        }
+        this.schedule();
+        break;
       case "call.queued":
       case "offer.missed":
         if (e.type === "offer.missed") this.hangupLater(e.data.agentLegSid, "end missed offer leg");

@@ -104,6 +104,13 @@ export class RealtimeHub {
           this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: call?.outcome ?? null, reason: e.type });
         }
         break;
+      case "transfer.started":
+      case "transfer.answered":
+      case "transfer.completed":
+      case "transfer.returned":
+      case "transfer.failed":
+        if (e.callSid) this.toAgent(e.userId, { type: "transfer.updated", callSid: e.callSid, transferId: Number(e.data.transferId), status: String(e.data.to ?? "dialling"), mode: String(e.data.mode) });
+        break;
       case "agent.status":
         this.toAgent(e.userId, { type: "agent.status", status: String(e.data.to), reason: String(e.data.reason ?? "") });
         break;

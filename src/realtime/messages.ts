@@ -24,6 +24,7 @@ export type ServerMessage =
   | { type: "call.connected"; callSid: string }
   | { type: "call.ended"; callSid: string; outcome?: string | null; reason?: string }
   | { type: "stats"; stats: unknown }
+  | { type: "transfer.updated"; callSid: string; transferId: number; status: string; mode: string }
   | { type: "callbacks"; open: number; overdue: number; items?: unknown[] }
   | { type: "error"; error: string; message: string }
   | { type: "pong" }

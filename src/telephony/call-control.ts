@@ -25,6 +25,7 @@ export function twilioCallControl(carrier: CarrierApi, twiml: TwimlWriter, hotli
         timeoutSeconds: 30,
       }),
     connectCaller: (callSid) => carrier.redirect(callSid, twiml.url("/twilio/queue/connect")),
+    returnToQueue: (callSid) => carrier.redirect(callSid, twiml.url("/twilio/queue/wait")),
     hangup: (callSid) => carrier.hangup(callSid),
   };
 }

@@ -12,6 +12,22 @@ export interface PlaceCall {
   timeoutSeconds: number;
 }
 
+export interface AddParticipant {
+  to: string;
+  from: string;
+  statusCallback: string;
+  timeoutSeconds: number;
+  /** Whether the conference ends when this participant leaves. */
+  endConferenceOnExit: boolean;
+}
+
+export interface ParticipantChange {
+  hold?: boolean;
+  /** What a held participant hears (absolute URL of TwiML). */
+  holdUrl?: string;
+  endConferenceOnExit?: boolean;
+}
+
 export interface CarrierApi {
   placeCall(call: PlaceCall): Promise<string>;
   /** Moves a live call to new TwiML (out of a wait loop, into a conference). */
@@ -22,4 +38,11 @@ export interface CarrierApi {
   finalStatus(callSid: string): Promise<string | undefined>;
   /** SIDs of every call the carrier has live now (queued, ringing or in progress). */
   liveCallSids(): Promise<Set<string>>;
+  /** The SID of the live conference with this name, if any. */
+  conferenceSid(name: string): Promise<string | undefined>;
+  /** Dials someone into a live conference; resolves with their call's SID. */
+  addParticipant(conferenceSid: string, p: AddParticipant): Promise<string>;
+  updateParticipant(conferenceSid: string, callSid: string, change: ParticipantChange): Promise<void>;
+  /** Takes a participant out of the conference (their call ends); the others stay. */
+  removeParticipant(conferenceSid: string, callSid: string): Promise<void>;
 }

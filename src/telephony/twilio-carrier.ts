@@ -57,6 +57,34 @@ export function twilioCarrier(opts: { accountSid: string; authToken: string; api
         throw err;
       }
     },
+    async conferenceSid(name) {
+      const [live] = await client.conferences.list({ friendlyName: name, status: "in-progress", limit: 1 });
+      return live?.sid;
+    },
+    async addParticipant(conferenceSid, p) {
+      const created = await client.conferences(conferenceSid).participants.create({
+        from: p.from,
+        to: p.to,
+        statusCallback: p.statusCallback,
+        statusCallbackMethod: "POST",
+        statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
+        timeout: p.timeoutSeconds,
+        endConferenceOnExit: p.endConferenceOnExit,
+        startConferenceOnEnter: true,
+        beep: "false",
+      });
+      return created.callSid;
+    },
+    async updateParticipant(conferenceSid, callSid, change) {
+      await client.conferences(conferenceSid).participants(callSid).update({
+        ...(change.hold === undefined ? {} : { hold: change.hold }),
+        ...(change.holdUrl === undefined ? {} : { holdUrl: change.holdUrl, holdMethod: "POST" }),
+        ...(change.endConferenceOnExit === undefined ? {} : { endConferenceOnExit: change.endConferenceOnExit }),
+      });
+    },
+    async removeParticipant(conferenceSid, callSid) {
+      await client.conferences(conferenceSid).participants(callSid).remove();
+    },
     async liveCallSids() {
       const sids = new Set<string>();
       for (const status of ["queued", "ringing", "in-progress"] as const) {

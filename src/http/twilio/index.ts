@@ -7,6 +7,7 @@ import { statusRoutes } from "./status-routes.js";
 import { queueRoutes } from "./queue-routes.js";
 import { agentLegRoutes } from "./agent-leg-routes.js";
 import { callbackLegRoutes } from "./callback-leg-routes.js";
+import { transferLegRoutes } from "./transfer-leg-routes.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
 export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
@@ -17,4 +18,5 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   queueRoutes(app, s);
   agentLegRoutes(app, s);
   callbackLegRoutes(app, s);
+  transferLegRoutes(app, s);
 }

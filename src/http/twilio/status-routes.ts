@@ -6,12 +6,24 @@ import type { Services } from "../../services.js";
 import { parseOr400 } from "../errors.js";
 import { statusWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
+import { z } from "zod";
+import { agencyAnswered, agencyGone, transferById } from "../../transfers/transfer-service.js";
+
+const transferQuerySchema = z.object({ transfer: z.coerce.number().int().positive() });
 
 export function statusRoutes(app: FastifyInstance, s: Services): void {
   app.post("/twilio/status", async (request, reply) => {
     const body = parseOr400(statusWebhookSchema, request.body);
     reply.type("text/xml");
     const query = request.query as Record<string, unknown>;
+    if (query.transfer !== undefined) {
+      const { transfer } = parseOr400(transferQuerySchema, query);
+      const current = transferById(s.ctx.db, transfer);
+      if (body.CallStatus === "in-progress" && current?.status === "dialling") agencyAnswered(s.ctx, transfer, body.CallSid);
+      // Not answered, refused, or hung up while being briefed: the caller goes back (never left alone).
+      else if (isTerminalStatus(body.CallStatus) && (current?.status === "dialling" || current?.status === "briefing")) agencyGone(s.ctx, transfer, body.CallStatus);
+      return s.twiml.empty();
+    }
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
     if (query.entry !== undefined) {
       const { entry } = parseOr400(entryQuerySchema, query);

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { transfers } from "../../../db/schema.js";
+import type { Services } from "../../services.js";
+import { cancelTransfer, completeTransfer, startTransfer, TransferError, transferById, type TransferRow } from "../../transfers/transfer-service.js";
+import { requireRole } from "../auth.js";
+import { HttpError, notFound, parseOr400 } from "../errors.js";
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+
+export function publicTransfer(t: TransferRow) {
+  return { id: t.id, callSid: t.callSid, caseId: t.caseId, agencyId: t.agencyId, agentId: t.agentId, mode: t.mode, status: t.status, startedAt: iso(t.startedAt), answeredAt: iso(t.answeredAt), endedAt: iso(t.endedAt) };
+}
+
+function asHttp(err: unknown): never {
+  if (err instanceof TransferError) throw new HttpError(err.code === "not_found" ? 404 : err.code === "forbidden" ? 403 : 409, err.code, err.message);
+  throw err;
+}
+
+const startSchema = z.object({ agencyId: z.number().int().positive(), mode: z.enum(["warm", "cold"]).default("warm"), caseId: z.number().int().positive().optional() });
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+export function transferRoutes(app: FastifyInstance, s: Services): void {
+  app.post("/api/calls/:callSid/transfers", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
+    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
+    const body = parseOr400(startSchema, request.body);
+    try {
+      const t = startTransfer(s.ctx, { callSid, agentId: request.user!.id, ...body });
+      return reply.status(201).send(publicTransfer(t));
+    } catch (err) {
+      asHttp(err);
+    }
+  });
+
+  app.get("/api/calls/:callSid/transfers", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
+    const rows = s.ctx.db.select().from(transfers).where(eq(transfers.callSid, callSid)).all();
+    const mine = request.user?.role === "agent" ? rows.filter((t) => t.agentId === request.user?.id) : rows;
+    return { items: mine.map(publicTransfer) };
+  });
+
+  for (const [action, fn] of [["complete", completeTransfer], ["cancel", cancelTransfer]] as const) {
+    app.post(`/api/transfers/:id/${action}`, { preHandler: requireRole(s, "agent") }, async (request) => {
+      const { id } = parseOr400(idParams, request.params);
+      try {
+        const moved = fn(s.ctx, id, request.user!.id);
+        if (moved) return publicTransfer(moved);
+        const current = transferById(s.ctx.db, id);
+        if (!current) throw notFound(`transfer ${id}`);
+        throw new HttpError(409, "conflict", `the transfer is ${current.status}`);
+      } catch (err) {
+        asHttp(err);
+      }
+    });
+  }
+}

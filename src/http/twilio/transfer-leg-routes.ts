@@ -1,0 +1,22 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { findCall } from "../../calls/call-store.js";
+import type { Services } from "../../services.js";
+import { voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { parseOr400 } from "../errors.js";
+import { utterances } from "./render-step.js";
+
+/** How long each hold announcement is followed by silence before it plays again. */
+const HOLD_PAUSE_SECONDS = 20;
+
+export function transferLegRoutes(app: FastifyInstance, s: Services): void {
+  /** What a caller on hold hears during a transfer: reassurance in their own language, on a loop. */
+  app.post("/twilio/hold", async (request, reply) => {
+    const { call: callSid } = parseOr400(z.object({ call: z.string().min(1).max(64) }), request.query);
+    parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, callSid);
+    const spoken = utterances(s, { sid: callSid, language: call?.language ?? null }, [{ prompt: "hold" }]);
+    return s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/hold", { call: callSid }), HOLD_PAUSE_SECONDS);
+  });
+}

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { agencies } from "../../db/schema.js";
+import { findCall } from "../../src/calls/call-store.js";
+import type { SimCall } from "../../src/carrier/index.js";
+import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
+
+let cc: CallCenter;
+let agencyId: number;
+const AGENCY_PHONE = "+6653000111";
+beforeAll(async () => {
+  cc = await startCallCenter({ WRAP_UP_SECONDS: "5" });
+  const db = cc.hotline.services.ctx.db;
+  agencyId = db
+    .insert(agencies)
+    .values({ name: "Chiang Mai child and family shelter", type: "child_family_shelter", province: "50", endpoint: AGENCY_PHONE, createdAt: cc.clock.now() })
+    .returning()
+    .get().id;
+});
+afterAll(async () => cc.stopAll());
+
+async function connectedCall(from: string): Promise<{ caller: SimCall; agent: AgentHandle; agentLeg: SimCall }> {
+  const agent = await cc.addAgent(`Agent ${from}`, ["th"], { mode: "answer" });
+  const caller = await cc.callIn(from, ["1", "1"]);
+  await cc.settle();
+  expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("connected");
+  const agentLeg = cc.carrier.endpoint(agent.endpoint).calls.at(-1)!;
+  return { caller, agent, agentLeg };
+}
+
+const inbound = () => cc.carrier.calls().filter((c) => c.direction === "inbound").length;
+const participants = (caller: SimCall) => cc.carrier.conference(caller.sid)?.participants.map((p) => p.callSid).sort() ?? [];
+
+describe("transferring a live caller to an agency", () => {
+  it("a warm transfer the agency answers leaves caller and agency connected after the agent leaves, with no new inbound call", async () => {
+    const { caller, agent, agentLeg } = await connectedCall("+66870000001");
+    const calls = inbound();
+    cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
+    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm" } });
+    expect(started.status).toBe(201);
+    await cc.settle();
+    // The caller is on hold hearing the hold prompt while the agency's phone rings.
+    const held = cc.carrier.conference(caller.sid)!.participants.find((p) => p.callSid === caller.sid);
+    expect(held?.hold).toBe(true);
+    const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
+    await cc.settle();
+    await agent.socket.next("transfer.updated", (m) => m.status === "briefing");
+    expect(participants(caller)).toEqual([caller.sid, agentLeg.sid, agencyLeg.sid].sort());
+
+    const done = await cc.api("POST", `/api/transfers/${started.body.id}/complete`, { token: agent.token });
+    expect(done.body.status).toBe("completed");
+    await cc.settle();
+    expect(participants(caller)).toEqual([caller.sid, agencyLeg.sid].sort());
+    expect(cc.carrier.conference(caller.sid)!.participants.every((p) => !p.hold)).toBe(true);
+    expect(caller.ended).toBe(false);
+    expect(agentLeg.ended).toBe(true);
+    expect(inbound()).toBe(calls);
+    const agents = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
+    expect(agents.find((a) => a.id === agent.id)?.status).toBe("wrap_up");
+
+    await agencyLeg.hangup();
+    await cc.settle();
+    expect(caller.ended).toBe(true);
+    expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.outcome).toBe("answered");
+    agent.socket.send({ type: "status", status: "offline" });
+    await cc.clock.advance(5_000);
+    await cc.settle();
+  });
+
+  it("a warm transfer the agency does not answer returns the caller to the same agent", async () => {
+    const { caller, agent, agentLeg } = await connectedCall("+66870000002");
+    await cc.clock.advance(6_000);
+    cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
+    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm" } });
+    await cc.settle();
+    await cc.clock.advance(31_000);
+    await cc.settle();
+    const list = await cc.api("GET", `/api/calls/${caller.sid}/transfers`, { token: agent.token });
+    expect(list.body.items[0]).toMatchObject({ id: started.body.id, status: "returned" });
+    expect(participants(caller)).toEqual([caller.sid, agentLeg.sid].sort());
+    expect(cc.carrier.conference(caller.sid)!.participants.every((p) => !p.hold)).toBe(true);
+    expect(findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "connected", agentId: agent.id });
+    await caller.hangup();
+    await cc.settle();
+    agent.socket.send({ type: "status", status: "offline" });
+    await cc.clock.advance(5_000);
+    await cc.settle();
+  });
+
+  it("a cold transfer: the agent leaves at once and the agency takes the caller", async () => {
+    const { caller, agent, agentLeg } = await connectedCall("+66870000003");
+    cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
+    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "cold" } });
+    expect(started.status).toBe(201);
+    await cc.settle();
+    expect(agentLeg.ended).toBe(true);
+    expect(caller.ended).toBe(false);
+    const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
+    await cc.settle();
+    expect(participants(caller)).toEqual([caller.sid, agencyLeg.sid].sort());
+    expect(cc.carrier.conference(caller.sid)!.participants.every((p) => !p.hold)).toBe(true);
+    const list = await cc.api("GET", `/api/calls/${caller.sid}/transfers`, { token: agent.token });
+    expect(list.body.items[0].status).toBe("completed");
+    await caller.hangup();
+    await cc.settle();
+    expect(agencyLeg.ended).toBe(true);
+  });
+
+  it("only the agent on the call may transfer it", async () => {
+    const { caller, agent } = await connectedCall("+66870000004");
+    const other = await cc.addAgent("Other", ["th"], { available: false });
+    const res = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: other.token, body: { agencyId, mode: "warm" } });
+    expect(res.status).toBe(403);
+    const bad = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId: "x" } });
+    expect(bad.status).toBe(400);
+    await caller.hangup();
+    await cc.settle();
+  });
+});
