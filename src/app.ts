@@ -10,6 +10,7 @@ import { agentRoutes } from "./http/api/agent-routes.js";
 import { statsRoutes } from "./http/api/stats-routes.js";
 import { wsRoute } from "./http/ws-route.js";
 import { callbackRoutes } from "./http/api/callback-routes.js";
+import { transferRoutes } from "./http/api/transfer-routes.js";
 import type { RealtimeHub } from "./realtime/hub.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
@@ -26,6 +27,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     agentRoutes(scope, s);
     statsRoutes(scope, s);
     callbackRoutes(scope, s);
+    transferRoutes(scope, s);
   });
   return app;
 }
