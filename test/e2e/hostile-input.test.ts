@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { sql } from "drizzle-orm";
+import WebSocket from "ws";
+import { twilioSignature } from "../../src/telephony/signature.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
+import { parseTwiml } from "../support/twiml.js";
+
+let h: Running;
+beforeAll(async () => {
+  h = await startHotline();
+});
+afterAll(async () => h.stop());
+
+const PATHS = ["/twilio/voice", "/twilio/status", "/twilio/ivr?node=language-menu&attempt=0", "/twilio/ivr?node=nope&attempt=99", "/twilio/queue/wait", "/twilio/queue/key", "/twilio/queue/connect", "/twilio/agent/answer?entry=1", "/twilio/status?entry=abc", "/twilio/hold?call=x", "/twilio/callback/answer?entry=-1"];
+
+const formValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("", "CA" + "a".repeat(32), "completed", "ringing", "in-progress", "+66812345678", "anonymous", "1", "#", "*9", "99999999999999999999"));
+const formBody = fc.dictionary(fc.oneof(fc.constantFrom("CallSid", "AccountSid", "From", "To", "CallStatus", "Digits", "SequenceNumber", "CallDuration"), fc.string({ minLength: 1, maxLength: 12 })), formValue, { maxKeys: 8 });
+
+function rowCount(): number {
+  const db = h.hotline.services.ctx.db;
+  return (db.get(sql`select (select count(*) from calls) + (select count(*) from events where type not like 'audit.%') + (select count(*) from callbacks) as n`) as { n: number }).n;
+}
+
+async function post(path: string, body: Record<string, string>, signature: string | undefined) {
+  return h.hotline.app.inject({
+    method: "POST",
+    url: path,
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(signature === undefined ? {} : { "x-twilio-signature": signature }) },
+    payload: new URLSearchParams(body).toString(),
+  });
+}
+
+describe("hostile input", () => {
+  it("random signed webhook bodies get a 4xx or valid TwiML, never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), formBody, async (path, body) => {
+        const withAccount = { AccountSid: SIMULATOR_ACCOUNT_SID, ...body };
+        const res = await post(path, withAccount, twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}${path}`, withAccount));
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode === 200) expect(() => parseTwiml(res.body)).not.toThrow();
+        else expect(res.statusCode).toBe(400);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a wrong or missing signature always gets 403 and never changes stored state", async () => {
+    const before = rowCount();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...PATHS), formBody, fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), async (path, body, signature) => {
+        const valid = twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}${path}`, body);
+        fc.pre(signature !== valid);
+        const res = await post(path, body, signature);
+        expect(res.statusCode).toBe(403);
+      }),
+      { numRuns: 200 },
+    );
+    expect(rowCount()).toBe(before);
+  });
+
+  it("random digits at every menu get TwiML back", async () => {
+    const sid = `CA${"b".repeat(32)}`;
+    const base = { CallSid: sid, AccountSid: SIMULATOR_ACCOUNT_SID, From: "+66812340000", To: "1300" };
+    await post("/twilio/voice", base, twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}/twilio/voice`, base));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("language-menu", "main-menu", "returning"), fc.nat({ max: 3 }), fc.stringMatching(/^[0-9*#]{0,6}$/), async (node, attempt, digits) => {
+        const path = `/twilio/ivr?node=${node}&attempt=${attempt}`;
+        const body = { ...base, Digits: digits };
+        const res = await post(path, body, twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}${path}`, body));
+        expect(res.statusCode).toBe(200);
+        expect(parseTwiml(res.body).length).toBeGreaterThan(0);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("random API bodies get 4xx, never 5xx; a wrong token gets 401 and changes nothing", async () => {
+    const routes: Array<[string, string]> = [["POST", "/api/agents"], ["PUT", "/api/settings/lines"], ["POST", "/api/callbacks/1/claim"], ["POST", "/api/callbacks/1/call"], ["GET", "/api/callbacks?status=zzz"], ["GET", "/api/calls/nope"], ["POST", "/api/calls/x/transfers"], ["POST", "/api/transfers/1/complete"]];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue(), fc.boolean(), async ([method, url], body, goodToken) => {
+        const before = rowCount();
+        const res = await h.hotline.app.inject({
+          method: method as "POST",
+          url,
+          headers: { authorization: `Bearer ${goodToken ? TEST_ADMIN_TOKEN : "wrong-token"}`, "content-type": "application/json" },
+          payload: method === "GET" ? undefined : JSON.stringify(body),
+        });
+        expect(res.statusCode).toBeLessThan(500);
+        expect(res.statusCode).toBeGreaterThanOrEqual(goodToken ? 200 : 401);
+        if (!goodToken) {
+          expect(res.statusCode).toBe(401);
+          expect(rowCount()).toBe(before);
+        }
+        if (res.statusCode >= 400) expect(JSON.parse(res.body)).toHaveProperty("error");
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("random WebSocket frames get an error back or close the socket, and the server stays up", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 60 }), fc.jsonValue().map((v) => JSON.stringify(v)), fc.constantFrom('{"type":"status","status":"on_call"}', '{"type":"auth"}', '{"type":"disposition","callSid":1}')), { minLength: 1, maxLength: 4 }), fc.boolean(), async (frames, authed) => {
+        const ws = new WebSocket(`${h.baseUrl.replace("http", "ws")}/ws`, authed ? { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } } : {});
+        const replies: string[] = [];
+        let closedWith: number | undefined;
+        await new Promise<void>((resolve, reject) => {
+          ws.once("open", () => resolve());
+          ws.once("error", reject);
+        });
+        ws.on("message", (m) => replies.push(String(m)));
+        const closed = new Promise<void>((resolve) => ws.once("close", (code) => ((closedWith = code), resolve())));
+        for (const f of frames) ws.send(f);
+        ws.send(JSON.stringify({ type: "ping" }));
+        // Either a pong comes back (every bad frame answered in between) or the socket is closed as unauthorised.
+        await Promise.race([closed, new Promise<void>((resolve) => ws.on("message", (m) => String(m).includes('"pong"') && resolve()))]);
+        if (closedWith !== undefined) expect(closedWith).toBe(4401);
+        else expect(replies.some((r) => r.includes('"pong"'))).toBe(true);
+        ws.close();
+        await closed;
+      }),
+      { numRuns: 60 },
+    );
+    const health = await fetch(`${h.baseUrl}/health`);
+    expect(health.status).toBe(200);
+  });
+});
