@@ -38,6 +38,8 @@ const envSchema = z.object({
     .regex(/^\d+(,\d+)*$/, "a comma-separated list of minutes, e.g. 120,720")
     .default("120,720")
     .transform((v) => v.split(",").map(Number)),
+  /** A REST request to the carrier that takes longer is abandoned and retried (webhooks never wait on it). */
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
   CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
 });
 

@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
 import { findAgent, moveAgent } from "../agents/presence.js";
 import { entryById, offeredEntries, updateEntry } from "./queue-store.js";
-import { enqueueRetry, makeOffers, missOffer, setAgentLeg } from "./queue-service.js";
+import { enqueueRetry, makeOffers, missOffer, requeueCaller, setAgentLeg } from "./queue-service.js";
 import { callbacks, users } from "../../db/schema.js";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { itemById } from "../callbacks/callback-store.js";
@@ -187,7 +187,13 @@ export class Dispatcher {
       case "call.connected":
         if (e.data.kind === "live" && e.callSid) {
           const sid = e.callSid;
-          this.tasks.run("connect caller", () => this.control.connectCaller(sid));
+          const agentLeg = typeof e.data.agentLegSid === "string" ? e.data.agentLegSid : undefined;
+          // If the caller cannot be brought in, they must not be left waiting for an agent who is gone:
+          // the agent is released and the caller goes back to the head of the queue.
+          this.tasks.run("connect caller", () => this.control.connectCaller(sid), () => {
+            requeueCaller(this.ctx, sid, "connect_failed");
+            this.hangupLater(agentLeg, "release agent whose caller could not be connected");
+          });
         } else if (e.data.kind === "virtual") {
           const entryId = Number(e.data.entryId);
           queueMicrotask(() => this.dialBack(entryId));

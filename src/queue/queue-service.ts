@@ -203,3 +203,20 @@ export function offerClaimedCallback(ctx: Ctx, callbackId: number, agentId: stri
     return entry;
   });
 }
+
+/** Back to the queue with the caller's original place: nobody who was helped half-way starts again at the back. */
+export function requeueCaller(ctx: Ctx, callSid: string, reason: string): void {
+  inTransaction(ctx, (tx, record) => {
+    const call = findCall(tx, callSid);
+    const entry = entryForCall(tx, callSid);
+    if (!call || call.state === "ended" || !entry) return;
+    // An agent still holding this call (it never reached them) is freed, keeping their idle place.
+    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+    if (agent && agent.currentCallSid === callSid && (agent.status === "on_call" || agent.status === "offered")) {
+      moveAgent(tx, record, agent, "available", ctx.clock.now(), reason, { currentCallSid: null, keepIdleSince: true });
+    }
+    updateEntry(tx, entry.id, { status: "waiting", kind: "live", agentId: null, offeredAt: null, agentLegSid: null });
+    updateCall(tx, callSid, { state: "queued", agentId: null });
+    record({ type: "call.requeued", callSid, data: { entryId: entry.id, reason } });
+  });
+}

@@ -15,7 +15,10 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDe
  * backoff on the injected clock, and counted so tests can wait until nothing is in flight.
  */
 export class TaskRunner {
-  private inFlight = 0;
+  /** Attempts executing now (awaiting the carrier). */
+  private running = 0;
+  /** Tasks parked until their backoff timer fires: they wait on the clock, like a call on hold. */
+  private parked = 0;
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -26,41 +29,47 @@ export class TaskRunner {
 
   /** Runs task now and on failure again later; onGiveUp runs when every attempt failed. */
   run(name: string, task: () => Promise<void>, onGiveUp?: (err: unknown) => void): void {
-    this.inFlight += 1;
     const attempt = (n: number) => {
+      this.running += 1;
       task().then(
-        () => this.finish(),
+        () => this.settled(),
         (err: unknown) => {
           if (n + 1 >= this.policy.attempts) {
-            this.log.error({ err, task: name }, "carrier request failed for good");
+            this.log.error({ err: (err as Error).message, task: name }, "carrier request failed for good");
             try {
               onGiveUp?.(err);
             } finally {
-              this.finish();
+              this.settled();
             }
             return;
           }
           const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** n);
           this.log.warn({ err: (err as Error).message, task: name, retryInMs: delay }, "carrier request failed, retrying");
-          this.clock.setTimer(delay, () => attempt(n + 1));
+          this.parked += 1;
+          this.clock.setTimer(delay, () => {
+            this.parked -= 1;
+            attempt(n + 1);
+          });
+          this.settled();
         },
       );
     };
     attempt(0);
   }
 
+  /** Tasks not finished yet: running or waiting to retry. */
   pending(): number {
-    return this.inFlight;
+    return this.running + this.parked;
   }
 
-  /** Resolves when no task is running or waiting for a retry. */
+  /** Resolves when no attempt is executing (tasks parked for a retry wait on the clock, not on us). */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.running === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private finish(): void {
-    this.inFlight -= 1;
-    if (this.inFlight === 0) for (const w of this.waiters.splice(0)) w();
+  private settled(): void {
+    this.running -= 1;
+    if (this.running === 0) for (const w of this.waiters.splice(0)) w();
   }
 }

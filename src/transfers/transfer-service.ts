@@ -1,8 +1,8 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { agencies, transfers } from "../../db/schema.js";
-import { findCall, updateCall } from "../calls/call-store.js";
+import { findCall } from "../calls/call-store.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
-import { entryForCall, updateEntry } from "../queue/queue-store.js";
+import { requeueCaller } from "../queue/queue-service.js";
 
 export type TransferRow = typeof transfers.$inferSelect;
 export type TransferMode = TransferRow["mode"];
@@ -91,15 +91,3 @@ export function agencyGone(ctx: Ctx, id: number, status: string): TransferRow | 
 
 export const completeTransfer = (ctx: Ctx, id: number, agentId: string) => move(ctx, id, ["briefing"], "completed", "transfer.completed", {}, agentId);
 export const cancelTransfer = (ctx: Ctx, id: number, agentId: string) => move(ctx, id, ["dialling", "briefing"], "returned", "transfer.returned", {}, agentId);
-
-/** Back to the queue with the caller's original place: nobody who was helped half-way starts again at the back. */
-export function requeueCaller(ctx: Ctx, callSid: string, reason: string): void {
-  inTransaction(ctx, (tx, record) => {
-    const call = findCall(tx, callSid);
-    const entry = entryForCall(tx, callSid);
-    if (!call || call.state === "ended" || !entry) return;
-    updateEntry(tx, entry.id, { status: "waiting", kind: "live", agentId: null, offeredAt: null, agentLegSid: null });
-    updateCall(tx, callSid, { state: "queued", agentId: null });
-    record({ type: "call.requeued", callSid, data: { entryId: entry.id, reason } });
-  });
-}
