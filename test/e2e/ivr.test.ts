@@ -146,6 +146,8 @@ describe("the IVR, driven through signed webhooks", () => {
     expect(call).toMatchObject({ callSid: sid, state: "ended", outcome: "abandoned_ivr", language: "km", from: "+66816660000" });
     expect(call.ivrPath.map((s: { node: string }) => s.node)).toEqual(["language-menu", "main-menu"]);
     expect(call.ivrPath[1].input).toBe("3");
+    const webhooks = call.events.filter((e: { type: string }) => e.type === "webhook").map((e: { data: { path: string } }) => e.data.path);
+    expect(webhooks).toEqual(["/twilio/voice", "/twilio/ivr", "/twilio/status"]);
     const ended = call.events.find((e: { type: string }) => e.type === "call.ended");
     expect(ended.data).toMatchObject({ from: "ivr", node: "main-menu", afterSeconds: 7 });
   });

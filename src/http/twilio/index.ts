@@ -8,11 +8,14 @@ import { queueRoutes } from "./queue-routes.js";
 import { agentLegRoutes } from "./agent-leg-routes.js";
 import { callbackLegRoutes } from "./callback-leg-routes.js";
 import { transferLegRoutes } from "./transfer-leg-routes.js";
+import { recordWebhooks, safeTwimlOnError } from "./webhook-trail.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
 export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
   await app.register(formbody);
   app.addHook("preHandler", verifySignature(s));
+  recordWebhooks(app, s);
+  safeTwimlOnError(app, s);
   voiceRoutes(app, s);
   statusRoutes(app, s);
   queueRoutes(app, s);

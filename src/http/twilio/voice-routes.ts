@@ -8,13 +8,15 @@ import { inTransaction } from "../../events/event-log.js";
 import { parseOr400 } from "../errors.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { renderStep, utterances } from "./render-step.js";
+import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
 export function currentTwiml(s: Services, call: CallRow): string {
   if (call.state === "ivr" && call.ivrNode && s.flows.flow.nodes[call.ivrNode]) {
     return renderStep(s, call, enterNode(s.flows.flow, call.ivrNode, call.ivrRetries));
   }
-  if (call.state === "queued") return s.twiml.sayThenRedirect([], s.twiml.url("/twilio/queue/wait"));
+  if (call.state === "queued" || call.state === "ringing") return s.twiml.sayThenRedirect([], s.twiml.url("/twilio/queue/wait"));
+  if (call.state === "connected") return callerConference(s, call, false);
   return s.twiml.goodbye([]);
 }
 
@@ -41,6 +43,14 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
     const call = startIvr(s.ctx, result.call, decision);
     log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
     return renderStep(s, call, decision.step);
+  });
+
+  /** Where a caller goes after an apology: back to whatever their call was doing. */
+  app.post("/twilio/resume", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    return call ? currentTwiml(s, call) : s.twiml.goodbye([]);
   });
 
   app.post("/twilio/ivr", async (request, reply) => {

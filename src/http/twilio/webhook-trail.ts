@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { inTransaction } from "../../events/event-log.js";
+import { HttpError } from "../errors.js";
+import type { Services } from "../../services.js";
+import { utterances } from "./render-step.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set once the Twilio signature checked out: only then is the request worth a record. */
+    twilioCallSid?: string;
+  }
+}
+
+/** Every signed webhook is part of the call's trail (what Twilio asked, what we answered). */
+export function recordWebhooks(app: FastifyInstance, s: Services): void {
+  app.addHook("preHandler", async (request) => {
+    const sid = (request.body as Record<string, unknown> | undefined)?.CallSid;
+    if (typeof sid === "string" && sid.length <= 64) {
+      request.twilioCallSid = sid;
+      // Logs of this request carry the call SID, never the caller's number.
+      request.log = request.log.child({ callSid: sid });
+    }
+  });
+  app.addHook("onResponse", async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.twilioCallSid || reply.statusCode === 403) return;
+    const body = request.body as Record<string, unknown>;
+    inTransaction(s.ctx, (_tx, record) =>
+      record({
+        type: "webhook",
+        callSid: request.twilioCallSid,
+        data: { path: request.url.split("?")[0], query: request.url.split("?")[1] ?? "", status: reply.statusCode, callStatus: body.CallStatus },
+      }),
+    );
+  });
+}
+
+/**
+ * Twilio must always get TwiML it can follow: a failure inside a handler gives the caller an apology
+ * and brings them back to where they were, instead of Twilio's own "application error" and a hang-up.
+ */
+export function safeTwimlOnError(app: FastifyInstance, s: Services): void {
+  app.setErrorHandler((err: Error, request, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send({ error: err.code, message: err.message });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) return reply.status(status).send({ error: "bad_request", message: err.message });
+    request.log.error({ err }, "webhook failed; the caller hears an apology and is taken back");
+    const sid = request.twilioCallSid ?? "";
+    const apology = utterances(s, { sid, language: null }, [{ prompt: "technical-problem", language: "th" }, { prompt: "technical-problem", language: "en" }]);
+    return reply.status(200).type("text/xml").send(s.twiml.sayThenRedirect(apology, s.twiml.url("/twilio/resume"), 2));
+  });
+}
