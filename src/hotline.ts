@@ -19,7 +19,7 @@ import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
 import { scheduleReconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
-import { backlogFigures, openItemForNumber } from "./callbacks/callback-store.js";
+import { backlogFigures, mostUrgent, nextDeadline, openItemForNumber } from "./callbacks/callback-store.js";
 import { publicItem } from "./http/api/callback-routes.js";
 import { TransferControl } from "./telephony/transfer-control.js";
 
@@ -82,10 +82,20 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
-  const hub = new RealtimeHub(ctx, services.figures, log, (e164) => {
-    const item = openItemForNumber(db, e164);
-    return item ? [publicItem(item, clock.now(), true)] : [];
-  });
+  const hub = new RealtimeHub(
+    ctx,
+    services.figures,
+    log,
+    (e164) => {
+      const item = openItemForNumber(db, e164);
+      return item ? [publicItem(item, clock.now(), true)] : [];
+    },
+    {
+      // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
+      summary: () => ({ ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
+      nextDeadline: () => nextDeadline(db, clock.now()),
+    },
+  );
   const app = await buildApp(services, hub);
   let stopReconciling = () => {};
   return {

@@ -67,23 +67,6 @@ export function mergeMiss(policy: CallbackPolicy, item: ItemFacts, miss: Miss): 
   };
 }
 
-export interface Rankable {
-  id: number;
-  priority: Priority;
-  dueAt: number;
-  firstMissedAt: number;
-}
-
-/** Most urgent first: emergency, then overdue, then oldest. */
-export function urgencyOrder(now: number) {
-  return (a: Rankable, b: Rankable): number => {
-    if (a.priority !== b.priority) return a.priority === "emergency" ? -1 : 1;
-    const ao = a.dueAt <= now ? 0 : 1;
-    const bo = b.dueAt <= now ? 0 : 1;
-    return ao - bo || a.firstMissedAt - b.firstMissedAt || a.id - b.id;
-  };
-}
-
 export type AfterAttempt =
   | { status: "reached" }
   | { status: "not_callable" }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { callbackAttempts, callbacks } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import type { Tx } from "../events/event-log.js";
@@ -50,4 +50,26 @@ export function backlogFigures(db: Reader, now: number) {
     overdue: row?.overdue ?? 0,
     oldestAgeSeconds: row?.oldest == null ? 0 : Math.max(0, Math.round((now - row.oldest) / 1000)),
   };
+}
+
+/** When the next open item passes its deadline: supervisors are told the moment it becomes overdue. */
+export function nextDeadline(db: Reader, now: number): number | undefined {
+  const row = db
+    .select({ at: sql<number | null>`min(${callbacks.dueAt})` })
+    .from(callbacks)
+    .where(and(inArray(callbacks.status, [...OPEN_STATUSES]), sql`${callbacks.dueAt} > ${now}`))
+    .get();
+  return row?.at ?? undefined;
+}
+
+/** Most urgent first: emergency, then overdue, then oldest. */
+export const urgency = (now: number) => [
+  desc(sql`${callbacks.priority} = 'emergency'`),
+  desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
+  asc(callbacks.firstMissedAt),
+  asc(callbacks.id),
+];
+
+export function mostUrgent(db: Reader, now: number, limit: number): CallbackRow[] {
+  return db.select().from(callbacks).where(inArray(callbacks.status, [...OPEN_STATUSES])).orderBy(...urgency(now)).limit(limit).all();
 }

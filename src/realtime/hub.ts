@@ -6,6 +6,13 @@ import { findCall } from "../calls/call-store.js";
 import type { ServerMessage } from "./messages.js";
 import { screenPop } from "./screen-pop.js";
 
+/** The callback backlog as supervisors see it live. */
+export interface BacklogView {
+  summary(): { open: number; overdue: number; oldestAgeSeconds: number; items: unknown[] };
+  /** The next moment an open item becomes overdue, if any. */
+  nextDeadline(): number | undefined;
+}
+
 export interface Client {
   user: UserRow;
   send(message: ServerMessage): void;
@@ -18,6 +25,9 @@ export interface Client {
 export class RealtimeHub {
   private readonly clients = new Set<Client>();
   private figuresDue = false;
+  private backlogDue = false;
+  private cancelDeadline = () => {};
+  private deadlineAt: number | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -25,8 +35,35 @@ export class RealtimeHub {
     private readonly figures: () => unknown,
     private readonly log: Logger,
     private readonly openCallbacks: (e164: string) => unknown[] = () => [],
+    private readonly backlog?: BacklogView,
   ) {
     this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+    this.armDeadline();
+  }
+
+  /** Overdue is a matter of time, not of events: a timer fires when the next item's deadline passes. */
+  private armDeadline(): void {
+    const at = this.backlog?.nextDeadline();
+    if (at === this.deadlineAt) return;
+    this.cancelDeadline();
+    this.deadlineAt = at;
+    if (at === undefined) return;
+    this.cancelDeadline = this.ctx.clock.setTimer(at - this.ctx.clock.now() + 1, () => {
+      this.deadlineAt = undefined;
+      this.scheduleBacklog();
+      this.scheduleFigures();
+      this.armDeadline();
+    });
+  }
+
+  private scheduleBacklog(): void {
+    if (this.backlogDue || !this.backlog) return;
+    this.backlogDue = true;
+    setImmediate(() => {
+      this.backlogDue = false;
+      if (!this.backlog || ![...this.clients].some((c) => c.user.role !== "agent")) return;
+      this.toSupervisors({ type: "callbacks", ...this.backlog.summary() });
+    });
   }
 
   private get db(): Db {
@@ -47,11 +84,13 @@ export class RealtimeHub {
       }
     } else {
       client.send({ type: "stats", stats: this.figures() });
+      if (this.backlog) client.send({ type: "callbacks", ...this.backlog.summary() });
     }
     return () => this.clients.delete(client);
   }
 
   close(): void {
+    this.cancelDeadline();
     this.unsubscribe();
     this.clients.clear();
   }
@@ -115,6 +154,10 @@ export class RealtimeHub {
         this.toAgent(e.userId, { type: "agent.status", status: String(e.data.to), reason: String(e.data.reason ?? "") });
         break;
     }
-    if (!e.type.startsWith("audit.")) this.scheduleFigures();
+    if (e.type.startsWith("callback.")) {
+      this.scheduleBacklog();
+      this.armDeadline();
+    }
+    if (!e.type.startsWith("audit.") && e.type !== "webhook") this.scheduleFigures();
   }
 }

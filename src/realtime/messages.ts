@@ -25,7 +25,7 @@ export type ServerMessage =
   | { type: "call.ended"; callSid: string; outcome?: string | null; reason?: string }
   | { type: "stats"; stats: unknown }
   | { type: "transfer.updated"; callSid: string; transferId: number; status: string; mode: string }
-  | { type: "callbacks"; open: number; overdue: number; items?: unknown[] }
+  | { type: "callbacks"; open: number; overdue: number; oldestAgeSeconds: number; items: unknown[] }
   | { type: "error"; error: string; message: string }
   | { type: "pong" }
   | { type: "ack"; of: string };

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
 import { maskNumber } from "../../calls/phone-number.js";
-import { attemptsOf, expireClaims, itemById, type CallbackRow } from "../../callbacks/callback-store.js";
+import { attemptsOf, expireClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, claimItem } from "../../callbacks/callback-service.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
@@ -70,13 +70,6 @@ function where(filter: Filter, now: number, agent: UserRow | undefined): SQL | u
   return and(...parts.filter((p): p is SQL => p !== undefined));
 }
 
-/** Most urgent first: emergency, then overdue, then oldest. */
-const urgency = (now: number) => [
-  desc(sql`${callbacks.priority} = 'emergency'`),
-  desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
-  asc(callbacks.firstMissedAt),
-  asc(callbacks.id),
-];
 
 function audit(s: Services, request: FastifyRequest, type: string, data: Record<string, unknown>, callbackId?: number): void {
   inTransaction(s.ctx, (_tx, record) => record({ type, userId: request.user?.id, callbackId, data }));
