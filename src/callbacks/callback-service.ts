@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { callbackAttempts, callbacks, queueEntries } from "../../db/schema.js";
 import type { CallRow } from "../calls/call-store.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
@@ -128,6 +128,32 @@ export function finishAttempt(ctx: Ctx, policy: CallbackPolicy, entryId: number,
     else Object.assign(patch, { status: next.status, closedAt: now, nextAttemptAt: null });
     updateItem(tx, item.id, patch);
     record({ type: "callback.attempt_finished", callbackId: item.id, userId: attempt.agentId, data: { outcome, attempts, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
+    return { ...item, ...patch };
+  });
+}
+
+/**
+ * The agent says what really happened on the last attempt (a machine answered, a wrong number): the
+ * item follows the corrected outcome as if the carrier had reported it.
+ */
+export function correctLastAttempt(ctx: Ctx, policy: CallbackPolicy, callbackId: number, user: { id: string; role: string }, outcome: AttemptOutcome): CallbackRow {
+  return inTransaction(ctx, (tx, record) => {
+    const item = itemById(tx, callbackId);
+    if (!item) throw new CallbackError("not_found", `callback ${callbackId} not found`);
+    const last = tx.select().from(callbackAttempts).where(eq(callbackAttempts.callbackId, callbackId)).orderBy(desc(callbackAttempts.id)).limit(1).get();
+    if (!last) throw new CallbackError("conflict", "this callback has no attempt yet");
+    if (user.role === "agent" && last.agentId !== user.id) throw new CallbackError("forbidden", "only the agent who made the attempt can correct it");
+    if (item.status === "not_callable") throw new CallbackError("conflict", "this callback is closed as not callable");
+    const now = ctx.clock.now();
+    const attempts = last.outcome === null ? item.attempts + 1 : item.attempts;
+    tx.update(callbackAttempts).set({ outcome, endedAt: last.endedAt ?? now }).where(eq(callbackAttempts.id, last.id)).run();
+    const next = afterAttempt(policy, attempts, outcome, now);
+    const patch: Partial<CallbackRow> =
+      next.status === "open"
+        ? { attempts, status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt, closedAt: null, claimedBy: null, claimExpiresAt: null }
+        : { attempts, status: next.status, closedAt: now, nextAttemptAt: null, claimedBy: null, claimExpiresAt: null };
+    updateItem(tx, callbackId, patch);
+    record({ type: "callback.attempt_corrected", callbackId, userId: user.id, data: { attemptId: last.id, from: last.outcome, outcome, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
     return { ...item, ...patch };
   });
 }

@@ -206,6 +206,7 @@ export class Dispatcher {
         break;
       }
       case "callback.attempt_finished":
+      case "callback.attempt_corrected":
         if (typeof e.data.nextAttemptAt === "number" && e.callbackId) this.armRetry(e.callbackId, e.data.nextAttemptAt - e.at);
         break;
     }

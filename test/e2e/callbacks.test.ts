@@ -209,4 +209,28 @@ describe("working the backlog", () => {
     expect(numbers).not.toContain("+66830000070");
     expect(res.body.items.every((i: Item) => i.language === null || i.language === "vi")).toBe(true);
   });
+
+  it("an attempt a machine answered, corrected to voicemail by the agent, is tried again; a wrong number is closed", async () => {
+    const c = await cc.callIn("+66830000080", ["1"]);
+    await c.hangup();
+    await cc.settle();
+    const [item] = await itemFor("+66830000080");
+    const agent = await cc.addAgent("Corrector", ["th"], { mode: "answer" });
+    cc.carrier.endpoint("+66830000080").setMode("answer");
+    await cc.api("POST", `/api/callbacks/${item!.id}/claim`, { token: agent.token });
+    await cc.api("POST", `/api/callbacks/${item!.id}/call`, { token: agent.token });
+    await cc.settle();
+    expect((await cc.api("GET", `/api/callbacks/${item!.id}`)).body.status).toBe("reached");
+    const other = await cc.addAgent("Not me", ["th"], { available: false });
+    expect((await cc.api("POST", `/api/callbacks/${item!.id}/outcome`, { token: other.token, body: { outcome: "voicemail" } })).status).toBe(403);
+    const corrected = await cc.api("POST", `/api/callbacks/${item!.id}/outcome`, { token: agent.token, body: { outcome: "voicemail" } });
+    expect(corrected.body).toMatchObject({ status: "open", attempts: 1, reason: "no_answer" });
+    expect(corrected.body.nextAttemptAt).not.toBeNull();
+    const wrong = await cc.api("POST", `/api/callbacks/${item!.id}/outcome`, { token: agent.token, body: { outcome: "wrong_number" } });
+    expect(wrong.body.status).toBe("not_callable");
+    for (const leg of cc.carrier.liveCalls()) await leg.hangup();
+    await cc.settle();
+    agent.socket.send({ type: "status", status: "offline" });
+    await cc.settle();
+  });
 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
 import { maskNumber } from "../../calls/phone-number.js";
 import { attemptsOf, expireClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
-import { CallbackError, claimItem } from "../../callbacks/callback-service.js";
+import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
 import { offerClaimedCallback } from "../../queue/queue-service.js";
@@ -151,6 +151,18 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     try {
       const entry = offerClaimedCallback(s.ctx, id, request.user!.id);
       return reply.status(202).send({ id, entryId: entry.id, status: "dialling" });
+    } catch (err) {
+      asHttp(err);
+    }
+  });
+
+  /** The outcome of the last attempt as the agent heard it: reached, voicemail, wrong number... */
+  app.post("/api/callbacks/:id/outcome", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const { outcome } = parseOr400(z.object({ outcome: z.enum(["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"]) }), request.body);
+    try {
+      const item = correctLastAttempt(s.ctx, s.ctx.callbackPolicy, id, request.user!, outcome);
+      return publicItem(item, s.ctx.clock.now(), seesNumbers(request.user));
     } catch (err) {
       asHttp(err);
     }
