@@ -58,9 +58,10 @@ export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, ca
       answered,
       abandoned,
       overflow: today?.overflow ?? 0,
-      // Share of answered-or-abandoned callers answered within the threshold; null before the first.
-      serviceLevel: answered + abandoned > 0 ? Number(((today?.inTime ?? 0) / (answered + abandoned)).toFixed(3)) : null,
-      averageSpeedOfAnswerSeconds: today?.speed == null ? null : Math.round(today.speed / 1000),
+      // Share (0..1) of answered-or-abandoned callers answered within the threshold; 1 while nobody has
+      // waited yet, as contact-center wallboards show it.
+      serviceLevel: answered + abandoned > 0 ? Number(((today?.inTime ?? 0) / (answered + abandoned)).toFixed(3)) : 1,
+      averageSpeedOfAnswerSeconds: today?.speed == null ? 0 : Math.round(today.speed / 1000),
     },
     callbacks,
   };
