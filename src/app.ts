@@ -12,6 +12,9 @@ import { wsRoute } from "./http/ws-route.js";
 import { callbackRoutes } from "./http/api/callback-routes.js";
 import { transferRoutes } from "./http/api/transfer-routes.js";
 import type { RealtimeHub } from "./realtime/hub.js";
+import { caseRoutes } from "./http/api/case-routes.js";
+import { agencyRoutes } from "./http/api/agency-routes.js";
+import { referralRoutes } from "./http/api/referral-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -27,6 +30,9 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     agentRoutes(scope, s);
     statsRoutes(scope, s);
     callbackRoutes(scope, s);
+    caseRoutes(scope, s);
+    agencyRoutes(scope, s);
+    referralRoutes(scope, s);
     transferRoutes(scope, s);
   });
   return app;

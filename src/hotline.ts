@@ -22,6 +22,8 @@ import { RealtimeHub } from "./realtime/hub.js";
 import { backlogFigures, mostUrgent, nextDeadline, openItemForNumber } from "./callbacks/callback-store.js";
 import { publicItem } from "./http/api/callback-routes.js";
 import { TransferControl } from "./telephony/transfer-control.js";
+import { seedCaseCategories } from "./cases/case-categories.js";
+import { referralFigures } from "./cases/referral-service.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -57,6 +59,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   };
   const ctx = { db, clock, bus: new EventBus(), callbackPolicy };
   seedCapacity(ctx, config.LINES);
+  seedCaseCategories(ctx);
   if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
   const simulated = config.TELEPHONY === "simulator";
   const authToken = config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : "");
@@ -79,7 +82,11 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     carrier,
     tasks,
     dispatcher,
-    figures: () => liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
+    figures: () => ({
+      ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
+      // Referrals past their deadline are what the ministry's escalation center chases.
+      referrals: referralFigures(db, clock.now()),
+    }),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
   const hub = new RealtimeHub(

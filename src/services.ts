@@ -24,5 +24,5 @@ export interface Services {
   tasks: TaskRunner;
   dispatcher: Dispatcher;
   /** GET /api/stats, computed now. */
-  figures(): LiveFigures;
+  figures(): LiveFigures & { referrals: { open: number; overdue: number } };
 }

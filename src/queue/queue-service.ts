@@ -6,7 +6,7 @@ import { positionInLanguage } from "./queue-order.js";
 import { activeEntries, entryById, entryForCall, insertEntry, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
 import type { UserRow } from "../users/user-store.js";
 import { CallbackError, closeReached, recordMiss } from "../callbacks/callback-service.js";
-import { itemById } from "../callbacks/callback-store.js";
+import { itemById, type CallbackRow } from "../callbacks/callback-store.js";
 
 /** A caller finishes the IVR and joins the queue, keeping their language and priority. */
 export function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: number): QueueEntry {
@@ -153,6 +153,11 @@ export function requestCallback(ctx: Ctx, callSid: string): { ok: boolean; posit
   });
 }
 
+/** A place in the queue that stands for a caller to be called back. */
+function virtualEntry(item: CallbackRow, callSid: string, now: number) {
+  return { callSid, kind: "virtual" as const, language: item.language ?? "th", priority: item.priority, enqueuedAt: now, callbackId: item.id };
+}
+
 /**
  * A callback item due for another try joins the queue as a virtual place, behind the callers already
  * waiting: it is routed like any call, and the agent who takes it is connected to the caller by phone.
@@ -163,15 +168,7 @@ export function enqueueRetry(ctx: Ctx, callbackId: number): QueueEntry | undefin
     if (!item?.number || item.status !== "open" || !item.lastCallSid) return undefined;
     const active = activeEntries(tx).find((e) => e.callbackId === callbackId);
     if (active) return active;
-    const now = ctx.clock.now();
-    const entry = insertEntry(tx, {
-      callSid: item.lastCallSid,
-      kind: "virtual",
-      language: item.language ?? "th",
-      priority: item.priority,
-      enqueuedAt: now,
-      callbackId,
-    });
+    const entry = insertEntry(tx, virtualEntry(item, item.lastCallSid, ctx.clock.now()));
     record({ type: "queue.joined", callSid: item.lastCallSid, callbackId, data: { entryId: entry.id, kind: "virtual", retry: true } });
     return entry;
   });
@@ -186,18 +183,7 @@ export function offerClaimedCallback(ctx: Ctx, callbackId: number, agentId: stri
     const agent = findAgent(tx, agentId);
     if (agent?.status !== "available") throw new CallbackError("conflict", "set yourself available before calling back");
     const now = ctx.clock.now();
-    const entry = insertEntry(tx, {
-      callSid: item.lastCallSid,
-      kind: "virtual",
-      language: item.language ?? "th",
-      priority: item.priority,
-      enqueuedAt: now,
-      callbackId,
-      status: "offered",
-      agentId,
-      offeredAt: now,
-      offers: 1,
-    });
+    const entry = insertEntry(tx, { ...virtualEntry(item, item.lastCallSid, now), status: "offered", agentId, offeredAt: now, offers: 1 });
     moveAgent(tx, record, agent, "offered", now, "callback", { currentCallSid: item.lastCallSid });
     record({ type: "call.offered", callSid: item.lastCallSid, userId: agentId, callbackId, data: { entryId: entry.id, kind: "virtual", waitedSeconds: 0 } });
     return entry;

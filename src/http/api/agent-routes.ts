@@ -6,12 +6,8 @@ import { languageSchema } from "../../languages.js";
 import type { Services } from "../../services.js";
 import { createUser, type UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
+import { endpointSchema } from "../../telephony/endpoint.js";
 import { parseOr400 } from "../errors.js";
-
-/** Where an agent's phone rings: a Twilio Client identity, a SIP address or an E.164 number. */
-export const endpointSchema = z
-  .string()
-  .regex(/^(client:[A-Za-z0-9_.@-]{1,120}|sip:[^\s@]+@[^\s]+|\+[1-9]\d{6,14})$/, "endpoint must be client:<identity>, sip:<user>@<host> or an E.164 number");
 
 export const newAgentSchema = z.object({
   name: z.string().trim().min(1).max(120),

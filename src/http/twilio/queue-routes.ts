@@ -5,7 +5,7 @@ import { requestCallback } from "../../queue/queue-service.js";
 import type { Services } from "../../services.js";
 import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { parseOr400 } from "../errors.js";
-import { utterances } from "./render-step.js";
+import { forCall, utterances } from "./render-step.js";
 
 /** The caller's leg in their own conference, named after their call so a third party can join later. */
 export function callerConference(s: Services, call: CallRow, greet: boolean): string {
@@ -30,12 +30,7 @@ export function waitTwiml(s: Services, call: CallRow): string {
 }
 
 export function queueRoutes(app: FastifyInstance, s: Services): void {
-  app.post("/twilio/queue/wait", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
-    reply.type("text/xml");
-    const call = findCall(s.ctx.db, body.CallSid);
-    return call ? waitTwiml(s, call) : s.twiml.goodbye([]);
-  });
+  app.post("/twilio/queue/wait", forCall(s, (call) => waitTwiml(s, call)));
 
   app.post("/twilio/queue/key", async (request, reply) => {
     const body = parseOr400(gatherWebhookSchema, request.body);
@@ -49,12 +44,6 @@ export function queueRoutes(app: FastifyInstance, s: Services): void {
     return waitTwiml(s, findCall(s.ctx.db, call.sid) ?? call);
   });
 
-  app.post("/twilio/queue/connect", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
-    reply.type("text/xml");
-    const call = findCall(s.ctx.db, body.CallSid);
-    if (!call) return s.twiml.goodbye([]);
-    return call.state === "connected" ? callerConference(s, call, true) : waitTwiml(s, call);
-  });
+  app.post("/twilio/queue/connect", forCall(s, (call) => (call.state === "connected" ? callerConference(s, call, true) : waitTwiml(s, call))));
 }
 

@@ -1,4 +1,7 @@
-import type { CallRow } from "../../calls/call-store.js";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { findCall, type CallRow } from "../../calls/call-store.js";
+import { voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { parseOr400 } from "../errors.js";
 import type { PromptPlay, Step } from "../../ivr/flow-engine.js";
 import type { Utterance } from "../../ivr/prompt-catalog.js";
 import type { Language } from "../../languages.js";
@@ -23,4 +26,14 @@ export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">,
     return s.twiml.menu(spoken, s.twiml.url("/twilio/ivr", { node: step.node, attempt: step.attempt }), step.timeout);
   }
   return s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/queue/wait"));
+}
+
+/** A webhook that only needs the call: TwiML for it, or a plain goodbye for a call we do not know. */
+export function forCall(s: Services, render: (call: CallRow) => string) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    return call ? render(call) : s.twiml.goodbye([]);
+  };
 }

@@ -7,7 +7,7 @@ import type { Services } from "../../services.js";
 import { inTransaction } from "../../events/event-log.js";
 import { parseOr400 } from "../errors.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { renderStep, utterances } from "./render-step.js";
+import { forCall, renderStep, utterances } from "./render-step.js";
 import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
@@ -46,12 +46,7 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** Where a caller goes after an apology: back to whatever their call was doing. */
-  app.post("/twilio/resume", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
-    reply.type("text/xml");
-    const call = findCall(s.ctx.db, body.CallSid);
-    return call ? currentTwiml(s, call) : s.twiml.goodbye([]);
-  });
+  app.post("/twilio/resume", forCall(s, (call) => currentTwiml(s, call)));
 
   app.post("/twilio/ivr", async (request, reply) => {
     const query = parseOr400(ivrQuerySchema, request.query);

@@ -1,0 +1,113 @@
+import { and, eq } from "drizzle-orm";
+import { callbackAttempts, caseLinks, cases } from "../../db/schema.js";
+import { findCall } from "../calls/call-store.js";
+import { itemById } from "../callbacks/callback-store.js";
+import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import { requireActiveCategories } from "./case-categories.js";
+import { CaseError } from "./case-error.js";
+import type { CasePatch, NewCase, NewLink } from "./case-schemas.js";
+import { caseFor, seesAllCases, type Actor, type CaseRow, type LinkRow } from "./case-store.js";
+
+/** Fields whose values may go into events; people and notes are personal data, so only their change is. */
+const PLAIN_FIELDS = ["category", "province", "urgency", "channel"] as const;
+const PERSONAL_FIELDS = ["people", "notes"] as const;
+
+export interface Linked {
+  link: LinkRow;
+  created: boolean;
+  case: CaseRow;
+}
+
+/**
+ * Links a call or a call-back to a case (once). An agent may link only calls they took and call-backs they
+ * claimed or made: the link gives the case the caller's number. A case without a number takes the first one linked.
+ */
+function attach(tx: Tx, record: RecordEvent, c: CaseRow, link: NewLink, actor: Actor, now: number): Linked {
+  let number: string | null = null;
+  if (link.callSid !== undefined) {
+    const call = findCall(tx, link.callSid);
+    if (!call) throw new CaseError("invalid", `call ${link.callSid} not found`);
+    if (!seesAllCases(actor) && call.agentId !== actor.id) throw new CaseError("forbidden", "an agent may link only calls they took");
+    number = call.fromE164;
+  } else if (link.callbackId !== undefined) {
+    const item = itemById(tx, link.callbackId);
+    if (!item) throw new CaseError("invalid", `callback ${link.callbackId} not found`);
+    const attempted = tx
+      .select({ id: callbackAttempts.id })
+      .from(callbackAttempts)
+      .where(and(eq(callbackAttempts.callbackId, item.id), eq(callbackAttempts.agentId, actor.id)))
+      .get();
+    if (!seesAllCases(actor) && item.claimedBy !== actor.id && !attempted) {
+      throw new CaseError("forbidden", "an agent may link only call-backs they claimed or made");
+    }
+    number = item.number;
+  }
+  const same = link.callSid !== undefined ? eq(caseLinks.callSid, link.callSid) : eq(caseLinks.callbackId, link.callbackId!);
+  const existing = tx.select().from(caseLinks).where(and(eq(caseLinks.caseId, c.id), same)).get();
+  if (existing) return { link: existing, created: false, case: c };
+  const row = tx.insert(caseLinks).values({ caseId: c.id, callSid: link.callSid ?? null, callbackId: link.callbackId ?? null, at: now }).returning().get();
+  const patch = !c.callerNumber && number ? { callerNumber: number, updatedAt: now } : { updatedAt: now };
+  tx.update(cases).set(patch).where(eq(cases.id, c.id)).run();
+  record({ type: "case.linked", userId: actor.id, callSid: row.callSid, callbackId: row.callbackId, data: { caseId: c.id, linkId: row.id } });
+  return { link: row, created: true, case: { ...c, ...patch } };
+}
+
+export function createCase(ctx: Ctx, input: NewCase, actor: Actor): CaseRow {
+  return inTransaction(ctx, (tx, record) => {
+    requireActiveCategories(tx, [input.category]);
+    const now = ctx.clock.now();
+    const { callSid, callbackId, ...fields } = input;
+    let row = tx.insert(cases).values({ ...fields, status: "open", createdBy: actor.id, createdAt: now, updatedAt: now }).returning().get();
+    record({
+      type: "case.created",
+      userId: actor.id,
+      callSid: callSid ?? null,
+      callbackId: callbackId ?? null,
+      data: { caseId: row.id, category: row.category, province: row.province, urgency: row.urgency, channel: row.channel },
+    });
+    if (callSid !== undefined) row = attach(tx, record, row, { callSid }, actor, now).case;
+    if (callbackId !== undefined) row = attach(tx, record, row, { callbackId }, actor, now).case;
+    return row;
+  });
+}
+
+export function updateCase(ctx: Ctx, id: number, patch: CasePatch, actor: Actor): CaseRow {
+  return inTransaction(ctx, (tx, record) => {
+    let c = caseFor(tx, id, actor);
+    if (patch.category !== undefined && patch.category !== c.category) requireActiveCategories(tx, [patch.category]);
+    const now = ctx.clock.now();
+    const { callSid, callbackId, status, ...fields } = patch;
+    const changes: Record<string, unknown> = {};
+    const set: Partial<CaseRow> = {};
+    for (const key of PLAIN_FIELDS) {
+      const value = fields[key];
+      if (value !== undefined && value !== c[key]) {
+        changes[key] = { from: c[key], to: value };
+        Object.assign(set, { [key]: value });
+      }
+    }
+    for (const key of PERSONAL_FIELDS) {
+      const value = fields[key];
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(c[key])) {
+        changes[key] = "changed";
+        Object.assign(set, { [key]: value });
+      }
+    }
+    if (Object.keys(set).length) {
+      c = tx.update(cases).set({ ...set, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
+      record({ type: "case.updated", userId: actor.id, data: { caseId: id, changes } });
+    }
+    if (status !== undefined && status !== c.status) {
+      const from = c.status;
+      c = tx.update(cases).set({ status, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
+      record({ type: status === "closed" ? "case.closed" : "case.reopened", userId: actor.id, data: { caseId: id, from, to: status } });
+    }
+    if (callSid !== undefined) c = attach(tx, record, c, { callSid }, actor, now).case;
+    if (callbackId !== undefined) c = attach(tx, record, c, { callbackId }, actor, now).case;
+    return c;
+  });
+}
+
+export function linkToCase(ctx: Ctx, id: number, link: NewLink, actor: Actor): Linked {
+  return inTransaction(ctx, (tx, record) => attach(tx, record, caseFor(tx, id, actor), link, actor, ctx.clock.now()));
+}

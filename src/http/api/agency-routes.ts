@@ -1,0 +1,93 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { agenciesToCsv, readAgencyCsv } from "../../cases/agency-csv.js";
+import {
+  agencyFilterSchema,
+  agencyPatchSchema,
+  createAgency,
+  importAgencies,
+  listAgencies,
+  newAgencySchema,
+  updateAgency,
+  type AgencyRow,
+} from "../../cases/agency-directory.js";
+import { AGENCY_TYPE_LABELS } from "../../cases/agency-types.js";
+import { CaseError } from "../../cases/case-error.js";
+import { provinceByCode } from "../../cases/provinces.js";
+import type { Services } from "../../services.js";
+import { requireRole } from "../auth.js";
+import { HttpError, badRequest, parseOr400 } from "../errors.js";
+
+/** The one mapping of case, agency and referral refusals to HTTP, for the three route modules of that area. */
+export function caseErrorAsHttp(err: unknown): never {
+  if (err instanceof CaseError) {
+    const status = ({ invalid: 400, not_found: 404, forbidden: 403, conflict: 409 } as const)[err.code];
+    throw new HttpError(status, err.code === "invalid" ? "bad_request" : err.code, err.message);
+  }
+  throw err;
+}
+
+export function publicAgency(a: AgencyRow) {
+  const province = provinceByCode(a.province);
+  return {
+    id: a.id,
+    name: a.name,
+    type: a.type,
+    typeLabel: AGENCY_TYPE_LABELS[a.type],
+    province: a.province,
+    provinceName: province ? { th: province.nameTh, en: province.nameEn } : null,
+    endpoint: a.endpoint,
+    hours: a.hours,
+    categories: a.categories,
+    active: a.active,
+    createdAt: new Date(a.createdAt).toISOString(),
+  };
+}
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+export function agencyRoutes(app: FastifyInstance, s: Services): void {
+  app.get("/api/agencies", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
+    return { items: rows.map(publicAgency), total: rows.length };
+  });
+
+  app.post("/api/agencies", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+    const body = parseOr400(newAgencySchema, request.body);
+    try {
+      return reply.status(201).send(publicAgency(createAgency(s.ctx, body, request.user!.id)));
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  app.patch("/api/agencies/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const patch = parseOr400(agencyPatchSchema, request.body);
+    try {
+      return publicAgency(updateAgency(s.ctx, id, patch, request.user!.id));
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  /** The directory as a spreadsheet, in the columns the import reads back. */
+  app.get("/api/agencies.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
+    const day = new Date(s.ctx.clock.now()).toISOString().slice(0, 10);
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="agencies-${day}.csv"`);
+    return agenciesToCsv(rows);
+  });
+
+  // Its own scope, so text/csv bodies are accepted by this route only.
+  app.register(async (csv) => {
+    csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
+    csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+      if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
+      const parsed = readAgencyCsv(request.body);
+      if (!parsed.ok) throw badRequest(parsed.message);
+      const result = importAgencies(s.ctx, parsed.rows, request.user!.id);
+      return { ...result, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
+    });
+  });
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { maskNumber } from "../../calls/phone-number.js";
+import { addCategory, listCategories, newCategorySchema } from "../../cases/case-categories.js";
+import { caseFilterSchema, casePatchSchema, linkSchema, newCaseSchema } from "../../cases/case-schemas.js";
+import { createCase, linkToCase, updateCase } from "../../cases/case-service.js";
+import { caseFor, linksOf, referralsOf, searchCases, seesAllCases, type Actor, type CaseRow, type ReferralRow } from "../../cases/case-store.js";
+import { provinceByCode } from "../../cases/provinces.js";
+import { isOverdue } from "../../cases/referral-status.js";
+import { wasOverridden } from "../../cases/referral-service.js";
+import { inTransaction } from "../../events/event-log.js";
+import type { Services } from "../../services.js";
+import { requireRole } from "../auth.js";
+import { parseOr400 } from "../errors.js";
+import { caseErrorAsHttp } from "./agency-routes.js";
+
+const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+export const actorOf = (request: FastifyRequest): Actor => ({ id: request.user!.id, role: request.user!.role });
+
+/** Supervisors see the caller's number (and that is audited); agents see it masked, as in the callback backlog. */
+export function publicCase(c: CaseRow, actor: Actor) {
+  const province = provinceByCode(c.province);
+  return {
+    id: c.id,
+    category: c.category,
+    province: c.province,
+    provinceName: province ? { th: province.nameTh, en: province.nameEn } : null,
+    urgency: c.urgency,
+    channel: c.channel,
+    callerNumber: c.callerNumber && !seesAllCases(actor) ? maskNumber(c.callerNumber) : c.callerNumber,
+    people: c.people,
+    notes: c.notes,
+    status: c.status,
+    createdBy: c.createdBy,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+export function publicReferral(r: ReferralRow, agency: { id: number; name: string; type: string; province: string | null }, now: number, withNote = true) {
+  return {
+    id: r.id,
+    caseId: r.caseId,
+    agencyId: r.agencyId,
+    agency,
+    suggestedAgencyId: r.suggestedAgencyId,
+    overridden: wasOverridden(r),
+    rule: r.rule,
+    status: r.status,
+    dueAt: iso(r.dueAt),
+    overdue: isOverdue(r, now),
+    ...(withNote ? { note: r.note } : {}),
+    createdBy: r.createdBy,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  };
+}
+
+/** Who read a caller's case is itself recorded: one event per case, so "who saw case N" is one query. */
+function auditViewed(s: Services, request: FastifyRequest, caseIds: number[], via: "case" | "list"): void {
+  if (!caseIds.length) return;
+  inTransaction(s.ctx, (_tx, record) => {
+    for (const caseId of caseIds) record({ type: "audit.case_viewed", userId: request.user?.id, data: { caseId, via } });
+  });
+}
+
+const idParams = z.object({ id: z.coerce.number().int().positive() });
+
+export function caseRoutes(app: FastifyInstance, s: Services): void {
+  app.get("/api/case-categories", { preHandler: requireRole(s, "agent", "supervisor") }, async () => ({
+    items: listCategories(s.ctx.db).map((c) => ({ code: c.code, nameTh: c.nameTh, nameEn: c.nameEn, active: c.active })),
+  }));
+
+  app.post("/api/case-categories", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+    const body = parseOr400(newCategorySchema, request.body);
+    try {
+      const row = addCategory(s.ctx, body, request.user!.id);
+      return reply.status(201).send({ code: row.code, nameTh: row.nameTh, nameEn: row.nameEn, active: row.active });
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  app.post("/api/cases", { preHandler: requireRole(s, "agent", "supervisor") }, async (request, reply) => {
+    const body = parseOr400(newCaseSchema, request.body);
+    const actor = actorOf(request);
+    try {
+      return reply.status(201).send(publicCase(createCase(s.ctx, body, actor), actor));
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  app.get("/api/cases", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    const filter = parseOr400(caseFilterSchema, request.query);
+    const actor = actorOf(request);
+    const { rows, total } = searchCases(s.ctx.db, filter);
+    auditViewed(s, request, rows.map((r) => r.id), "list");
+    const items = rows.map((r) => {
+      const { people: _people, notes: _notes, ...summary } = publicCase(r, actor);
+      return { ...summary, referralStatus: r.referralStatus };
+    });
+    return { items, total, limit: filter.limit, offset: filter.offset };
+  });
+
+  app.get("/api/cases/:id", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const actor = actorOf(request);
+    try {
+      const c = caseFor(s.ctx.db, id, actor);
+      if (seesAllCases(actor)) auditViewed(s, request, [id], "case");
+      const now = s.ctx.clock.now();
+      return {
+        ...publicCase(c, actor),
+        links: linksOf(s.ctx.db, id).map((l) => ({
+          id: l.id,
+          at: iso(l.at),
+          callSid: l.callSid,
+          callbackId: l.callbackId,
+          call: l.callSid ? { outcome: l.callOutcome, state: l.callState, at: iso(l.callAt), agentId: l.callAgentId } : null,
+          callback: l.callbackId ? { status: l.callbackStatus, reason: l.callbackReason } : null,
+        })),
+        referrals: referralsOf(s.ctx.db, id).map((r) => publicReferral(r.referral, r.agency, now)),
+      };
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  app.patch("/api/cases/:id", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const patch = parseOr400(casePatchSchema, request.body);
+    const actor = actorOf(request);
+    try {
+      return publicCase(updateCase(s.ctx, id, patch, actor), actor);
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+
+  app.post("/api/cases/:id/links", { preHandler: requireRole(s, "agent", "supervisor") }, async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params);
+    const link = parseOr400(linkSchema, request.body);
+    try {
+      const linked = linkToCase(s.ctx, id, link, actorOf(request));
+      const l = linked.link;
+      return reply.status(linked.created ? 201 : 200).send({ id: l.id, caseId: l.caseId, callSid: l.callSid, callbackId: l.callbackId, at: iso(l.at) });
+    } catch (err) {
+      caseErrorAsHttp(err);
+    }
+  });
+}
