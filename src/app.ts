@@ -12,6 +12,8 @@ import { wsRoute } from "./http/ws-route.js";
 import { callbackRoutes } from "./http/api/callback-routes.js";
 import { transferRoutes } from "./http/api/transfer-routes.js";
 import type { RealtimeHub } from "./realtime/hub.js";
+import { pageRoutes } from "./http/page-routes.js";
+import { voiceTokenRoutes } from "./http/api/voice-token-routes.js";
 import { caseRoutes } from "./http/api/case-routes.js";
 import { agencyRoutes } from "./http/api/agency-routes.js";
 import { referralRoutes } from "./http/api/referral-routes.js";
@@ -34,6 +36,8 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     agencyRoutes(scope, s);
     referralRoutes(scope, s);
     transferRoutes(scope, s);
+    pageRoutes(scope, s);
+    voiceTokenRoutes(scope, s);
   });
   return app;
 }

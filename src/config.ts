@@ -14,6 +14,9 @@ const envSchema = z.object({
   TELEPHONY: optionalText.pipe(z.enum(["twilio", "simulator"]).optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits").optional()),
   TWILIO_AUTH_TOKEN: optionalText,
+  /** An API key (SK…) and its secret sign the agents' browser-phone access tokens; optional. */
+  TWILIO_API_KEY_SID: optionalText.pipe(z.string().regex(/^SK[0-9a-fA-F]{32}$/, "must be SK followed by 32 hex digits").optional()),
+  TWILIO_API_KEY_SECRET: optionalText,
   TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.twilio.com"),
   HOTLINE_NUMBER: optionalText.pipe(z.string().regex(/^\+[1-9]\d{1,14}$/, "must be an E.164 number like +6621234567").optional()),
   LINES: z.coerce.number().int().min(1).max(10000).default(30),

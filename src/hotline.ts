@@ -19,8 +19,8 @@ import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
 import { scheduleReconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
-import { backlogFigures, mostUrgent, nextDeadline, openItemForNumber } from "./callbacks/callback-store.js";
-import { publicItem } from "./http/api/callback-routes.js";
+import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
+import { publicItem } from "./callbacks/callback-view.js";
 import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { referralFigures } from "./cases/referral-service.js";
@@ -93,10 +93,6 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     ctx,
     services.figures,
     log,
-    (e164) => {
-      const item = openItemForNumber(db, e164);
-      return item ? [publicItem(item, clock.now(), true)] : [];
-    },
     {
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
       summary: () => ({ ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { queueEntries } from "../../db/schema.js";
 import type { Tx } from "../events/event-log.js";
 import type { Db } from "../../db/connection.js";
@@ -10,8 +10,9 @@ export function entryById(db: Reader, id: number): QueueEntry | undefined {
   return db.select().from(queueEntries).where(eq(queueEntries.id, id)).get();
 }
 
+/** The call's latest entry: a caller called back later has a newer (virtual) entry than their first. */
 export function entryForCall(db: Reader, callSid: string): QueueEntry | undefined {
-  return db.select().from(queueEntries).where(eq(queueEntries.callSid, callSid)).get();
+  return db.select().from(queueEntries).where(eq(queueEntries.callSid, callSid)).orderBy(desc(queueEntries.id)).limit(1).get();
 }
 
 /** Waiting and offered entries: everyone who is still ahead of somebody. */

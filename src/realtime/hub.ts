@@ -34,7 +34,6 @@ export class RealtimeHub {
     private readonly ctx: Ctx,
     private readonly figures: () => unknown,
     private readonly log: Logger,
-    private readonly openCallbacks: (e164: string) => unknown[] = () => [],
     private readonly backlog?: BacklogView,
   ) {
     this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
@@ -78,9 +77,9 @@ export class RealtimeHub {
     if (user.role === "agent") {
       client.send({ type: "agent.status", status: user.status });
       if (user.currentCallSid && (user.status === "offered" || user.status === "on_call" || user.status === "wrap_up")) {
-        const pop = screenPop(this.db, user.currentCallSid, this.ctx.clock.now(), this.openCallbacks);
+        const pop = screenPop(this.db, user.currentCallSid, this.ctx.clock.now());
         if (pop) client.send({ type: "call.offered", call: pop });
-        if (user.status === "on_call") client.send({ type: "call.connected", callSid: user.currentCallSid });
+        if (user.status === "on_call") client.send({ type: "call.connected", callSid: user.currentCallSid, connectedSeconds: pop?.connectedSeconds ?? 0 });
       }
     } else {
       client.send({ type: "stats", stats: this.figures() });
@@ -126,13 +125,22 @@ export class RealtimeHub {
   private onEvent(e: DomainEvent): void {
     switch (e.type) {
       case "call.offered": {
-        const pop = e.callSid ? screenPop(this.db, e.callSid, e.at, this.openCallbacks) : undefined;
+        const pop = e.callSid ? screenPop(this.db, e.callSid, e.at) : undefined;
         if (pop) this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
         break;
       }
       case "call.connected":
-        if (e.callSid) this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid });
+        if (e.callSid) this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid, connectedSeconds: 0 });
         break;
+      case "agent.leg_ended":
+      {
+        // The agent's side ended without the caller's call ending with them (a call-back, or after
+        // handing the caller to an agency): the agent still needs to hear that their call is over.
+        const call = e.callSid ? findCall(this.db, e.callSid) : undefined;
+        const alreadyTold = call?.state === "ended" && call.agentId === e.userId && (call.endedAt ?? 0) >= (call.connectedAt ?? 0) && call.outcome === "answered";
+        if (e.callSid && !alreadyTold) this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: "answered", reason: "agent_leg_ended" });
+        break;
+      }
       case "call.ended":
         if (e.callSid && e.userId) this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: String(e.data.outcome ?? "") });
         break;
@@ -157,6 +165,7 @@ export class RealtimeHub {
     if (e.type.startsWith("callback.")) {
       this.scheduleBacklog();
       this.armDeadline();
+      for (const c of this.clients) if (c.user.role === "agent") c.send({ type: "callbacks.changed" });
     }
     if (!e.type.startsWith("audit.") && e.type !== "webhook") this.scheduleFigures();
   }

@@ -21,11 +21,13 @@ export type ServerMessage =
   | { type: "hello"; user: { id: string; name: string; role: string }; status?: string }
   | { type: "agent.status"; status: string; reason?: string }
   | { type: "call.offered"; call: Record<string, unknown> }
-  | { type: "call.connected"; callSid: string }
+  | { type: "call.connected"; callSid: string; connectedSeconds: number }
   | { type: "call.ended"; callSid: string; outcome?: string | null; reason?: string }
   | { type: "stats"; stats: unknown }
   | { type: "transfer.updated"; callSid: string; transferId: number; status: string; mode: string }
   | { type: "callbacks"; open: number; overdue: number; oldestAgeSeconds: number; items: unknown[] }
+  /** To agents: the backlog changed; their page reloads its own slice (numbers masked) from the API. */
+  | { type: "callbacks.changed" }
   | { type: "error"; error: string; message: string }
   | { type: "pong" }
   | { type: "ack"; of: string };

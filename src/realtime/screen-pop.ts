@@ -1,7 +1,10 @@
 import { and, desc, eq, inArray, ne } from "drizzle-orm";
-import { calls, events } from "../../db/schema.js";
+import { calls, events, users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import { findCall, type CallRow } from "../calls/call-store.js";
+import { openItemForNumber } from "../callbacks/callback-store.js";
+import { publicItem } from "../callbacks/callback-view.js";
+import { openCasesForNumber } from "../cases/case-store.js";
 import { linesInUse } from "../lines/line-capacity.js";
 import { entryForCall } from "../queue/queue-store.js";
 
@@ -9,8 +12,8 @@ const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms)
 const HISTORY_LIMIT = 20;
 
 /** Earlier calls of the same number, newest first, with what earlier agents recorded about them. */
-export function callerHistory(db: Db, call: CallRow) {
-  if (!call.fromE164) return { calls: [] as unknown[], openCallbacks: [] as unknown[] };
+function earlierCalls(db: Db, call: CallRow) {
+  if (!call.fromE164) return [];
   const earlier = db
     .select()
     .from(calls)
@@ -20,30 +23,40 @@ export function callerHistory(db: Db, call: CallRow) {
     .all();
   const sids = earlier.map((c) => c.sid);
   const notes = sids.length
-    ? db.select().from(events).where(and(inArray(events.callSid, sids), eq(events.type, "call.disposition"))).all()
+    ? db
+        .select({ callSid: events.callSid, at: events.at, data: events.data, agentId: events.userId, agentName: users.name })
+        .from(events)
+        .leftJoin(users, eq(users.id, events.userId))
+        .where(and(inArray(events.callSid, sids), eq(events.type, "call.disposition")))
+        .all()
     : [];
-  return {
-    calls: earlier.map((c) => ({
-      callSid: c.sid,
-      at: iso(c.createdAt),
-      language: c.language,
-      topic: c.topic,
-      priority: c.priority,
-      outcome: c.outcome,
-      agentId: c.agentId,
-      dispositions: notes.filter((n) => n.callSid === c.sid).map((n) => ({ ...n.data, agentId: n.userId, at: iso(n.at) })),
-    })),
-    openCallbacks: [] as unknown[],
-  };
+  return earlier.map((c) => ({
+    kind: "call" as const,
+    callSid: c.sid,
+    at: iso(c.createdAt),
+    language: c.language,
+    topic: c.topic,
+    priority: c.priority,
+    outcome: c.outcome,
+    agentId: c.agentId,
+    dispositions: notes.filter((n) => n.callSid === c.sid).map((n) => ({ ...n.data, agentId: n.agentId, agentName: n.agentName, at: iso(n.at) })),
+  }));
 }
 
-/** Everything the counsellor needs the moment a call reaches them (the contract's call.offered). */
-export function screenPop(db: Db, callSid: string, now: number, openCallbacks: (e164: string) => unknown[] = () => []) {
+/**
+ * Everything the counsellor needs the moment a call reaches them (the contract's call.offered).
+ * `history` lists the number's earlier calls and its open callback item; the open callbacks and open
+ * cases are also given on their own for screens that show them apart.
+ */
+export function screenPop(db: Db, callSid: string, now: number) {
   const call = findCall(db, callSid);
   if (!call) return undefined;
   const entry = entryForCall(db, callSid);
   const since = entry?.enqueuedAt ?? call.queuedAt ?? call.createdAt;
-  const history = callerHistory(db, call);
+  // Time waited stops when the call is answered: a reconnecting agent sees what the caller waited.
+  const until = call.connectedAt ?? now;
+  const item = call.fromE164 ? openItemForNumber(db, call.fromE164) : undefined;
+  const openCallbacks = item ? [{ kind: "callback" as const, ...publicItem(item, now, true) }] : [];
   return {
     callSid: call.sid,
     from: call.fromE164 ?? "withheld",
@@ -51,10 +64,13 @@ export function screenPop(db: Db, callSid: string, now: number, openCallbacks: (
     topic: call.topic,
     priority: call.priority,
     kind: entry?.kind === "virtual" ? "callback" : "inbound",
-    waitedSeconds: Math.max(0, Math.round((now - since) / 1000)),
+    waitedSeconds: Math.max(0, Math.round((until - since) / 1000)),
     ivrPath: call.ivrPath.map((s) => ({ ...s, at: iso(s.at) })),
     linesInUse: linesInUse(db),
     state: call.state,
-    history: { ...history, openCallbacks: call.fromE164 ? openCallbacks(call.fromE164) : [] },
+    connectedSeconds: call.connectedAt ? Math.max(0, Math.round((now - call.connectedAt) / 1000)) : null,
+    history: [...earlierCalls(db, call), ...openCallbacks],
+    openCallbacks,
+    openCases: call.fromE164 ? openCasesForNumber(db, call.fromE164) : [],
   };
 }

@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
-import { maskNumber } from "../../calls/phone-number.js";
 import { attemptsOf, expireClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
+import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
 import { offerClaimedCallback } from "../../queue/queue-service.js";
@@ -33,27 +33,6 @@ type Filter = z.infer<typeof filterSchema>;
 
 /** Supervisors see numbers (and that is audited); agents see them masked: the server dials for them. */
 const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" || user?.role === "admin";
-
-export function publicItem(item: CallbackRow, now: number, full: boolean) {
-  return {
-    id: item.id,
-    number: full ? (item.number ?? (item.numberRaw || "withheld")) : maskNumber(item.number),
-    language: item.language,
-    topic: item.topic,
-    priority: item.priority,
-    reason: item.reason,
-    missedCalls: item.missedCalls,
-    firstMissedAt: iso(item.firstMissedAt),
-    lastMissedAt: iso(item.lastMissedAt),
-    dueAt: iso(item.dueAt),
-    overdue: (item.status === "open" || item.status === "claimed") && item.dueAt <= now,
-    attempts: item.attempts,
-    nextAttemptAt: iso(item.nextAttemptAt),
-    status: item.status,
-    claimedBy: item.claimedBy,
-    closedAt: iso(item.closedAt),
-  };
-}
 
 function where(filter: Filter, now: number, agent: UserRow | undefined): SQL | undefined {
   const parts: (SQL | undefined)[] = [

@@ -1,0 +1,231 @@
+// Browser code shared by the agent desktop and the wallboard: labels, formatting, sign-in, the API and
+// the live socket. Plain ES module, no build step, nothing from the internet.
+
+/** Thai and English for every code the server sends. English language names come from the server. */
+const LABELS = {
+  language: {
+    th: "ไทย", my: "พม่า", km: "เขมร", lo: "ลาว", vi: "เวียดนาม", zh: "จีนกลาง", mfa: "มลายูปาตานี (ยาวี)", en: "อังกฤษ",
+  },
+  topic: {
+    violence: ["ความรุนแรง", "Violence"],
+    trafficking: ["การค้ามนุษย์", "Human trafficking"],
+    pregnancy: ["ตั้งครรภ์ไม่พร้อม", "Unplanned pregnancy"],
+    child_labour: ["แรงงานเด็ก", "Child labour"],
+    other: ["ปัญหาสังคมอื่น", "Other social problem"],
+    emergency: ["เหตุฉุกเฉิน", "Emergency"],
+  },
+  outcome: {
+    advice_given: ["ให้คำปรึกษาแล้ว", "Advice given"],
+    referred: ["ส่งต่อหน่วยงาน", "Referred"],
+    emergency_dispatched: ["ส่งเจ้าหน้าที่ฉุกเฉิน", "Emergency dispatched"],
+    information: ["ให้ข้อมูล", "Information"],
+    silent_call: ["สายเงียบ", "Silent call"],
+    prank: ["สายก่อกวน", "Prank call"],
+    other: ["อื่น ๆ", "Other"],
+  },
+  callOutcome: {
+    answered: ["รับสายแล้ว", "Answered"],
+    abandoned_ivr: ["วางสายระหว่างเมนู", "Hung up in the menu"],
+    abandoned_queue: ["วางสายระหว่างรอ", "Hung up while waiting"],
+    abandoned_ringing: ["วางสายขณะเรียกเจ้าหน้าที่", "Hung up while ringing"],
+    overflow: ["สายเต็ม", "Lines full"],
+    callback_requested: ["ขอให้โทรกลับ", "Asked for a callback"],
+  },
+  priority: { normal: ["ปกติ", "Normal"], emergency: ["ฉุกเฉิน", "EMERGENCY"] },
+  status: {
+    available: ["พร้อมรับสาย", "Available"],
+    offered: ["สายกำลังเข้า", "Ringing"],
+    on_call: ["กำลังสนทนา", "On a call"],
+    wrap_up: ["สรุปสาย", "Wrap-up"],
+    break: ["พัก", "Break"],
+    offline: ["ออฟไลน์", "Offline"],
+  },
+  reason: {
+    overflow: ["สายเต็ม", "Lines full"],
+    abandoned_ivr: ["วางสายในเมนู", "Hung up in the menu"],
+    abandoned_queue: ["วางสายขณะรอ", "Hung up while waiting"],
+    abandoned_ringing: ["วางสายขณะเรียก", "Hung up while ringing"],
+    requested: ["ขอให้โทรกลับ", "Asked for a callback"],
+    no_answer: ["โทรกลับแล้วไม่มีผู้รับ", "No answer on callback"],
+  },
+  callbackStatus: {
+    open: ["รอโทรกลับ", "Open"],
+    claimed: ["รับเรื่องแล้ว", "Claimed"],
+    reached: ["ติดต่อได้แล้ว", "Reached"],
+    unreachable: ["ติดต่อไม่ได้", "Unreachable"],
+    not_callable: ["โทรกลับไม่ได้", "Not callable"],
+  },
+};
+
+/** The server's constants (/web/constants.json): languages in menu order, wrap-up outcomes and topics. */
+export const constants = await fetch("/web/constants.json").then((r) => r.json());
+const englishLanguage = Object.fromEntries(constants.languages.map((l) => [l.code, l.name]));
+
+/** "ไทย · Thai": both languages, always; an unknown code shows as itself rather than vanishing. */
+export function label(kind, code) {
+  if (code == null || code === "") return "—";
+  if (kind === "language") return `${LABELS.language[code] ?? code} · ${englishLanguage[code] ?? code}`;
+  const pair = LABELS[kind]?.[code];
+  return pair ? `${pair[0]} · ${pair[1]}` : String(code);
+}
+export const statusOrder = Object.keys(LABELS.status);
+
+/** 75 → "1:15", 3725 → "1:02:05". */
+export function duration(seconds) {
+  if (seconds == null || !Number.isFinite(seconds)) return "—";
+  const s = Math.max(0, Math.round(seconds));
+  const hms = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const pad = (n) => String(n).padStart(2, "0");
+  return hms[0] > 0 ? `${hms[0]}:${pad(hms[1])}:${pad(hms[2])}` : `${hms[1]}:${pad(hms[2])}`;
+}
+
+// The hotline keeps Bangkok time, wherever the browser is.
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Bangkok" });
+export const dateTime = (iso) => (iso ? dateFormat.format(new Date(iso)) : "—");
+
+/** Builds DOM from data with textContent only: a caller's note can never become markup. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Shows a short message in a live region so screen readers announce it too. */
+export function announce(region, text, tone = "info") {
+  region.textContent = text;
+  region.dataset.tone = tone;
+  region.hidden = !text;
+}
+
+/**
+ * Sign-in with a token kept in sessionStorage: it lasts for this tab only and is gone when the tab
+ * closes, which suits shared computers in a call centre.
+ */
+export function signIn({ storageKey, form, input, onToken }) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const token = input.value.trim();
+    if (!token) return;
+    sessionStorage.setItem(storageKey, token);
+    input.value = "";
+    onToken(token);
+  });
+  const saved = sessionStorage.getItem(storageKey);
+  if (saved) onToken(saved);
+  return { forget: () => sessionStorage.removeItem(storageKey) };
+}
+
+/** JSON over fetch with the bearer token; resolves to {status, body}, never throws on HTTP errors. */
+export async function api(token, method, path, body) {
+  try {
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  } catch (err) {
+    return { status: 0, body: { error: "network", message: String(err?.message ?? err) } };
+  }
+}
+
+const UNAUTHORIZED = 4401;
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+
+/**
+ * The /ws connection: signs in with the first message, and when it drops reconnects with growing,
+ * jittered delays (so a restarted server is not hit by every desktop at once). On each (re)connect the
+ * server sends the current state, so the page just renders what arrives.
+ */
+export class LiveSocket {
+  constructor(token, { onMessage, onState }) {
+    this.token = token;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.failures = 0;
+    this.stopped = false;
+    this.timer = undefined;
+    // Back online: try at once instead of waiting out the backoff.
+    this.reconnectNow = () => {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.retrySoon(0);
+    };
+    window.addEventListener("online", this.reconnectNow);
+    this.connect();
+  }
+
+  connect() {
+    this.timer = undefined;
+    this.onState({ state: "connecting" });
+    const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    this.ws = ws;
+    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "auth", token: this.token })));
+    ws.addEventListener("message", (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (message.type === "hello") {
+        this.failures = 0;
+        this.onState({ state: "open" });
+      }
+      this.onMessage(message);
+    });
+    ws.addEventListener("close", (event) => {
+      if (this.ws !== ws || this.stopped) return;
+      if (event.code === UNAUTHORIZED) {
+        this.stop();
+        this.onState({ state: "unauthorized" });
+        return;
+      }
+      this.retrySoon();
+    });
+  }
+
+  retrySoon(delay) {
+    const live = this.ws && (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN);
+    if (this.stopped || this.timer !== undefined || live) return;
+    const base = delay ?? BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
+    const wait = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.failures += 1;
+    this.onState({ state: "reconnecting", inSeconds: Math.ceil(wait / 1000) });
+    this.timer = setTimeout(() => this.connect(), wait);
+  }
+
+  /** Sends when connected; false tells the page to say so rather than lose the message silently. */
+  send(message) {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    window.removeEventListener("online", this.reconnectNow);
+    this.ws?.close();
+  }
+}
+
+/** Header text for the connection state. */
+export function connectionText({ state, inSeconds }) {
+  switch (state) {
+    case "open": return "เชื่อมต่อแล้ว · Connected";
+    case "connecting": return "กำลังเชื่อมต่อ… · Connecting…";
+    case "reconnecting": return `การเชื่อมต่อขาด ลองใหม่ใน ${inSeconds} วินาที · Connection lost, retrying in ${inSeconds} s`;
+    default: return "ไม่ได้เชื่อมต่อ · Not connected";
+  }
+}
