@@ -24,7 +24,8 @@ export function waitTwiml(s: Services, call: CallRow): string {
   const figures = waitAnnouncement(s.ctx.db, call.sid, s.config.AVERAGE_HANDLE_SECONDS);
   const plays = [
     ...(figures && call.state === "queued" ? [{ prompt: "queue-position", vars: figures }] : []),
-    { prompt: "queue-callback-offer", vars: { key: s.config.QUEUE_CALLBACK_KEY } },
+    // A withheld number cannot be called back, so it is not offered.
+    ...(call.fromE164 ? [{ prompt: "queue-callback-offer", vars: { key: s.config.QUEUE_CALLBACK_KEY } }] : []),
   ];
   return s.twiml.waitLoop(utterances(s, call, plays), s.twiml.url("/twilio/queue/key"), s.config.QUEUE_ANNOUNCE_SECONDS, next);
 }
