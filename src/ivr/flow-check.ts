@@ -51,6 +51,9 @@ export function checkFlows(loaded: LoadedFlows): FlowReport {
         errors.push(`${language}: prompt "${prompt}" needs a rumi reading for the voice`);
       }
       const how = catalog.coverage(prompt, language);
+      if (how.startsWith("fallback") && flow.namesTheLanguage.includes(prompt) && !entry?.fallbackText) {
+        errors.push(`${language}: prompt "${prompt}" names the language, so spoken in ${how.slice(9)} it needs a fallbackText`);
+      }
       coverage[prompt][language] = how;
       if (how === "missing") errors.push(`${language}: prompt "${prompt}" can be neither played nor spoken`);
       else if (how.startsWith("fallback")) warnings.push(`${language}: prompt "${prompt}" is heard in ${how.slice(9)} until it is recorded`);

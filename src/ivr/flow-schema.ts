@@ -76,6 +76,11 @@ export const flowSchema = z
      * flows:check lists every prompt that relies on it, and the server logs each use.
      */
     fallback: z.partialRecord(languageSchema, languageSchema).default({}),
+    /**
+     * Prompts whose text names the caller's language ("For Khmer, press 3"). Spoken through a fallback,
+     * the fallback language's own text would name the wrong language, so these need a fallbackText.
+     */
+    namesTheLanguage: z.array(promptId).default([]),
     nodes: z.record(nodeId, nodeSchema),
   })
   .strict();
@@ -89,6 +94,8 @@ export const promptTextSchema = z
     text: z.string().min(1),
     /** Latin-script reading (Rumi) for languages written in another script, read by the voice. */
     rumi: z.string().min(1).optional(),
+    /** What the fallback language's voice says for this prompt, written in the fallback language. */
+    fallbackText: z.string().min(1).optional(),
     source: sourceSchema,
   })
   .strict();

@@ -60,6 +60,14 @@ export class PromptCatalog {
     return text ? { kind: "say", prompt, language, text: fill(text, vars), voice } : undefined;
   }
 
+  /** The fallback language's voice, reading this language's fallbackText when it has one. */
+  private viaFallback(play: PromptPlay, language: Language, fallback: Language): Utterance | undefined {
+    const own = this.flows.prompts[language]?.prompts[play.prompt]?.fallbackText;
+    const voice = this.flows.flow.voices[fallback];
+    if (own && voice) return { kind: "say", prompt: play.prompt, language: fallback, text: fill(own, play.vars), voice };
+    return this.direct(play.prompt, fallback, play.vars);
+  }
+
   coverage(prompt: string, language: Language): Coverage {
     if (this.direct(prompt, language, undefined)) {
       return this.flows.recordings[language]?.[prompt] ? "recording" : "voice";
@@ -74,7 +82,7 @@ export class PromptCatalog {
     const direct = this.direct(play.prompt, language, play.vars);
     if (direct) return { utterance: direct };
     const fallback = this.flows.flow.fallback[language];
-    const viaFallback = fallback ? this.direct(play.prompt, fallback, play.vars) : undefined;
+    const viaFallback = fallback ? this.viaFallback(play, language, fallback) : undefined;
     if (viaFallback) return { utterance: viaFallback, degraded: `${play.prompt}: no ${language} recording or voice, spoken in ${fallback}` };
     const last = this.direct(play.prompt, this.flows.flow.defaultLanguage, play.vars);
     return { utterance: last, degraded: `${play.prompt}: cannot be played or spoken in ${language}` };
