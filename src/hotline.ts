@@ -24,6 +24,7 @@ import { publicItem } from "./callbacks/callback-view.js";
 import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { referralFigures } from "./cases/referral-service.js";
+import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
 export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
@@ -89,6 +90,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     }),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
+  const stopReferrals = recordTransfersAsReferrals(ctx, log);
   const hub = new RealtimeHub(
     ctx,
     services.figures,
@@ -112,6 +114,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopReconciling();
       dispatcher.stop();
       transfers.stop();
+      stopReferrals();
       hub.close();
       await app.close();
       db.$client.close();

@@ -55,11 +55,54 @@ const LABELS = {
     unreachable: ["ติดต่อไม่ได้", "Unreachable"],
     not_callable: ["โทรกลับไม่ได้", "Not callable"],
   },
+  urgency: { normal: ["ปกติ", "Normal"], urgent: ["เร่งด่วน", "Urgent"], crisis: ["วิกฤต", "Crisis"] },
+  caseStatus: { open: ["เปิดอยู่", "Open"], referred: ["ส่งต่อแล้ว", "Referred"], closed: ["ปิดแล้ว", "Closed"] },
+  referralStatus: {
+    sent: ["ส่งแล้ว", "Sent"],
+    accepted: ["หน่วยงานรับเรื่อง", "Accepted"],
+    in_progress: ["กำลังดำเนินการ", "In progress"],
+    closed: ["ปิดเรื่อง", "Closed"],
+    returned: ["ส่งคืน", "Returned"],
+  },
+  referralRule: {
+    crisis_bangkok_rapid_response: ["เหตุวิกฤตในกรุงเทพฯ ส่งหน่วยเคลื่อนที่เร็ว", "Crisis in Bangkok: rapid-response team"],
+    crisis_provincial_shelter: ["เหตุวิกฤตต่างจังหวัด ส่งบ้านพักเด็กและครอบครัวของจังหวัด", "Crisis outside Bangkok: the province's shelter"],
+    shelter_takes_category: ["บ้านพักเด็กและครอบครัวของจังหวัดรับเรื่องประเภทนี้", "The province's shelter takes this kind of case"],
+    provincial_office: ["ส่งสำนักงานพัฒนาสังคมฯ จังหวัด", "The provincial social development office"],
+  },
+  transferMode: { warm: ["แนะนำตัวก่อนโอน", "Warm"], cold: ["โอนทันที", "Cold"] },
+  transferStatus: {
+    dialling: ["กำลังโทรหาหน่วยงาน", "Dialling the agency"],
+    briefing: ["หน่วยงานรับสายแล้ว", "Agency on the line"],
+    completed: ["ส่งต่อสำเร็จ", "Transferred"],
+    returned: ["ผู้โทรกลับมาที่คุณ", "Caller back with you"],
+    failed: ["ส่งต่อไม่สำเร็จ", "Transfer failed"],
+  },
+  personRole: {
+    victim: ["ผู้ถูกกระทำ", "Victim"],
+    reporter: ["ผู้แจ้ง", "Reporter"],
+    alleged_perpetrator: ["ผู้ถูกกล่าวหา", "Alleged perpetrator"],
+    guardian: ["ผู้ปกครอง", "Guardian"],
+    witness: ["พยาน", "Witness"],
+    other: ["อื่น ๆ", "Other"],
+  },
+  sex: { female: ["หญิง", "Female"], male: ["ชาย", "Male"], other: ["อื่น ๆ", "Other"], unknown: ["ไม่ทราบ", "Unknown"] },
 };
 
-/** The server's constants (/web/constants.json): languages in menu order, wrap-up outcomes and topics. */
+/**
+ * The server's constants (/web/constants.json): languages in menu order, wrap-up outcomes and topics,
+ * provinces, agency types, the shipped case categories and the case fields' codes.
+ */
 export const constants = await fetch("/web/constants.json").then((r) => r.json());
 const englishLanguage = Object.fromEntries(constants.languages.map((l) => [l.code, l.name]));
+
+/** Labels whose names the server owns; a page may teach more of them (the hotline's own case categories). */
+export function learnLabels(kind, items) {
+  LABELS[kind] = { ...LABELS[kind], ...Object.fromEntries(items.map((i) => [i.code, [i.th, i.en]])) };
+}
+learnLabels("province", constants.provinces);
+learnLabels("agencyType", constants.agencyTypes);
+learnLabels("category", constants.caseCategories);
 
 /** "ไทย · Thai": both languages, always; an unknown code shows as itself rather than vanishing. */
 export function label(kind, code) {

@@ -1,35 +1,50 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { AGENCY_TYPE_LABELS, AGENCY_TYPES } from "../cases/agency-types.js";
+import { SHIPPED_CATEGORIES } from "../cases/case-categories.js";
+import { PERSON_ROLES, SEXES, URGENCIES } from "../cases/case-schemas.js";
+import { PROVINCES } from "../cases/provinces.js";
 import { LANGUAGE_NAMES, LANGUAGES } from "../languages.js";
 import { clientMessageSchema } from "../realtime/messages.js";
 import type { Services } from "../services.js";
 
 const WEB = fileURLToPath(new URL("../../web/", import.meta.url));
 
-/** The codes the pages offer (wrap-up choices, languages) come from the server's own schemas. */
+/** The codes the pages offer (wrap-up choices, languages, case fields) come from the server's own schemas. */
 function pageConstants() {
-  for (const option of clientMessageSchema.options) {
-    const shape = option.shape;
-    if ("outcome" in shape) {
-      return {
-        languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
-        outcomes: shape.outcome.options,
-        topics: shape.topic.unwrap().options,
-      };
-    }
-  }
-  throw new Error("the disposition message lost its outcome field");
+  const disposition = clientMessageSchema.options.find((o) => "outcome" in o.shape)?.shape;
+  if (!disposition || !("outcome" in disposition)) throw new Error("the disposition message lost its outcome field");
+  return {
+    languages: LANGUAGES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
+    outcomes: disposition.outcome.options,
+    topics: disposition.topic.unwrap().options,
+    provinces: PROVINCES.map((p) => ({ code: p.code, th: p.nameTh, en: p.nameEn })),
+    agencyTypes: AGENCY_TYPES.map((code) => ({ code, ...AGENCY_TYPE_LABELS[code] })),
+    /** The shipped list; the page asks /api/case-categories for the hotline's current one. */
+    caseCategories: SHIPPED_CATEGORIES.map((c) => ({ code: c.code, th: c.nameTh, en: c.nameEn })),
+    urgencies: URGENCIES,
+    personRoles: PERSON_ROLES,
+    sexes: SEXES,
+  };
 }
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 
 /**
+ * Twilio's Voice SDK, when the agent desktop runs a browser phone: its signalling socket and call-quality
+ * reports go to *.twilio.com, and its ring tones are fetched from sdk.twilio.com (not shipped in the package).
+ */
+const TWILIO_VOICE = { connect: ["wss://*.twilio.com", "https://*.twilio.com"], media: ["https://sdk.twilio.com"] };
+
+/**
  * The pages keep their own code inline; the policy admits exactly those blocks (by hash) and
  * same-origin files, so injected markup in a caller's note could never run script.
  */
-function contentSecurityPolicy(html: string): string {
+function contentSecurityPolicy(html: string, extra: { connect?: string[]; media?: string[] } = {}): string {
   const blocks = (pattern: RegExp) => [...html.matchAll(pattern)].map((m) => sha256(m[1] ?? ""));
   const scripts = blocks(/<script(?: type="module")?>([\s\S]*?)<\/script>/g);
   const styles = blocks(/<style>([\s\S]*?)<\/style>/g);
@@ -37,7 +52,8 @@ function contentSecurityPolicy(html: string): string {
     "default-src 'none'",
     `script-src 'self' ${scripts.join(" ")}`,
     `style-src ${styles.join(" ") || "'none'"}`,
-    "connect-src 'self'",
+    ["connect-src 'self'", ...(extra.connect ?? [])].join(" "),
+    ...(extra.media ? [["media-src 'self'", ...extra.media].join(" ")] : []),
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
@@ -53,19 +69,42 @@ function privateHeaders(reply: FastifyReply): FastifyReply {
     .header("x-content-type-options", "nosniff");
 }
 
+/** The SDK's browser bundle (it defines window.Twilio); undefined when the package is not installed. */
+function twilioVoiceBundle(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve("@twilio/voice-sdk");
+    return join(dirname(main), "..", "dist", "twilio.min.js");
+  } catch {
+    return undefined;
+  }
+}
+
 /** The agent desktop and the wallboard: static files, read per request so an edit shows on reload. */
 export function pageRoutes(app: FastifyInstance, _s: Services): void {
   const constants = JSON.stringify(pageConstants());
-  const page = (url: string, file: string) =>
+  const page = (url: string, file: string, extra?: Parameters<typeof contentSecurityPolicy>[1]) =>
     app.get(url, async (_request, reply) => {
       const html = await readFile(`${WEB}${file}`, "utf8");
-      return privateHeaders(reply).header("content-security-policy", contentSecurityPolicy(html)).type("text/html; charset=utf-8").send(html);
+      return privateHeaders(reply).header("content-security-policy", contentSecurityPolicy(html, extra)).type("text/html; charset=utf-8").send(html);
     });
-  page("/agent", "agent.html");
+  page("/agent", "agent.html", TWILIO_VOICE);
   page("/wallboard", "wallboard.html");
 
   app.get("/web/shared.js", async (_request, reply) =>
     privateHeaders(reply).type("text/javascript; charset=utf-8").send(await readFile(`${WEB}shared.js`, "utf8")),
   );
   app.get("/web/constants.json", async (_request, reply) => privateHeaders(reply).type("application/json").send(constants));
+
+  // Served from this origin so the desktop loads nothing from a CDN; read once, it only changes with an upgrade.
+  const bundlePath = twilioVoiceBundle();
+  let bundle: Promise<string> | undefined;
+  app.get("/web/twilio-voice.min.js", async (_request, reply) => {
+    if (!bundlePath) return reply.status(404).send({ error: "not_found", message: "the Twilio Voice SDK is not installed on this server" });
+    bundle ??= readFile(bundlePath, "utf8");
+    const code = await bundle.catch((err: unknown) => {
+      bundle = undefined;
+      throw err;
+    });
+    return reply.header("cache-control", "public, max-age=86400").header("x-content-type-options", "nosniff").type("text/javascript; charset=utf-8").send(code);
+  });
 }

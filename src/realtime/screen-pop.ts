@@ -64,6 +64,8 @@ export function screenPop(db: Db, callSid: string, now: number) {
     topic: call.topic,
     priority: call.priority,
     kind: entry?.kind === "virtual" ? "callback" : "inbound",
+    /** On a call-back: the item being worked, so a case can be linked to it. */
+    callbackId: entry?.kind === "virtual" ? (entry.callbackId ?? null) : null,
     waitedSeconds: Math.max(0, Math.round((until - since) / 1000)),
     ivrPath: call.ivrPath.map((s) => ({ ...s, at: iso(s.at) })),
     linesInUse: linesInUse(db),

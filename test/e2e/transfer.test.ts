@@ -35,7 +35,9 @@ describe("transferring a live caller to an agency", () => {
     const { caller, agent, agentLeg } = await connectedCall("+66870000001");
     const calls = inbound();
     cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
-    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm" } });
+    const opened = await cc.api("POST", "/api/cases", { token: agent.token, body: { category: "violence_child", province: "50", urgency: "crisis", channel: "hotline", callSid: caller.sid } });
+    expect(opened.status).toBe(201);
+    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm", caseId: opened.body.id } });
     expect(started.status).toBe(201);
     await cc.settle();
     // The caller is on hold hearing the hold prompt while the agency's phone rings.
@@ -54,6 +56,9 @@ describe("transferring a live caller to an agency", () => {
     expect(caller.ended).toBe(false);
     expect(agentLeg.ended).toBe(true);
     expect(inbound()).toBe(calls);
+    // The transfer is recorded as a referral of the case, tracked to its deadline.
+    const referrals = (await cc.api("GET", "/api/referrals")).body.items as Array<{ caseId: number; agencyId: number; status: string }>;
+    expect(referrals.find((r) => r.caseId === opened.body.id)).toMatchObject({ agencyId, status: "sent" });
     const agents = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
     expect(agents.find((a) => a.id === agent.id)?.status).toBe("wrap_up");
 
