@@ -1,5 +1,6 @@
-import { eq } from "drizzle-orm";
-import { calls } from "../../db/schema.js";
+import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { calls, queueEntries } from "../../db/schema.js";
+import { agentLegEnded, missOffer } from "../queue/queue-service.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
@@ -16,7 +17,12 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
     .from(calls)
     .where(eq(calls.holdsLine, true))
     .all();
-  if (holding.length === 0) return 0;
+  const agentLegs = ctx.db
+    .select({ id: queueEntries.id, status: queueEntries.status, leg: queueEntries.agentLegSid })
+    .from(queueEntries)
+    .where(and(inArray(queueEntries.status, ["offered", "connected"]), isNotNull(queueEntries.agentLegSid)))
+    .all();
+  if (holding.length === 0 && agentLegs.length === 0) return 0;
   const live = await carrier.liveCallSids();
   let closed = 0;
   for (const { sid } of holding) {
@@ -27,6 +33,16 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
     applyInboundStatus(ctx, { sid, status, sequence: "reconciled" });
     closed += 1;
     log.warn({ callSid: sid, status }, "closed a call the carrier had ended without telling us");
+  }
+  // Agents' legs too: an agent whose call ended while we were not listening must not stay "on a call".
+  for (const { id, status, leg } of agentLegs) {
+    if (!leg || live.has(leg)) continue;
+    const final = await carrier.finalStatus(leg);
+    if (!final) continue;
+    if (status === "offered") missOffer(ctx, id, final, leg);
+    else agentLegEnded(ctx, id, leg, final);
+    closed += 1;
+    log.warn({ callSid: leg, status: final }, "closed an agent leg the carrier had ended without telling us");
   }
   return closed;
 }

@@ -1,0 +1,98 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ManualClock } from "../../src/clock.js";
+import { Carrier, type SimCall } from "../../src/carrier/index.js";
+import { openDatabase } from "../../db/connection.js";
+import { callbacks, calls } from "../../db/schema.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { freePort, TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
+import { startChildServer, type ChildServer } from "../support/child-server.js";
+import { AgentSocket } from "../support/call-center.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hotline-storm-"));
+const dbFile = join(dir, "hotline.db");
+let carrier: Carrier;
+let server: ChildServer | undefined;
+const sockets: AgentSocket[] = [];
+afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.close()));
+  await server?.kill();
+  await carrier?.close();
+});
+
+describe("a crash in the middle of a call storm", () => {
+  it("SIGKILL while callers wait, talk and hang up: after a restart the carrier finishes and no call, callback or line is lost or leaked", async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    carrier = new Carrier({
+      accountSid: SIMULATOR_ACCOUNT_SID,
+      authToken: SIMULATOR_AUTH_TOKEN,
+      voiceUrl: `${base}/twilio/voice`,
+      statusCallbackUrl: `${base}/twilio/status`,
+      hotlineNumber: "+6621300000",
+      clock: new ManualClock(),
+    });
+    carrier.setDefaultEndpointMode("answer");
+    const origin = await carrier.listen();
+    const env = { LINES: "40", WRAP_UP_SECONDS: "0" };
+    server = await startChildServer({ port, dbFile, carrierOrigin: origin, env });
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json());
+    for (let i = 0; i < 6; i++) {
+      const agent = await api("POST", "/api/agents", { name: `Agent ${i}`, languages: ["th"], endpoint: `client:storm${i}` });
+      const socket = await AgentSocket.open(`${base.replace("http", "ws")}/ws`, agent.token);
+      sockets.push(socket);
+      socket.send({ type: "status", status: "available" });
+      await socket.next("ack");
+    }
+
+    // 50 callers: 40 get lines, 10 overflow; they choose Thai and a topic and wait for the six agents.
+    const callers: SimCall[] = [];
+    for (let i = 0; i < 50; i++) callers.push(carrier.placeCall({ from: `+6687${String(i).padStart(7, "0")}` }));
+    await carrier.idle();
+    for (const c of callers) c.press("1");
+    await carrier.idle();
+    for (const c of callers) c.press("1");
+    await carrier.idle();
+    // The server rings its agents from its own process: wait until all six are talking.
+    while (callers.filter((c) => c.state === "conference").length < 6) {
+      await new Promise((r) => setTimeout(r, 20));
+      await carrier.idle();
+    }
+    const talking = callers.filter((c) => c.state === "conference");
+    expect(talking).toHaveLength(6);
+
+    // The storm: everyone hangs up at once and the server is killed while the callbacks arrive.
+    const hangups = callers.map((c) => c.hangup());
+    setImmediate(() => void server!.kill());
+    await Promise.all(hangups);
+    await server.kill();
+    for (const leg of carrier.liveCalls()) await leg.hangup();
+    await carrier.idle();
+
+    server = await startChildServer({ port, dbFile, carrierOrigin: origin, env });
+    for (;;) {
+      const stats = await api("GET", "/api/stats");
+      if (stats.lines.inUse === 0 && stats.agents.on_call === 0 && stats.agents.offered === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await server.kill();
+    server = undefined;
+
+    const db = openDatabase(dbFile);
+    const rows = db.select().from(calls).all().filter((c) => c.direction === "inbound");
+    expect(rows).toHaveLength(50);
+    expect(rows.every((r) => r.state === "ended" && !r.holdsLine)).toBe(true);
+    expect(rows.filter((r) => r.outcome === "overflow")).toHaveLength(10);
+    const answered = rows.filter((r) => r.outcome === "answered");
+    const missed = rows.filter((r) => r.outcome !== "answered");
+    expect(answered.length).toBe(talking.length);
+    expect(answered.length + rows.filter((r) => r.outcome?.startsWith("abandoned")).length).toBe(40);
+    const items = db.select().from(callbacks).all();
+    // Every caller who missed us has exactly one item; nobody who was answered has one.
+    expect(items.map((i) => i.number).sort()).toEqual(missed.map((r) => r.fromE164).sort());
+    db.$client.close();
+  });
+});
