@@ -11,6 +11,7 @@ import {
   type MissReason,
 } from "./callback-rules.js";
 import { expireClaims, itemById, openItemForNumber, updateItem, type CallbackRow } from "./callback-store.js";
+import { activeEntryForCallback } from "../queue/queue-store.js";
 
 export class CallbackError extends Error {
   constructor(readonly code: "not_found" | "conflict" | "forbidden", message: string) {
@@ -75,12 +76,7 @@ export function claimItem(ctx: Ctx, id: number, agent: { id: string; languages: 
     if (item.status === "claimed") throw new CallbackError("conflict", "another agent has claimed this callback");
     if (item.status !== "open") throw new CallbackError("conflict", `this callback is ${item.status}`);
     if (item.language && !agent.languages.includes(item.language)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
-    const scheduled = tx
-      .select({ id: queueEntries.id })
-      .from(queueEntries)
-      .where(and(eq(queueEntries.callbackId, id), inArray(queueEntries.status, ["waiting", "offered", "connected"])))
-      .get();
-    if (scheduled) throw new CallbackError("conflict", "this caller is already being called back from the queue");
+    if (activeEntryForCallback(tx, id)) throw new CallbackError("conflict", "this caller is already being called back from the queue");
     const patch = { status: "claimed" as const, claimedBy: agent.id, claimExpiresAt: now + policy.claimMinutes * 60_000 };
     updateItem(tx, id, patch);
     record({ type: "callback.claimed", callbackId: id, userId: agent.id });

@@ -13,11 +13,6 @@ export function queueOrder(a: Queued, b: Queued): number {
   return a.enqueuedAt - b.enqueuedAt || a.id - b.id;
 }
 
-/** 1-based place among callers of the same language (live and virtual), counting only those ahead. */
-export function positionInLanguage(entry: Queued, waiting: Queued[]): number {
-  return waiting.filter((other) => other.id !== entry.id && other.language === entry.language && queueOrder(other, entry) < 0).length + 1;
-}
-
 /**
  * Expected wait: the callers ahead are shared among the agents who speak the language, each taking
  * about one average handle time. Rounded up to whole minutes for the announcement.

@@ -2,8 +2,7 @@ import { findCall, updateCall, type CallRow } from "../calls/call-store.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { findAgent, freeAgents, moveAgent } from "../agents/presence.js";
 import { matchCallsToAgents } from "./routing.js";
-import { positionInLanguage } from "./queue-order.js";
-import { activeEntries, entryById, entryForCall, insertEntry, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
+import { activeEntryForCallback, entryById, entryForCall, insertEntry, positionInQueue, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
 import type { UserRow } from "../users/user-store.js";
 import { CallbackError, closeReached, recordMiss } from "../callbacks/callback-service.js";
 import { itemById, type CallbackRow } from "../callbacks/callback-store.js";
@@ -34,7 +33,10 @@ export interface Offer {
  */
 export function makeOffers(ctx: Ctx): Offer[] {
   return inTransaction(ctx, (tx, record) => {
-    const matches = matchCallsToAgents(waitingEntries(tx), freeAgents(tx));
+    // Only calls a free agent could take are loaded: with nobody free, a long queue costs nothing.
+    const free = freeAgents(tx);
+    if (free.length === 0) return [];
+    const matches = matchCallsToAgents(waitingEntries(tx, [...new Set(free.flatMap((a) => a.languages))]), free);
     const now = ctx.clock.now();
     const offers: Offer[] = [];
     for (const { entry, agent } of matches) {
@@ -108,7 +110,7 @@ export function releaseCaller(tx: Tx, record: RecordEvent, call: CallRow, now: n
   const entry = entryForCall(tx, call.sid);
   // A connected entry is finished by the agent's leg ending (wrap-up starts then), not by the caller's.
   if (!entry || entry.kind !== "live" || entry.status === "done" || entry.status === "connected") return undefined;
-  const position = positionInLanguage(entry, activeEntries(tx));
+  const position = positionInQueue(tx, entry);
   updateEntry(tx, entry.id, { status: "done", endedReason: `abandoned_${call.state}` });
   if (entry.status === "offered" && entry.agentId) {
     const agent = findAgent(tx, entry.agentId);
@@ -143,7 +145,7 @@ export function requestCallback(ctx: Ctx, callSid: string): { ok: boolean; posit
     const entry = entryForCall(tx, callSid);
     if (!call || !entry || call.state !== "queued" || entry.status !== "waiting" || entry.kind !== "live") return { ok: false };
     const now = ctx.clock.now();
-    const position = positionInLanguage(entry, activeEntries(tx));
+    const position = positionInQueue(tx, entry);
     updateCall(tx, call.sid, { state: "ended", outcome: "callback_requested", endedAt: now, queuePosition: position });
     const item = recordMiss(tx, record, ctx.callbackPolicy, call, "requested", now);
     // A withheld number cannot be called back: their place is not kept, but the request is listed.
@@ -166,7 +168,7 @@ export function enqueueRetry(ctx: Ctx, callbackId: number): QueueEntry | undefin
   return inTransaction(ctx, (tx, record) => {
     const item = itemById(tx, callbackId);
     if (!item?.number || item.status !== "open" || !item.lastCallSid) return undefined;
-    const active = activeEntries(tx).find((e) => e.callbackId === callbackId);
+    const active = activeEntryForCallback(tx, callbackId);
     if (active) return active;
     const entry = insertEntry(tx, virtualEntry(item, item.lastCallSid, ctx.clock.now()));
     record({ type: "queue.joined", callSid: item.lastCallSid, callbackId, data: { entryId: entry.id, kind: "virtual", retry: true } });

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { queueEntries } from "../../db/schema.js";
 import type { Tx } from "../events/event-log.js";
 import type { Db } from "../../db/connection.js";
@@ -15,13 +15,37 @@ export function entryForCall(db: Reader, callSid: string): QueueEntry | undefine
   return db.select().from(queueEntries).where(eq(queueEntries.callSid, callSid)).orderBy(desc(queueEntries.id)).limit(1).get();
 }
 
-/** Waiting and offered entries: everyone who is still ahead of somebody. */
-export function activeEntries(db: Reader): QueueEntry[] {
-  return db.select().from(queueEntries).where(inArray(queueEntries.status, ["waiting", "offered"])).all();
+/**
+ * 1-based place among callers of the same language still waiting or being offered (live and kept places),
+ * counting only those ahead in queue order: emergency first, then arrival, then id. Counted by the
+ * database with its index, so a long queue costs no more than a short one.
+ */
+export function positionInQueue(db: Reader, entry: Pick<QueueEntry, "id" | "language" | "priority" | "enqueuedAt">): number {
+  const ahead =
+    entry.priority === "emergency"
+      ? sql`${queueEntries.priority} = 'emergency' and (${queueEntries.enqueuedAt} < ${entry.enqueuedAt} or (${queueEntries.enqueuedAt} = ${entry.enqueuedAt} and ${queueEntries.id} < ${entry.id}))`
+      : sql`(${queueEntries.priority} = 'emergency' or ${queueEntries.enqueuedAt} < ${entry.enqueuedAt} or (${queueEntries.enqueuedAt} = ${entry.enqueuedAt} and ${queueEntries.id} < ${entry.id}))`;
+  const row = db
+    .select({ n: sql<number>`count(*)` })
+    .from(queueEntries)
+    .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.language, entry.language), ne(queueEntries.id, entry.id), ahead))
+    .get();
+  return (row?.n ?? 0) + 1;
 }
 
-export function waitingEntries(db: Reader): QueueEntry[] {
-  return db.select().from(queueEntries).where(eq(queueEntries.status, "waiting")).all();
+/** Entries waiting for an agent who speaks one of these languages. */
+export function waitingEntries(db: Reader, languages?: string[]): QueueEntry[] {
+  const where = languages ? and(eq(queueEntries.status, "waiting"), inArray(queueEntries.language, languages)) : eq(queueEntries.status, "waiting");
+  return db.select().from(queueEntries).where(where).all();
+}
+
+/** The queue entry working on a callback item now, if any. */
+export function activeEntryForCallback(db: Reader, callbackId: number): QueueEntry | undefined {
+  return db
+    .select()
+    .from(queueEntries)
+    .where(and(eq(queueEntries.callbackId, callbackId), inArray(queueEntries.status, ["waiting", "offered", "connected"])))
+    .get();
 }
 
 export function offeredEntries(db: Reader): QueueEntry[] {
