@@ -23,7 +23,7 @@ import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-s
 import { publicItem } from "./callbacks/callback-view.js";
 import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
-import { referralFigures } from "./cases/referral-service.js";
+import { nextReferralDeadline, referralFigures } from "./cases/referral-service.js";
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
 
 /** The simulator's local credentials: only ever used between this server and the built-in carrier. */
@@ -98,7 +98,11 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     {
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
       summary: () => ({ ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
-      nextDeadline: () => nextDeadline(db, clock.now()),
+      // Callback items and referrals both turn overdue by time alone.
+      nextDeadline: () => {
+        const next = [nextDeadline(db, clock.now()), nextReferralDeadline(db, clock.now())].filter((t): t is number => t !== undefined);
+        return next.length ? Math.min(...next) : undefined;
+      },
     },
   );
   const app = await buildApp(services, hub);

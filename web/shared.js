@@ -1,5 +1,9 @@
 // Browser code shared by the agent desktop and the wallboard: labels, formatting, sign-in, the API and
-// the live socket. Plain ES module, no build step, nothing from the internet.
+// the live socket. Plain ES module, no build step (but for the message schemas, which the server bundles),
+// nothing from the internet.
+
+// The server's own zod schemas for /ws messages, bundled by it from src/realtime/messages.ts.
+import { clientMessageSchema, serverMessageSchema } from "/web/messages.js";
 
 /** Thai and English for every code the server sends. English language names come from the server. */
 const LABELS = {
@@ -188,7 +192,8 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 /**
  * The /ws connection: signs in with the first message, and when it drops reconnects with growing,
  * jittered delays (so a restarted server is not hit by every desktop at once). On each (re)connect the
- * server sends the current state, so the page just renders what arrives.
+ * server sends the current state, so the page just renders what arrives. Every message, both ways, is
+ * checked against the server's schemas: one that does not match is logged and goes nowhere.
  */
 export class LiveSocket {
   constructor(token, { onMessage, onState }) {
@@ -213,14 +218,13 @@ export class LiveSocket {
     this.onState({ state: "connecting" });
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
     this.ws = ws;
-    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "auth", token: this.token })));
+    ws.addEventListener("open", () => {
+      // A token the server could never accept (pasted with extra text, say) is refused here and now.
+      if (!this.send({ type: "auth", token: this.token })) this.refused();
+    });
     ws.addEventListener("message", (event) => {
-      let message;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return;
-      }
+      const message = parseServerMessage(event.data);
+      if (!message) return;
       if (message.type === "hello") {
         this.failures = 0;
         this.onState({ state: "open" });
@@ -229,13 +233,14 @@ export class LiveSocket {
     });
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws || this.stopped) return;
-      if (event.code === UNAUTHORIZED) {
-        this.stop();
-        this.onState({ state: "unauthorized" });
-        return;
-      }
+      if (event.code === UNAUTHORIZED) return this.refused();
       this.retrySoon();
     });
+  }
+
+  refused() {
+    this.stop();
+    this.onState({ state: "unauthorized" });
   }
 
   retrySoon(delay) {
@@ -248,10 +253,15 @@ export class LiveSocket {
     this.timer = setTimeout(() => this.connect(), wait);
   }
 
-  /** Sends when connected; false tells the page to say so rather than lose the message silently. */
+  /** Sends when connected and well-formed; false tells the page to say so rather than lose the message silently. */
   send(message) {
     if (this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(message));
+    const checked = clientMessageSchema.safeParse(message);
+    if (!checked.success) {
+      console.warn(`not sent: a malformed ${message?.type} message`, checked.error.issues);
+      return false;
+    }
+    this.ws.send(JSON.stringify(checked.data));
     return true;
   }
 
@@ -261,6 +271,21 @@ export class LiveSocket {
     window.removeEventListener("online", this.reconnectNow);
     this.ws?.close();
   }
+}
+
+/** The message, checked; undefined (and a warning, not an error: the page carries on) when it does not match. */
+function parseServerMessage(text) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    console.warn("ignored a server message that is not JSON");
+    return undefined;
+  }
+  const checked = serverMessageSchema.safeParse(json);
+  if (checked.success) return checked.data;
+  console.warn(`ignored a malformed ${json?.type} message`, checked.error.issues);
+  return undefined;
 }
 
 /** Header text for the connection state. */

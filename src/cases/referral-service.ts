@@ -159,3 +159,13 @@ export function referralFigures(db: Reader, now: number): { open: number; overdu
     .get();
   return { open: row?.open ?? 0, overdue: row?.overdue ?? 0 };
 }
+
+/** When the next open referral passes its deadline: the wallboard is told the moment it does. */
+export function nextReferralDeadline(db: Reader, now: number): number | undefined {
+  const row = db
+    .select({ at: sql<number | null>`min(${referrals.dueAt})` })
+    .from(referrals)
+    .where(and(inArray(referrals.status, [...OPEN_REFERRAL_STATUSES]), sql`${referrals.dueAt} > ${now}`))
+    .get();
+  return row?.at ?? undefined;
+}

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import { build, type Plugin } from "esbuild";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AGENCY_TYPE_LABELS, AGENCY_TYPES } from "../cases/agency-types.js";
 import { SHIPPED_CATEGORIES } from "../cases/case-categories.js";
 import { PERSON_ROLES, SEXES, URGENCIES } from "../cases/case-schemas.js";
@@ -11,8 +12,11 @@ import { PROVINCES } from "../cases/provinces.js";
 import { LANGUAGE_NAMES, LANGUAGES } from "../languages.js";
 import { clientMessageSchema } from "../realtime/messages.js";
 import type { Services } from "../services.js";
+import { notFound } from "./errors.js";
 
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WEB = fileURLToPath(new URL("../../web/", import.meta.url));
+const MESSAGES = fileURLToPath(new URL("../realtime/messages.ts", import.meta.url));
 
 /** The codes the pages offer (wrap-up choices, languages, case fields) come from the server's own schemas. */
 function pageConstants() {
@@ -41,16 +45,14 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 const TWILIO_VOICE = { connect: ["wss://*.twilio.com", "https://*.twilio.com"], media: ["https://sdk.twilio.com"] };
 
 /**
- * The pages keep their own code inline; the policy admits exactly those blocks (by hash) and
- * same-origin files, so injected markup in a caller's note could never run script.
+ * The pages' code lives in same-origin files, never inline, so injected markup in a caller's note could
+ * never run script; their inline <style> blocks are admitted by hash.
  */
 function contentSecurityPolicy(html: string, extra: { connect?: string[]; media?: string[] } = {}): string {
-  const blocks = (pattern: RegExp) => [...html.matchAll(pattern)].map((m) => sha256(m[1] ?? ""));
-  const scripts = blocks(/<script(?: type="module")?>([\s\S]*?)<\/script>/g);
-  const styles = blocks(/<style>([\s\S]*?)<\/style>/g);
+  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => sha256(m[1] ?? ""));
   return [
     "default-src 'none'",
-    `script-src 'self' ${scripts.join(" ")}`,
+    "script-src 'self'",
     `style-src ${styles.join(" ") || "'none'"}`,
     ["connect-src 'self'", ...(extra.connect ?? [])].join(" "),
     ...(extra.media ? [["media-src 'self'", ...extra.media].join(" ")] : []),
@@ -69,6 +71,56 @@ function privateHeaders(reply: FastifyReply): FastifyReply {
     .header("x-content-type-options", "nosniff");
 }
 
+/**
+ * Page code holds no caller's data, so a browser may keep it, but asks each time (ETag) whether it changed:
+ * after an upgrade the pages and their message schemas never run a stale copy.
+ */
+function sendScript(request: FastifyRequest, reply: FastifyReply, code: string): FastifyReply {
+  const etag = `"${createHash("sha256").update(code, "utf8").digest("base64url").slice(0, 27)}"`;
+  reply.header("cache-control", "no-cache").header("etag", etag).header("referrer-policy", "no-referrer").header("x-content-type-options", "nosniff");
+  if (request.headers["if-none-match"] === etag) return reply.status(304).send();
+  return reply.type("text/javascript; charset=utf-8").send(code);
+}
+
+/** A path below /web/ that names page code: lowercase names with dashes, in folders, ending in .js. */
+const SCRIPT_PATH = /^(?:[a-z0-9-]+\/)*[a-z0-9-]+\.js$/;
+
+/**
+ * zod compiles parsers with `new Function` unless told not to, and even its probe for that is a CSP
+ * violation on the pages (no 'unsafe-eval'); this module, bundled first, turns it off.
+ */
+const ZOD_JITLESS: Plugin = {
+  name: "zod-jitless",
+  setup(b) {
+    b.onResolve({ filter: /^zod-jitless$/ }, (args) => ({ path: args.path, namespace: "zod-jitless" }));
+    b.onLoad({ filter: /.*/, namespace: "zod-jitless" }, () => ({ contents: 'import { config } from "zod"; config({ jitless: true });', resolveDir: ROOT }));
+  },
+};
+
+/** The WebSocket message schemas for the pages, built from src/realtime/messages.ts: the server's own. */
+let messagesBundle: Promise<string> | undefined;
+function bundleMessages(): Promise<string> {
+  messagesBundle ??= build({
+    stdin: {
+      contents: `import "zod-jitless"; export { serverMessageSchema, clientMessageSchema } from ${JSON.stringify(MESSAGES)};`,
+      resolveDir: ROOT,
+      sourcefile: "web-messages.js",
+    },
+    plugins: [ZOD_JITLESS],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    minify: true,
+    write: false,
+    logLevel: "silent",
+  }).then((result) => {
+    const [file] = result.outputFiles;
+    if (!file) throw new Error("esbuild wrote no bundle");
+    return file.text;
+  });
+  return messagesBundle;
+}
+
 /** The SDK's browser bundle (it defines window.Twilio); undefined when the package is not installed. */
 function twilioVoiceBundle(): string | undefined {
   try {
@@ -82,6 +134,9 @@ function twilioVoiceBundle(): string | undefined {
 /** The agent desktop and the wallboard: static files, read per request so an edit shows on reload. */
 export function pageRoutes(app: FastifyInstance, _s: Services): void {
   const constants = JSON.stringify(pageConstants());
+  // Built once per process, at start; a failure is logged here and answered as a 500 to each page that asks.
+  const messages = bundleMessages();
+  messages.catch((err: unknown) => app.log.error({ err }, "could not bundle the WebSocket message schemas for the pages"));
   const page = (url: string, file: string, extra?: Parameters<typeof contentSecurityPolicy>[1]) =>
     app.get(url, async (_request, reply) => {
       const html = await readFile(`${WEB}${file}`, "utf8");
@@ -90,10 +145,17 @@ export function pageRoutes(app: FastifyInstance, _s: Services): void {
   page("/agent", "agent.html", TWILIO_VOICE);
   page("/wallboard", "wallboard.html");
 
-  app.get("/web/shared.js", async (_request, reply) =>
-    privateHeaders(reply).type("text/javascript; charset=utf-8").send(await readFile(`${WEB}shared.js`, "utf8")),
-  );
   app.get("/web/constants.json", async (_request, reply) => privateHeaders(reply).type("application/json").send(constants));
+  app.get("/web/messages.js", async (request, reply) => sendScript(request, reply, await messages));
+  // The pages' modules: only .js files under web/, by a pattern that admits no "..", dot-file or backslash.
+  app.get<{ Params: { "*": string } }>("/web/*", async (request, reply) => {
+    const path = request.params["*"];
+    const file = resolve(WEB, path);
+    if (!SCRIPT_PATH.test(path) || !file.startsWith(WEB)) throw notFound("page file");
+    const code = await readFile(file, "utf8").catch(() => undefined);
+    if (code === undefined) throw notFound("page file");
+    return sendScript(request, reply, code);
+  });
 
   // Served from this origin so the desktop loads nothing from a CDN; read once, it only changes with an upgrade.
   const bundlePath = twilioVoiceBundle();

@@ -3,12 +3,12 @@ import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { UserRow } from "../users/user-store.js";
 import { findCall } from "../calls/call-store.js";
-import type { ServerMessage } from "./messages.js";
+import type { BacklogSummary, LiveStats, ServerMessage, ServerMessageOf } from "./messages.js";
 import { screenPop } from "./screen-pop.js";
 
 /** The callback backlog as supervisors see it live. */
 export interface BacklogView {
-  summary(): { open: number; overdue: number; oldestAgeSeconds: number; items: unknown[] };
+  summary(): BacklogSummary;
   /** The next moment an open item becomes overdue, if any. */
   nextDeadline(): number | undefined;
 }
@@ -32,7 +32,7 @@ export class RealtimeHub {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly figures: () => unknown,
+    private readonly figures: () => LiveStats,
     private readonly log: Logger,
     private readonly backlog?: BacklogView,
   ) {
@@ -156,12 +156,13 @@ export class RealtimeHub {
       case "transfer.completed":
       case "transfer.returned":
       case "transfer.failed":
-        if (e.callSid) this.toAgent(e.userId, { type: "transfer.updated", callSid: e.callSid, transferId: Number(e.data.transferId), status: String(e.data.to ?? "dialling"), mode: String(e.data.mode) });
+        if (e.callSid) this.toAgent(e.userId, { type: "transfer.updated", callSid: e.callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] });
         break;
       case "agent.status":
-        this.toAgent(e.userId, { type: "agent.status", status: String(e.data.to), reason: String(e.data.reason ?? "") });
+        this.toAgent(e.userId, { type: "agent.status", status: e.data.to as ServerMessageOf<"agent.status">["status"], reason: String(e.data.reason ?? "") });
         break;
     }
+    if (e.type.startsWith("referral.")) this.armDeadline();
     if (e.type.startsWith("callback.")) {
       this.scheduleBacklog();
       this.armDeadline();

@@ -7,6 +7,7 @@ import { publicItem } from "../callbacks/callback-view.js";
 import { openCasesForNumber } from "../cases/case-store.js";
 import { linesInUse } from "../lines/line-capacity.js";
 import { entryForCall } from "../queue/queue-store.js";
+import type { ScreenPop } from "./messages.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 const HISTORY_LIMIT = 20;
@@ -48,7 +49,7 @@ function earlierCalls(db: Db, call: CallRow) {
  * `history` lists the number's earlier calls and its open callback item; the open callbacks and open
  * cases are also given on their own for screens that show them apart.
  */
-export function screenPop(db: Db, callSid: string, now: number) {
+export function screenPop(db: Db, callSid: string, now: number): ScreenPop | undefined {
   const call = findCall(db, callSid);
   if (!call) return undefined;
   const entry = entryForCall(db, callSid);

@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, openPage, screenshot } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
@@ -23,10 +23,14 @@ async function signIn(page: Page, token: string) {
 }
 
 describe("the wallboard", { timeout: 60_000 }, () => {
-  it("refuses a wrong token and an agent's token", async () => {
+  it("refuses a wrong token, one too long to be a token (without sending it), and an agent's token", async () => {
     const agent = await cc.addAgent("Dara", ["km"], { available: false });
     const { page, problems } = await openPage(browser, `${cc.baseUrl}/wallboard`);
     await signIn(page, "not-a-token-at-all");
+    await page.locator("#sign-in-error", { hasText: "That token was not accepted" }).waitFor();
+    const notSent = page.waitForEvent("console", (m) => m.type() === "warning" && m.text().startsWith("not sent: a malformed auth message"));
+    await signIn(page, "x".repeat(201));
+    await notSent;
     await page.locator("#sign-in-error", { hasText: "That token was not accepted" }).waitFor();
     await signIn(page, agent.token);
     await page.locator("#sign-in-error", { hasText: "needs a supervisor token" }).waitFor();
@@ -72,7 +76,73 @@ describe("the wallboard", { timeout: 60_000 }, () => {
     await page.getByRole("button", { name: "เปลี่ยน · Change" }).click();
     await shows(page, "lines-capacity", 12);
     expect((await cc.api("GET", "/api/stats")).body.lines).toEqual({ capacity: 12, inUse: 2 });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("ignores a malformed or unknown push with a warning, and the board shows what it showed", async () => {
+    const { page, problems } = await openPage(browser, `${cc.baseUrl}/wallboard`);
+    const warnings: string[] = [];
+    page.on("console", (m) => m.type() === "warning" && m.text().startsWith("ignored") && warnings.push(m.text()));
+    // The real server behind, plus a way to slip the page a message the server would never send.
+    let socket: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      ws.connectToServer();
+      socket = ws;
+    });
+    await signIn(page, TEST_ADMIN_TOKEN);
+    const { lines } = (await cc.api("GET", "/api/stats")).body;
+    await shows(page, "lines-capacity", lines.capacity);
+
+    const push = (text: string) => {
+      if (!socket) throw new Error("the page opened no live connection");
+      socket.send(text);
+    };
+    push(JSON.stringify({ type: "stats", stats: { lines: { capacity: 999, inUse: -1 } } }));
+    push(JSON.stringify({ type: "lines.cut", lines: 0 }));
+    push("{ not json");
+    await expect.poll(() => warnings.length, { timeout: 5_000 }).toBe(3);
+    expect(warnings.map((w) => w.split(" ").slice(0, 4).join(" "))).toEqual(["ignored a malformed stats", "ignored a malformed lines.cut", "ignored a server message"]);
+    expect(await page.locator('[data-figure="lines-capacity"]').getAttribute("data-value")).toBe(String(lines.capacity));
+    expect(await page.locator('[data-figure="lines-in-use"]').getAttribute("data-value")).toBe(String(lines.inUse));
+    expect(await page.locator('#connection[data-state="open"]').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("shows open and overdue referrals as GET /api/stats counts them, overdue ones in the warning colour", async () => {
+    const { page, problems } = await openPage(browser, `${cc.baseUrl}/wallboard`);
+    await signIn(page, TEST_ADMIN_TOKEN);
+    await shows(page, "referrals-open", 0);
+    await shows(page, "referrals-overdue", 0);
+
+    const office = await cc.api("POST", "/api/agencies", { body: { name: "สำนักงานพัฒนาสังคมฯ กรุงเทพมหานคร", type: "provincial_office", province: "10", endpoint: "+6621000102" } });
+    expect(office.status).toBe(201);
+    async function refer() {
+      const opened = await cc.api("POST", "/api/cases", { body: { category: "other", channel: "walk_in" } });
+      expect((await cc.api("POST", `/api/cases/${opened.body.id}/referrals`, { body: { agencyId: office.body.id } })).status).toBe(201);
+    }
+    await refer();
+    await refer();
+    // Agencies have 72 hours to act: these two are now overdue, and a third comes in. (The callers still
+    // waiting from the test before hang up first, or three days of their hold music would play out.)
+    for (const call of cc.carrier.liveCalls()) await call.hangup();
+    await cc.settle();
+    await cc.clock.advance(73 * 3_600_000);
+    await cc.settle();
+    await refer();
+    await cc.settle();
+
+    const { referrals } = (await cc.api("GET", "/api/stats")).body;
+    expect(referrals).toEqual({ open: 3, overdue: 2 });
+    await shows(page, "referrals-open", referrals.open);
+    await shows(page, "referrals-overdue", referrals.overdue);
+    const tile = page.locator("section", { has: page.locator('[data-figure="referrals-open"]') });
+    expect((await tile.innerText()).replace(/\s+/g, " ")).toBe("ส่งต่อหน่วยงาน · Referrals 3 เปิดอยู่ · open เลยกำหนด · Overdue 2");
+    const colour = (figure: string) => page.locator(`[data-figure="${figure}"]`).evaluate((n) => getComputedStyle(n).color);
+    expect(await colour("referrals-overdue")).toBe("rgb(255, 200, 102)");
     await screenshot(page, "wallboard.png");
     expect(problems).toEqual([]);
+    await page.context().close();
   });
 });

@@ -1,4 +1,5 @@
 import WebSocket from "ws";
+import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
 import { Carrier, type SimCall } from "../../src/carrier/index.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
@@ -19,7 +20,8 @@ export class AgentSocket {
 
   constructor(readonly ws: WebSocket) {
     ws.on("message", (raw) => {
-      const m = JSON.parse(raw.toString());
+      // Every message the server sends must match the schema the pages validate with.
+      const m = serverMessageSchema.parse(JSON.parse(raw.toString())) as Record<string, unknown> & { type: string };
       this.messages.push(m);
       for (const w of [...this.waiters]) {
         if (w.test(m)) {
