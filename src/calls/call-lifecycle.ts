@@ -15,10 +15,12 @@ export interface InboundArrival {
   to: string;
   /** Days a chosen language is remembered for the returning-caller shortcut. */
   rememberDays: number;
+  /** The IVR's first step for this caller, stored in the same transaction that admits them. */
+  firstStep: (knownLanguage: Language | undefined) => Decision;
 }
 
 export type ArrivalResult =
-  | { kind: "admitted"; call: CallRow; knownLanguage: Language | undefined }
+  | { kind: "admitted"; call: CallRow; decision: Decision; knownLanguage: Language | undefined }
   | { kind: "overflow"; call: CallRow }
   /** Twilio repeated the first webhook: the call exists and nothing changes. */
   | { kind: "repeat"; call: CallRow };
@@ -47,7 +49,9 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): ArrivalResu
       .returning()
       .get();
     record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
-    return { kind: "admitted", call, knownLanguage: known as Language | undefined };
+    const knownLanguage = known as Language | undefined;
+    const decision = arrival.firstStep(knownLanguage);
+    return { kind: "admitted", call: recordIvrStep(tx, record, call, decision, now), decision, knownLanguage };
   });
 }
 
@@ -68,11 +72,6 @@ export function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decisi
   if (step.kind === "queue") enqueueCall(tx, record, { ...call, ...patch }, now);
   record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
   return { ...call, ...patch };
-}
-
-/** The first IVR node, stored as the start of the caller's path. */
-export function startIvr(ctx: Ctx, call: CallRow, decision: Decision): CallRow {
-  return inTransaction(ctx, (tx, record) => recordIvrStep(tx, record, call, decision, ctx.clock.now()));
 }
 
 const TERMINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { admitInboundCall, startIvr, recordIvrStep } from "../../calls/call-lifecycle.js";
+import { admitInboundCall, recordIvrStep } from "../../calls/call-lifecycle.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { chooseInMenu, enterNode, startStep } from "../../ivr/flow-engine.js";
 import type { Language } from "../../languages.js";
@@ -28,6 +28,7 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
       from: body.From,
       to: body.To,
       rememberDays: s.flows.flow.returningWindowDays,
+      firstStep: (known) => startStep(s.flows.flow, known),
     });
     reply.type("text/xml");
     const log = s.log.child({ callSid: body.CallSid });
@@ -39,10 +40,8 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
       const plays = [{ prompt: "overflow", language: "th" as Language }, { prompt: "overflow", language: "en" as Language }];
       return s.twiml.goodbye(utterances(s, result.call, plays));
     }
-    const decision = startStep(s.flows.flow, result.knownLanguage);
-    const call = startIvr(s.ctx, result.call, decision);
     log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
-    return renderStep(s, call, decision.step);
+    return renderStep(s, result.call, result.decision.step);
   });
 
   /** Where a caller goes after an apology: back to whatever their call was doing. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { inTransaction } from "../../events/event-log.js";
+import { inTransaction, type NewEvent } from "../../events/event-log.js";
 import { HttpError } from "../errors.js";
 import type { Services } from "../../services.js";
 import { utterances } from "./render-step.js";
@@ -21,16 +21,27 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
       request.log = request.log.child({ callSid: sid });
     }
   });
+  // The trail is written in batches, one transaction per turn of the event loop: under a burst of
+  // webhooks a commit per request would cost more than the requests themselves.
+  let pending: NewEvent[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    inTransaction(s.ctx, (_tx, record) => batch.forEach((e) => record(e)));
+  };
   app.addHook("onResponse", async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.twilioCallSid || reply.statusCode === 403) return;
     const body = request.body as Record<string, unknown>;
-    inTransaction(s.ctx, (_tx, record) =>
-      record({
-        type: "webhook",
-        callSid: request.twilioCallSid,
-        data: { path: request.url.split("?")[0], query: request.url.split("?")[1] ?? "", status: reply.statusCode, callStatus: body.CallStatus },
-      }),
-    );
+    if (pending.length === 0) setImmediate(flush);
+    pending.push({
+      type: "webhook",
+      callSid: request.twilioCallSid,
+      data: { path: request.url.split("?")[0], query: request.url.split("?")[1] ?? "", status: reply.statusCode, callStatus: body.CallStatus },
+    });
+  });
+  app.addHook("onClose", async () => {
+    if (pending.length) flush();
   });
 }
 
