@@ -1,0 +1,192 @@
+// The hotline and the built-in carrier on loopback, on ManualClocks that move together: the only way to
+// compress talk time, patience and wrap-up while every webhook and REST request still goes over HTTP.
+//
+// "local": the hotline runs in this process and shares the carrier's clock (section 3 needs the server's
+// event bus and the client sockets in one process to time the screen-pop).
+// "child": the hotline runs in its own process on its own ManualClock, moved tick by tick with the
+// carrier's; its peak RSS is then the server's alone, and it gets a core of its own (section 2).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { Carrier } from "../../src/carrier/index.js";
+import { ManualClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config.js";
+import { createHotline, SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER, type Hotline } from "../../src/hotline.js";
+import { createLogger } from "../../src/logger.js";
+import type { LiveFigures } from "../../src/stats/live-figures.js";
+import { createUser } from "../../src/users/user-store.js";
+import { Child } from "./child.js";
+import { freePort } from "./net.js";
+import { DeskSocket } from "./ws-client.js";
+
+export const BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789";
+
+export interface Agent {
+  id: string;
+  endpoint: string;
+  languages: string[];
+  socket: DeskSocket;
+}
+
+export interface ServerMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  peakRssMb: number | null;
+}
+
+export interface Rig {
+  /** The carrier's clock (in "local" mode the server's too). */
+  clock: ManualClock;
+  carrier: Carrier;
+  baseUrl: string;
+  dbFile: string;
+  /** The in-process hotline ("local" mode only). */
+  local: Hotline | undefined;
+  /** Waits until no webhook, REST request or server task is in flight. */
+  settle(): Promise<void>;
+  /** Moves simulated time for the carrier and the server alike. */
+  advance(ms: number): Promise<void>;
+  figures(): Promise<LiveFigures>;
+  /** The server process's memory ("child" mode; the whole process in "local" mode). */
+  serverMemory(): Promise<ServerMemory>;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  addAgent(name: string, languages: string[]): Promise<Agent>;
+  /** An agent account with its phone in "answer" mode, without a desk socket. */
+  createAgent(name: string, languages: string[]): Promise<{ id: string; token: string; endpoint: string }>;
+  addSupervisor(name: string): Promise<DeskSocket>;
+  /** A supervisor account's token, for sockets opened elsewhere. */
+  supervisorToken(name: string): Promise<string>;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startRig(env: Record<string, string>, mode: "local" | "child"): Promise<Rig> {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-bench-"));
+  const clock = new ManualClock();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dbFile = join(dir, "hotline.db");
+  const carrier = new Carrier({
+    accountSid: SIMULATOR_ACCOUNT_SID,
+    authToken: SIMULATOR_AUTH_TOKEN,
+    voiceUrl: `${baseUrl}/twilio/voice`,
+    statusCallbackUrl: `${baseUrl}/twilio/status`,
+    hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
+    clock,
+  });
+  const origin = await carrier.listen();
+  const serverEnv: Record<string, string> = {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DB_FILE: dbFile,
+    ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    // Production's level; the logs go to /dev/null, so the server pays for them and the terminal stays readable.
+    LOG_LEVEL: "info",
+    FLOWS_DIR: "./voice-flows",
+    PUBLIC_BASE_URL: baseUrl,
+    TELEPHONY: "simulator",
+    TWILIO_API_BASE_URL: origin,
+    ...env,
+  };
+
+  let local: Hotline | undefined;
+  let child: Child | undefined;
+  if (mode === "local") {
+    const config = loadConfig(serverEnv);
+    const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: "/dev/null", sync: false }));
+    local = await createHotline(config, { clock, log });
+    await local.app.listen({ port, host: "127.0.0.1" });
+    local.start();
+  } else {
+    child = new Child("servers/hotline-server.ts", [], { quiet: true, env: { ...serverEnv, BENCH_CLOCK_START: String(clock.now()) } });
+    await child.next("ready");
+  }
+
+  const sockets: DeskSocket[] = [];
+  const wsUrl = `${baseUrl.replace("http", "ws")}/ws`;
+  const api: Rig["api"] = async (method, path, body, token = BENCH_ADMIN_TOKEN) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed };
+  };
+  const serverIdle = () => (local ? local.services.tasks.idle() : child!.ask({ type: "idle" }, "idle").then(() => {}));
+
+  let agentCount = 0;
+  const rig: Rig = {
+    clock,
+    carrier,
+    baseUrl,
+    dbFile,
+    local,
+    settle: () => carrier.idle(serverIdle),
+    async advance(ms) {
+      if (local) return clock.advance(ms);
+      await Promise.all([clock.advance(ms), child!.ask({ type: "advance", ms }, "advanced")]);
+    },
+    async figures() {
+      if (local) return local.services.figures();
+      return (await child!.ask({ type: "stats" }, "stats")).figures as LiveFigures;
+    },
+    async serverMemory() {
+      if (child) {
+        const m = await child.ask({ type: "stats" }, "stats");
+        return { rssMb: Number(m.rssMb), heapUsedMb: Number(m.heapUsedMb), heapTotalMb: Number(m.heapTotalMb), peakRssMb: m.peakRssMb === null ? null : Number(m.peakRssMb) };
+      }
+      const m = process.memoryUsage();
+      const { peakRssMb } = await import("./memory.js");
+      return { rssMb: m.rss / 1048576, heapUsedMb: m.heapUsed / 1048576, heapTotalMb: m.heapTotal / 1048576, peakRssMb: peakRssMb() };
+    },
+    api,
+    async createAgent(name, languages) {
+      agentCount += 1;
+      const endpoint = `client:bench-agent-${agentCount}`;
+      carrier.endpoint(endpoint).setMode("answer");
+      const created = await api("POST", "/api/agents", { name, languages, endpoint });
+      if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
+      return { id: String(created.body.id), token: String(created.body.token), endpoint };
+    },
+    async addAgent(name, languages) {
+      const created = await rig.createAgent(name, languages);
+      const endpoint = created.endpoint;
+      const socket = await DeskSocket.open(wsUrl, created.token);
+      sockets.push(socket);
+      const ack = socket.next("ack");
+      socket.send({ type: "status", status: "available" });
+      await ack;
+      return { id: created.id, endpoint, languages, socket };
+    },
+    wsUrl,
+    async supervisorToken(name) {
+      // POST /api/users (admin) where the server has it; else the user store, as the admin tools use it.
+      const viaApi = await api("POST", "/api/users", { name, role: "supervisor" });
+      if (viaApi.status === 201) return String(viaApi.body.token);
+      if (local) return createUser(local.services.ctx, { name, role: "supervisor" }, "bench").token;
+      return String((await child!.ask({ type: "createUser", name, role: "supervisor" }, "createdUser")).token);
+    },
+    async addSupervisor(name) {
+      const socket = await DeskSocket.open(wsUrl, await rig.supervisorToken(name));
+      sockets.push(socket);
+      return socket;
+    },
+    async close() {
+      await Promise.all(sockets.map((s) => s.close()));
+      await local?.close();
+      await child?.stop();
+      await carrier.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return rig;
+}

@@ -1,0 +1,277 @@
+// Section 1: the webhook path. A full signed IVR step on the hotline (signature check, database writes,
+// TwiML) against a bare Fastify route returning constant TwiML, with the same load generator (autocannon as
+// a library), the same connections, the same request bodies and the same durations.
+//
+// Honest numbers on 2 cores: each server runs in a child process of its own and autocannon runs here, so
+// the load generator has one core and the server the other. In one process they would share one event loop.
+//
+// Every IVR request steps a different call that waits in the language menu, so each one does the real work
+// (a repeated step is answered from the stored state without writing). The calls come from two places:
+// those created through POST /twilio/voice in the first phase (itself measured), and copies of one of them
+// made in the database (same row, same events, new CallSid and number), because creating tens of thousands
+// through the webhook would take minutes.
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
+import { twilioSignature } from "../../src/telephony/signature.js";
+import { Child } from "../lib/child.js";
+import { goalAtLeast, goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
+import { freePort } from "../lib/net.js";
+import { percentile } from "../lib/stats.js";
+
+const CONNECTIONS = 200;
+const WARMUP_SECONDS = 1;
+const MEASURE_SECONDS = 5;
+const ARRIVAL_SECONDS = 3;
+const LIGHT_CONNECTIONS = 20;
+const LIGHT_SECONDS = 3;
+/** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
+const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 40_000);
+const ADMIN_TOKEN = "bench-admin-token-0123456789";
+const IVR_PATH = "/twilio/ivr?node=language-menu&attempt=0";
+
+interface Prepared {
+  path: string;
+  body: string;
+  signature: string;
+}
+
+const sidOf = (i: number) => `CA${i.toString(16).padStart(32, "0")}`;
+const numberOf = (i: number) => `+668${String(10_000_000 + i).slice(-8)}`;
+
+/** Twilio's parameters for one call, as the built-in carrier sends them. */
+export function callParams(i: number, extra: Record<string, string>): Record<string, string> {
+  const from = numberOf(i);
+  return {
+    AccountSid: SIMULATOR_ACCOUNT_SID,
+    ApiVersion: "2010-04-01",
+    CallSid: sidOf(i),
+    CallStatus: "in-progress",
+    Called: SIMULATOR_HOTLINE_NUMBER,
+    Caller: from,
+    Direction: "inbound",
+    From: from,
+    To: SIMULATOR_HOTLINE_NUMBER,
+    ...extra,
+  };
+}
+
+/** Signed up front, so the load generator only sends. */
+export function prepare(baseUrl: string, path: string, params: Record<string, string>): Prepared {
+  return { path, body: new URLSearchParams(params).toString(), signature: twilioSignature(SIMULATOR_AUTH_TOKEN, `${baseUrl}${path}`, params) };
+}
+
+// Keys 1–8: every language, Khmer and Lao included (their prompts fall back to Thai, and that is logged).
+export const ivrStep = (baseUrl: string, i: number) => prepare(baseUrl, IVR_PATH, callParams(i, { Digits: String((i % 8) + 1), FinishedOnKey: "" }));
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p90: number;
+  p97_5: number;
+  p99: number;
+  p999: number;
+  requests: number;
+  /** Connections that got at least one answer during the run. */
+  connectionsAnswered: number;
+  afterFirst: { n: number; p50: number | null; p99: number | null; max: number | null };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+/** autocannon against url; each request is the next of `next()`. */
+/**
+ * autocannon against url; each request is the next of `next()`. Besides autocannon's own figures it keeps
+ * the latencies of every connection's requests after its first: a saturated Node server accepts new
+ * connections slowly, so first requests measure connection set-up as much as the route.
+ */
+export async function load(url: string, next: () => Prepared, seconds: number, connections = CONNECTIONS): Promise<LoadResult> {
+  const later: number[] = [];
+  const seen = new Set<unknown>();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: "POST",
+            setupRequest: (req) => {
+              const p = next();
+              return { ...req, method: "POST", path: p.path, body: p.body, headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": p.signature } };
+            },
+          },
+        ],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    instance.on("response", (client, _status, _bytes, responseTime) => {
+      if (seen.has(client)) later.push(responseTime);
+      else seen.add(client);
+    });
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    p999: result.latency.p99_9,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    connectionsAnswered: seen.size,
+    afterFirst: { n: later.length, p50: percentile(later, 50), p99: percentile(later, 99), max: later.length ? Math.max(...later) : null },
+  };
+}
+
+/** Copies one stored call (its row and its events) under new CallSids and numbers. */
+export function copyCalls(dbFile: string, template: string, first: number, count: number): void {
+  const db = new Database(dbFile);
+  db.pragma("busy_timeout = 10000");
+  const columns = (db.prepare("select name from pragma_table_info('calls')").all() as Array<{ name: string }>).map((c) => c.name);
+  const rest = columns.filter((c) => !["sid", "from_raw", "from_e164"].includes(c)).map((c) => `"${c}"`);
+  const copyRow = db.prepare(`insert into calls (sid, from_raw, from_e164, ${rest.join(", ")}) select ?, ?, ?, ${rest.join(", ")} from calls where sid = ?`);
+  const eventColumns = (db.prepare("select name from pragma_table_info('events')").all() as Array<{ name: string }>)
+    .map((c) => c.name)
+    .filter((c) => !["id", "call_sid", "dedupe_key"].includes(c))
+    .map((c) => `"${c}"`);
+  const copyEvents = db.prepare(`insert into events (call_sid, ${eventColumns.join(", ")}) select ?, ${eventColumns.join(", ")} from events where call_sid = ?`);
+  db.transaction(() => {
+    for (let i = first; i < first + count; i++) {
+      copyRow.run(sidOf(i), numberOf(i), numberOf(i), template);
+      copyEvents.run(sidOf(i), template);
+    }
+  })();
+  // Checkpointed here, so the server does not copy the copies into the database file during the run.
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+}
+
+export async function run(): Promise<SectionResult> {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-bench-webhook-"));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dbFile = join(dir, "hotline.db");
+  const hotline = new Child("servers/hotline-server.ts", [], {
+    quiet: true,
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: baseUrl,
+      DB_FILE: dbFile,
+      TELEPHONY: "simulator",
+      // Nothing on this path calls the carrier; a closed port makes any stray request fail fast.
+      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
+      ADMIN_TOKEN,
+      LOG_LEVEL: "info",
+      // Every call created here keeps its line: capacity for all of them.
+      BENCH_LINES: String(COPIES + 200_000),
+    },
+  });
+  let bare: Child | undefined;
+  try {
+    await hotline.next("ready");
+
+    // Phase 1: calls arrive (POST /twilio/voice, each a new CallSid): a figure of its own, no goal.
+    let arrivals = 0;
+    const arrival = await load(`${baseUrl}/twilio/voice`, () => prepare(baseUrl, "/twilio/voice", callParams(arrivals++, { CallStatus: "ringing" })), ARRIVAL_SECONDS);
+    const db = new Database(dbFile, { readonly: true });
+    const admitted = (db.prepare("select sid from calls where ivr_node = 'language-menu' and ivr_retries = 0 order by sid").all() as Array<{ sid: string }>).map((r) => r.sid);
+    db.close();
+    if (admitted.length === 0) throw new Error("no call was admitted in the arrival phase");
+    copyCalls(dbFile, admitted[0]!, arrivals + 1, COPIES);
+
+    // Phase 2: the IVR step, each request on a call waiting in the language menu.
+    const targets = [...admitted.map((sid) => parseInt(sid.slice(2), 16)), ...Array.from({ length: COPIES }, (_, k) => arrivals + 1 + k)];
+    const prepared = targets.map((i) => ivrStep(baseUrl, i));
+    let cursor = 0;
+    const next = () => prepared[cursor++ % prepared.length]!;
+    await load(`${baseUrl}/twilio/ivr`, next, WARMUP_SECONDS);
+    await hotline.ask({ type: "resetLoopDelay" }, "loopDelayReset");
+    const hot = await load(`${baseUrl}/twilio/ivr`, next, MEASURE_SECONDS);
+    const duringIvr = (await hotline.ask({ type: "stats" }, "stats")) as unknown as {
+      loopDelayMs: { p50: number; p99: number; max: number };
+      inServerMs: { n: number; p50: number; p99: number; max: number };
+    };
+    // Context for the p99: with 200 connections each waits for the 199 ahead of it; at 20 it mostly does not.
+    const light = await load(`${baseUrl}/twilio/ivr`, next, LIGHT_SECONDS, LIGHT_CONNECTIONS);
+    const sent = cursor;
+    const server = await hotline.ask({ type: "stats" }, "stats");
+    await hotline.stop();
+    const after = new Database(dbFile, { readonly: true });
+    const stepped = (after.prepare("select count(*) as n from calls where ivr_node = 'main-menu'").get() as { n: number }).n;
+    after.close();
+
+    // The yardstick: the same bodies, the same generator, a bare route.
+    const barePort = await freePort();
+    bare = new Child("servers/bare-server.ts", [], { quiet: true, env: { PORT: String(barePort) } });
+    await bare.next("ready");
+    let bareCursor = 0;
+    const bareNext = () => prepared[bareCursor++ % prepared.length]!;
+    await load(`http://127.0.0.1:${barePort}/twilio/ivr`, bareNext, WARMUP_SECONDS);
+    const base = await load(`http://127.0.0.1:${barePort}/twilio/ivr`, bareNext, MEASURE_SECONDS);
+    await bare.stop();
+
+    const ratio = hot.rps / base.rps;
+    const section = "webhook";
+    // sent ≤ prepared: no request went to a call a second time. stepped ≤ sent: the last requests of a run
+    // may still be in flight when autocannon stops, so a few sent ones may not have stepped.
+    const fresh = stepped <= sent && sent <= prepared.length && hot.non2xx + light.non2xx === 0 && hot.errors + light.errors === 0;
+    const figures: Figure[] = [
+      { section, figure: `bare Fastify route (constant TwiML), ${CONNECTIONS} connections`, value: round(base.rps, 0), unit: "req/s", pass: null },
+      { section, figure: "bare Fastify route p50 / p99", value: `${base.p50} / ${base.p99}`, unit: "ms", pass: null },
+      { section, figure: `signed IVR step, ${CONNECTIONS} connections`, value: round(hot.rps, 0), unit: "req/s", pass: null },
+      { section, figure: "IVR step ÷ bare route (req/s, same run)", value: round(ratio, 3), goal: "≥ 0.5", pass: goalAtLeast(ratio, 0.5) },
+      { section, figure: "IVR step p50", value: hot.p50, unit: "ms", pass: null },
+      { section, figure: "IVR step p99", value: hot.p99, unit: "ms", goal: "< 20 ms", pass: goalBelow(hot.p99, 20) },
+      {
+        section,
+        figure: "IVR step p99 without each connection's first request",
+        value: `${hot.afterFirst.p99 === null ? "n/a" : round(hot.afterFirst.p99, 0)} ms (${hot.connectionsAnswered} of ${CONNECTIONS} connections answered)`,
+        pass: null,
+      },
+      {
+        section,
+        figure: `time inside the server per IVR step (${CONNECTIONS} connections), p50 / p99`,
+        value: `${round(duringIvr.inServerMs.p50, 1)} / ${round(duringIvr.inServerMs.p99, 1)}`,
+        unit: "ms",
+        pass: null,
+      },
+      { section, figure: `IVR step, ${LIGHT_CONNECTIONS} connections: req/s, p50 / p99`, value: `${round(light.rps, 0)} req/s, ${light.p50} / ${light.p99} ms`, pass: null },
+      { section, figure: "IVR requests that stepped a call waiting in the menu", value: `${stepped} stepped, ${sent} sent`, goal: "none repeated, all 2xx", pass: fresh },
+      { section, figure: `call arrival (POST /twilio/voice), ${CONNECTIONS} connections`, value: `${round(arrival.rps, 0)} req/s, p99 ${arrival.p99} ms`, pass: null },
+    ];
+    return {
+      section,
+      figures,
+      details: {
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP_SECONDS,
+        measureSeconds: MEASURE_SECONDS,
+        hotline: hot,
+        hotlineLight: { ...light, connections: LIGHT_CONNECTIONS, seconds: LIGHT_SECONDS },
+        bare: base,
+        ratio,
+        arrival: { ...arrival, seconds: ARRIVAL_SECONDS, admitted: admitted.length },
+        callsCopied: COPIES,
+        ivrRequestsSent: sent,
+        callsStepped: stepped,
+        server: { rssMb: server.rssMb, peakRssMb: server.peakRssMb, heapUsedMb: server.heapUsedMb },
+        serverDuringIvr: { eventLoopDelayMs: duringIvr.loopDelayMs, timeInServerMs: duringIvr.inServerMs },
+        setup: "servers in child processes (tsx), LOG_LEVEL=info with stdout to /dev/null; autocannon in the bench process",
+      },
+    };
+  } finally {
+    await hotline.stop().catch(() => {});
+    await bare?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
