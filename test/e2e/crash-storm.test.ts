@@ -2,13 +2,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/clock.js";
-import { Carrier, type SimCall } from "../../src/carrier/index.js";
+import type { Carrier, SimCall } from "../../src/carrier/index.js";
 import { openDatabase } from "../../db/connection.js";
 import { callbacks, calls } from "../../db/schema.js";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
 import { freePort, TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
-import { startChildServer, type ChildServer } from "../support/child-server.js";
+import { carrierFor, startChildServer, type ChildServer } from "../support/child-server.js";
 import { AgentSocket } from "../support/call-center.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotline-storm-"));
@@ -25,17 +23,10 @@ afterAll(async () => {
 describe("a crash in the middle of a call storm", () => {
   it("SIGKILL while callers wait, talk and hang up: after a restart the carrier finishes and no call, callback or line is lost or leaked", async () => {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    carrier = new Carrier({
-      accountSid: SIMULATOR_ACCOUNT_SID,
-      authToken: SIMULATOR_AUTH_TOKEN,
-      voiceUrl: `${base}/twilio/voice`,
-      statusCallbackUrl: `${base}/twilio/status`,
-      hotlineNumber: "+6621300000",
-      clock: new ManualClock(),
-    });
+    const started = await carrierFor(port);
+    carrier = started.carrier;
+    const { origin, base } = started;
     carrier.setDefaultEndpointMode("answer");
-    const origin = await carrier.listen();
     const env = { LINES: "40", WRAP_UP_SECONDS: "0" };
     server = await startChildServer({ port, dbFile, carrierOrigin: origin, env });
     const api = (method: string, path: string, body?: unknown) =>

@@ -2,14 +2,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManualClock } from "../../src/clock.js";
-import { Carrier, type SimCall } from "../../src/carrier/index.js";
+import type { Carrier, SimCall } from "../../src/carrier/index.js";
 import { openDatabase } from "../../db/connection.js";
 import { callbacks, calls, events } from "../../db/schema.js";
 import { eq } from "drizzle-orm";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
 import { freePort } from "../support/hotline-fixture.js";
-import { startChildServer, type ChildServer } from "../support/child-server.js";
+import { carrierFor, startChildServer, type ChildServer } from "../support/child-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotline-crash-"));
 const dbFile = join(dir, "hotline.db");
@@ -23,16 +21,9 @@ afterAll(async () => {
 describe("a crash in the middle of a burst of abandoned calls", () => {
   it("after SIGKILL and a restart, every missed call has its callback item and no line is leaked", async () => {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    carrier = new Carrier({
-      accountSid: SIMULATOR_ACCOUNT_SID,
-      authToken: SIMULATOR_AUTH_TOKEN,
-      voiceUrl: `${base}/twilio/voice`,
-      statusCallbackUrl: `${base}/twilio/status`,
-      hotlineNumber: "+6621300000",
-      clock: new ManualClock(),
-    });
-    const origin = await carrier.listen();
+    const started = await carrierFor(port);
+    carrier = started.carrier;
+    const { origin, base } = started;
     server = await startChildServer({ port, dbFile, carrierOrigin: origin, env: { LINES: "100" } });
 
     const callers: SimCall[] = [];

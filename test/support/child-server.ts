@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { Carrier } from "../../src/carrier/index.js";
+import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
 
 /** The real server in its own process (npm start's entry), so a test can SIGKILL it mid-work. */
@@ -48,4 +50,18 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
       await exited;
     },
   };
+}
+
+/** A built-in carrier in the test's process for a server on `port` in another: it survives the server's crashes. */
+export async function carrierFor(port: number): Promise<{ carrier: Carrier; origin: string; base: string }> {
+  const base = `http://127.0.0.1:${port}`;
+  const carrier = new Carrier({
+    accountSid: SIMULATOR_ACCOUNT_SID,
+    authToken: SIMULATOR_AUTH_TOKEN,
+    voiceUrl: `${base}/twilio/voice`,
+    statusCallbackUrl: `${base}/twilio/status`,
+    hotlineNumber: "+6621300000",
+    clock: new ManualClock(),
+  });
+  return { carrier, origin: await carrier.listen(), base };
 }
