@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { sql } from "drizzle-orm";
 import type { Db } from "../../db/connection.js";
 import { events } from "../../db/schema.js";
 import type { Clock } from "../clock.js";
@@ -51,6 +52,25 @@ export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type RecordEvent = (event: NewEvent) => boolean;
 
 /**
+ * Every transaction writes events: the insert is built once per database and reused (the same
+ * connection runs it inside whichever transaction is open).
+ */
+const insertEvents = new WeakMap<Db, ReturnType<typeof buildInsertEvent>>();
+function buildInsertEvent(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return db
+    .insert(events)
+    .values({ at: p("at"), type: p("type"), callSid: p("callSid"), userId: p("userId"), callbackId: p("callbackId"), data: p("data"), dedupeKey: p("dedupeKey") })
+    .onConflictDoNothing()
+    .prepare();
+}
+function insertEvent(db: Db) {
+  let prepared = insertEvents.get(db);
+  if (!prepared) insertEvents.set(db, (prepared = buildInsertEvent(db)));
+  return prepared;
+}
+
+/**
  * Every state change runs here: one immediate transaction that also writes the events explaining it.
  * Events reach the bus only once the transaction has committed.
  */
@@ -62,11 +82,15 @@ export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => 
       const record: RecordEvent = (event) => {
         const at = ctx.clock.now();
         const data = event.data ?? {};
-        const row = tx
-          .insert(events)
-          .values({ ...event, at, data })
-          .onConflictDoNothing()
-          .run();
+        const row = insertEvent(ctx.db).run({
+          at,
+          type: event.type,
+          callSid: event.callSid ?? null,
+          userId: event.userId ?? null,
+          callbackId: event.callbackId ?? null,
+          data,
+          dedupeKey: event.dedupeKey ?? null,
+        });
         if (row.changes === 0) return false;
         committed.push({ ...event, id: Number(row.lastInsertRowid), at, data });
         return true;
