@@ -158,7 +158,8 @@ export const callbacks = sqliteTable(
   (t) => [
     // At most one open item per number: a second miss adds to it.
     uniqueIndex("callbacks_open_number_idx").on(t.number).where(sql`status in ('open', 'claimed') and number is not null`),
-    index("callbacks_status_idx").on(t.status, t.priority, t.dueAt),
+    // Covers the backlog figures (count, overdue, oldest) without reading table rows.
+    index("callbacks_status_idx").on(t.status, t.priority, t.dueAt, t.firstMissedAt),
     index("callbacks_language_idx").on(t.language, t.status),
   ],
 );

@@ -46,7 +46,7 @@ CREATE TABLE `callbacks` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `callbacks_open_number_idx` ON `callbacks` (`number`) WHERE status in ('open', 'claimed') and number is not null;--> statement-breakpoint
-CREATE INDEX `callbacks_status_idx` ON `callbacks` (`status`,`priority`,`due_at`);--> statement-breakpoint
+CREATE INDEX `callbacks_status_idx` ON `callbacks` (`status`,`priority`,`due_at`,`first_missed_at`);--> statement-breakpoint
 CREATE INDEX `callbacks_language_idx` ON `callbacks` (`language`,`status`);--> statement-breakpoint
 CREATE TABLE `calls` (
 	`sid` text PRIMARY KEY NOT NULL,
