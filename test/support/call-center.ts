@@ -1,8 +1,8 @@
 import WebSocket from "ws";
 import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
-import { Carrier, type SimCall } from "../../src/carrier/index.js";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
+import type { Carrier, SimCall } from "../../src/carrier/index.js";
+import { carrierFor } from "./child-server.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
 export interface AgentHandle {
@@ -83,16 +83,7 @@ let agentCounter = 0;
 export async function startCallCenter(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock } = {}): Promise<CallCenter> {
   const clock = opts.clock ?? new ManualClock();
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const carrier = new Carrier({
-    accountSid: SIMULATOR_ACCOUNT_SID,
-    authToken: SIMULATOR_AUTH_TOKEN,
-    voiceUrl: `${base}/twilio/voice`,
-    statusCallbackUrl: `${base}/twilio/status`,
-    hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
-    clock,
-  });
-  const origin = await carrier.listen();
+  const { carrier, origin, base } = await carrierFor(port, clock);
   const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...env }, { clock, port, dir: opts.dir });
   const sockets: AgentSocket[] = [];
   const settle = () => carrier.idle(() => running.hotline.services.tasks.idle());

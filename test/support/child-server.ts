@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
 import { Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
@@ -52,16 +52,19 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
   };
 }
 
-/** A built-in carrier in the test's process for a server on `port` in another: it survives the server's crashes. */
-export async function carrierFor(port: number): Promise<{ carrier: Carrier; origin: string; base: string }> {
+/**
+ * A built-in carrier on loopback for a hotline on `port`: in the test's process, so it outlives a server
+ * that a test kills. `clock` is shared with an in-process server to move time for both.
+ */
+export async function carrierFor(port: number, clock = new ManualClock()): Promise<{ carrier: Carrier; origin: string; base: string }> {
   const base = `http://127.0.0.1:${port}`;
   const carrier = new Carrier({
     accountSid: SIMULATOR_ACCOUNT_SID,
     authToken: SIMULATOR_AUTH_TOKEN,
     voiceUrl: `${base}/twilio/voice`,
     statusCallbackUrl: `${base}/twilio/status`,
-    hotlineNumber: "+6621300000",
-    clock: new ManualClock(),
+    hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
+    clock,
   });
   return { carrier, origin: await carrier.listen(), base };
 }
