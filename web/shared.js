@@ -171,6 +171,43 @@ export function signIn({ storageKey, form, input, onToken }) {
   return { forget: () => sessionStorage.removeItem(storageKey) };
 }
 
+/**
+ * What every signed-in page does alike: sign in (token kept for the tab), open the live socket, show its
+ * state, and sign out — on the button, or when the server refuses the token. `onStart(token, live)` and
+ * `reset()` are the page's own part; the returned `signOut(message)` lets the page refuse a wrong role.
+ */
+export function liveSession({ storageKey, onMessage, onStart, reset }) {
+  const $ = (id) => document.getElementById(id);
+  let live = null;
+  const signOut = (message) => {
+    live?.stop();
+    live = null;
+    session.forget();
+    reset();
+    $("sign-in").hidden = false;
+    $("sign-out").hidden = true;
+    $("connection").textContent = "";
+    announce($("sign-in-error"), message ?? "", "error");
+  };
+  const onState = (s) => {
+    $("connection").textContent = connectionText(s);
+    $("connection").dataset.state = s.state;
+    if (s.state === "unauthorized") signOut("รหัสไม่ถูกต้อง · That token was not accepted");
+  };
+  $("sign-out").addEventListener("click", () => signOut());
+  const session = signIn({
+    storageKey,
+    form: $("sign-in-form"),
+    input: $("token"),
+    onToken: (token) => {
+      announce($("sign-in-error"), "");
+      live = new LiveSocket(token, { onMessage, onState });
+      onStart(token, live);
+    },
+  });
+  return { signOut };
+}
+
 /** JSON over fetch with the bearer token; resolves to {status, body}, never throws on HTTP errors. */
 export async function api(token, method, path, body) {
   try {

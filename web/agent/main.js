@@ -1,5 +1,5 @@
 // The agent desktop: sign-in, the live connection, and what each message from the server does.
-import { announce, connectionText, LiveSocket, signIn } from "/web/shared.js";
+import { announce, liveSession } from "/web/shared.js";
 import { onConnected, onEnded, onOffered, setStatus } from "./call-events.js";
 import { renderCall, stopTimer } from "./call-card.js";
 import { loadCallbacks } from "./callbacks-panel.js";
@@ -9,39 +9,22 @@ import { renderStatus } from "./status-panel.js";
 import { onTransferUpdated } from "./transfer-panel.js";
 import { hideWrapUp, wrapUpRefused, wrapUpSaved } from "./wrap-up.js";
 
-const session = signIn({ storageKey: "hotline.agent.token", form: $("sign-in-form"), input: $("token"), onToken: start });
-
-function start(token) {
-  state.token = token;
-  announce($("sign-in-error"), "");
-  state.live = new LiveSocket(token, { onMessage, onState });
-}
-
-function signOut(message) {
-  state.live?.stop();
-  session.forget();
-  Object.assign(state, { token: null, live: null, me: null, call: null, lostCall: null, wrapUp: null, callbacks: [] });
-  stopBrowserPhone();
-  work.callSid = null;
-  stopTimer();
-  hideWrapUp();
-  renderCall();
-  $("desk").hidden = true;
-  $("sign-in").hidden = false;
-  $("sign-out").hidden = true;
-  $("me").textContent = "";
-  $("connection").textContent = "";
-  announce($("sign-in-error"), message ?? "", "error");
-  $("token").focus();
-}
-
-$("sign-out").addEventListener("click", () => signOut());
-
-function onState(s) {
-  $("connection").textContent = connectionText(s);
-  $("connection").dataset.state = s.state;
-  if (s.state === "unauthorized") signOut("รหัสไม่ถูกต้อง · That token was not accepted");
-}
+const { signOut } = liveSession({
+  storageKey: "hotline.agent.token",
+  onMessage,
+  onStart: (token, live) => Object.assign(state, { token, live }),
+  reset() {
+    Object.assign(state, { token: null, live: null, me: null, call: null, lostCall: null, wrapUp: null, callbacks: [] });
+    stopBrowserPhone();
+    work.callSid = null;
+    stopTimer();
+    hideWrapUp();
+    renderCall();
+    $("desk").hidden = true;
+    $("me").textContent = "";
+    $("token").focus();
+  },
+});
 
 // ---- messages from the server ----
 function onMessage(m) {

@@ -1,34 +1,20 @@
 // The wallboard: the live figures of the hotline for supervisors, pushed by the server as they change.
-import { announce, api, connectionText, constants, duration, el, label, LiveSocket, signIn, statusOrder } from "/web/shared.js";
+import { announce, api, constants, duration, el, label, liveSession, statusOrder } from "/web/shared.js";
 import { addSample } from "./trend.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: null, live: null, stats: null, receivedAt: 0 };
 
 // ---- sign-in ----
-const session = signIn({ storageKey: "hotline.wallboard.token", form: $("sign-in-form"), input: $("token"), onToken: start });
-
-function start(token) {
-  state.token = token;
-  announce($("sign-in-error"), "");
-  state.live = new LiveSocket(token, { onMessage, onState });
-}
-function signOut(message) {
-  state.live?.stop();
-  session.forget();
-  Object.assign(state, { token: null, live: null, stats: null });
-  $("board").hidden = true;
-  $("sign-in").hidden = false;
-  $("sign-out").hidden = true;
-  $("connection").textContent = "";
-  announce($("sign-in-error"), message ?? "", "error");
-}
-$("sign-out").addEventListener("click", () => signOut());
-function onState(s) {
-  $("connection").textContent = connectionText(s);
-  $("connection").dataset.state = s.state;
-  if (s.state === "unauthorized") signOut("รหัสไม่ถูกต้อง · That token was not accepted");
-}
+const { signOut } = liveSession({
+  storageKey: "hotline.wallboard.token",
+  onMessage,
+  onStart: (token, live) => Object.assign(state, { token, live }),
+  reset() {
+    Object.assign(state, { token: null, live: null, stats: null });
+    $("board").hidden = true;
+  },
+});
 
 function onMessage(m) {
   if (m.type === "hello") {
