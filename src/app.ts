@@ -3,6 +3,7 @@ import fastifyStatic from "@fastify/static";
 import { resolve } from "node:path";
 import type { Services } from "./services.js";
 import { installErrorHandler } from "./http/errors.js";
+import { AccessLog } from "./http/access-log.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
 import { callRoutes } from "./http/api/call-routes.js";
@@ -20,7 +21,7 @@ import { referralRoutes } from "./http/api/referral-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024 });
+  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024, logController: new AccessLog() });
   installErrorHandler(app);
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });

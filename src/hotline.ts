@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { openDatabase } from "../db/connection.js";
+import { startCheckpointer } from "../db/checkpointer.js";
 import { buildApp } from "./app.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -41,6 +42,9 @@ export interface Hotline {
 /** The simulator's caller ID when HOTLINE_NUMBER is not set. */
 export const SIMULATOR_HOTLINE_NUMBER = "+6621300000";
 
+/** How often the WAL is copied into the database file, off the request path. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
 export class StartupError extends Error {}
 
 /** Opens the database, loads and checks the flows, and builds the app: everything but listening. */
@@ -53,6 +57,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     throw new StartupError(`voice flows in ${config.FLOWS_DIR} have errors (run npm run flows:check):\n  ${report.errors.join("\n  ")}`);
   }
   const db = openDatabase(config.DB_FILE);
+  const checkpointer = startCheckpointer(db.$client, { intervalMs: CHECKPOINT_INTERVAL_MS, onError: (message) => log.error(message) });
   const callbackPolicy = {
     slaMinutes: { emergency: config.CALLBACK_SLA_EMERGENCY_MINUTES, normal: config.CALLBACK_SLA_NORMAL_MINUTES },
     retryMinutes: config.CALLBACK_RETRY_MINUTES,
@@ -121,6 +126,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopReferrals();
       hub.close();
       await app.close();
+      await checkpointer.close();
       db.$client.close();
     },
   };

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { calls, settings } from "../../db/schema.js";
+import { prepared } from "../../db/prepared.js";
 import { inTransaction, type Ctx, type Tx } from "../events/event-log.js";
 
 const KEY = "lines";
@@ -10,13 +11,13 @@ export function seedCapacity(ctx: Ctx, initial: number): void {
 }
 
 export function capacity(tx: Pick<Tx, "select">): number {
-  const row = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+  const row = prepared(tx, "capacity", () => tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).prepare()).get();
   return typeof row?.value === "number" ? row.value : 0;
 }
 
 /** Lines held now: one per live call that took one. Counted, never kept as a number that could drift. */
 export function linesInUse(tx: Pick<Tx, "select">): number {
-  const row = tx.select({ n: sql<number>`count(*)` }).from(calls).where(eq(calls.holdsLine, true)).get();
+  const row = prepared(tx, "linesInUse", () => tx.select({ n: sql<number>`count(*)` }).from(calls).where(eq(calls.holdsLine, true)).prepare()).get();
   return row?.n ?? 0;
 }
 

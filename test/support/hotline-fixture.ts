@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createHotline, type Hotline } from "../../src/hotline.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -30,7 +30,7 @@ export interface Running {
 }
 
 /** One real hotline server per test file: real HTTP on loopback, a file database, a manual clock. */
-export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock; port?: number } = {}): Promise<Running> {
+export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock; port?: number; log?: Logger } = {}): Promise<Running> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "hotline-test-"));
   const port = opts.port ?? (await freePort());
   const config = loadConfig({
@@ -43,7 +43,7 @@ export async function startHotline(env: Record<string, string> = {}, opts: { dir
     ...env,
   });
   const clock = opts.clock ?? new ManualClock();
-  const hotline = await createHotline(config, { clock, log: createLogger(config.LOG_LEVEL) });
+  const hotline = await createHotline(config, { clock, log: opts.log ?? createLogger(config.LOG_LEVEL) });
   await hotline.app.listen({ port, host: "127.0.0.1" });
   hotline.start();
   return {

@@ -11,15 +11,15 @@ declare module "fastify" {
   }
 }
 
+const TRAIL_RETRY_MS = 1000;
+
 /** Every signed webhook is part of the call's trail (what Twilio asked, what we answered). */
 export function recordWebhooks(app: FastifyInstance, s: Services): void {
-  app.addHook("preHandler", async (request) => {
+  app.addHook("preHandler", (request, _reply, done) => {
     const sid = (request.body as Record<string, unknown> | undefined)?.CallSid;
-    if (typeof sid === "string" && sid.length <= 64) {
-      request.twilioCallSid = sid;
-      // Logs of this request carry the call SID, never the caller's number.
-      request.log = request.log.child({ callSid: sid });
-    }
+    // The request's log line carries the call SID, never the caller's number.
+    if (typeof sid === "string" && sid.length <= 64) request.twilioCallSid = sid;
+    done();
   });
   // The trail is written in batches, one transaction per turn of the event loop: under a burst of
   // webhooks a commit per request would cost more than the requests themselves.
@@ -28,9 +28,18 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
-    inTransaction(s.ctx, (_tx, record) => batch.forEach((e) => record(e)));
+    try {
+      inTransaction(s.ctx, (_tx, record) => batch.forEach((e) => record(e)));
+    } catch (err) {
+      // A database held by another writer past busy_timeout must not bring the hotline down: the batch
+      // is kept and written a second later, together with what came in meanwhile.
+      app.log.error({ err, webhooks: batch.length }, "webhook trail not written yet; will retry");
+      pending = batch;
+      setTimeout(flush, TRAIL_RETRY_MS).unref();
+    }
   };
-  app.addHook("onResponse", async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook("onResponse", (request: FastifyRequest, reply: FastifyReply, done) => {
+    done();
     if (!request.twilioCallSid || reply.statusCode === 403) return;
     const body = request.body as Record<string, unknown>;
     if (pending.length === 0) setImmediate(flush);
@@ -54,7 +63,7 @@ export function safeTwimlOnError(app: FastifyInstance, s: Services): void {
     if (err instanceof HttpError) return reply.status(err.status).send({ error: err.code, message: err.message });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.status(status).send({ error: "bad_request", message: err.message });
-    request.log.error({ err }, "webhook failed; the caller hears an apology and is taken back");
+    request.log.error({ err, callSid: request.twilioCallSid }, "webhook failed; the caller hears an apology and is taken back");
     const sid = request.twilioCallSid ?? "";
     const apology = utterances(s, { sid, language: null }, [{ prompt: "technical-problem", language: "th" }, { prompt: "technical-problem", language: "en" }]);
     return reply.status(200).type("text/xml").send(s.twiml.sayThenRedirect(apology, s.twiml.url("/twilio/resume"), 2));

@@ -1,0 +1,64 @@
+import { eq, getTableColumns, getTableName, sql, type Column, type SQL } from "drizzle-orm";
+import type { BaseSQLiteDatabase, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+
+/**
+ * drizzle builds a query's SQL text anew every time it runs, and on a webhook that building cost more
+ * than SQLite's own work. Queries on the hot paths are therefore built once per connection and run
+ * with placeholders. A transaction shares its database's session, so one cache serves both.
+ */
+const caches = new WeakMap<object, Map<string, unknown>>();
+
+/** Anything drizzle can build a query on: the database, or a transaction on it. */
+type Builder = object;
+
+function sessionOf(db: Builder): object {
+  // drizzle marks the session internal; it is the one object a database and its transactions share.
+  return (db as { session: object }).session;
+}
+
+/** The query `build` makes, built once for this connection under `key`. */
+export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
+  const session = sessionOf(db);
+  let cache = caches.get(session);
+  if (!cache) caches.set(session, (cache = new Map()));
+  let query = cache.get(key) as Q | undefined;
+  if (query === undefined) cache.set(key, (query = build()));
+  return query;
+}
+
+/** A named placeholder whose value is passed to SQLite as given (encoded by `encode` below). */
+const raw = (name: string): SQL => sql`${sql.placeholder(name)}`;
+
+/**
+ * Values for raw placeholders, encoded as drizzle would: JSON text, booleans as 0/1. drizzle's own
+ * placeholders encode null as well (JSON "null", false), which is why they are not used for updates.
+ */
+function encode(columns: Record<string, Column>, patch: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = patch[k];
+    values[k] = v === null ? null : columns[k]!.mapToDriverValue(v);
+  }
+  return values;
+}
+
+type UpdateTarget = Pick<BaseSQLiteDatabase<"sync", unknown>, "update">;
+
+/**
+ * `update table set <patch> where idColumn = id`, prepared once per set of patched columns: a row's
+ * updates come in a handful of shapes, each compiled once.
+ */
+export function updateById<T extends SQLiteTable>(db: UpdateTarget, table: T, idColumn: SQLiteColumn, id: string | number, patch: Partial<T["$inferInsert"]>): void {
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+  if (keys.length === 0) return;
+  const key = `update ${getTableName(table)} by ${idColumn.name}: ${keys.join(",")}`;
+  const query = prepared(db, key, () =>
+    db
+      .update(table)
+      .set(Object.fromEntries(keys.map((k) => [k, raw(k)])) as never)
+      .where(eq(idColumn, sql.placeholder("$id")))
+      .prepare(),
+  );
+  query.run({ ...encode(columns, patch as Record<string, unknown>, keys), $id: id });
+}
