@@ -57,7 +57,9 @@ export const calls = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    // A plain rowid, not AUTOINCREMENT: ids still only grow (events are never deleted), without a
+    // sqlite_sequence write in every transaction.
+    id: integer("id").primaryKey(),
     at: time("at").notNull(),
     type: text("type").notNull(),
     callSid: text("call_sid"),
@@ -68,7 +70,8 @@ export const events = sqliteTable(
   },
   (t) => [
     index("events_call_idx").on(t.callSid, t.id),
-    uniqueIndex("events_dedupe_idx").on(t.dedupeKey),
+    // Only keyed events (Twilio callbacks) are in it; most events have no key and cost no index write.
+    uniqueIndex("events_dedupe_idx").on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
   ],
 );
 
