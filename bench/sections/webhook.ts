@@ -21,6 +21,7 @@ import { Child } from "../lib/child.js";
 import { goalAtLeast, goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
 import { freePort } from "../lib/net.js";
 import { percentile } from "../lib/stats.js";
+import { steadyLoad } from "../lib/steady.js";
 
 const CONNECTIONS = 200;
 const WARMUP_SECONDS = 1;
@@ -28,6 +29,12 @@ const MEASURE_SECONDS = 5;
 const ARRIVAL_SECONDS = 3;
 const LIGHT_CONNECTIONS = 20;
 const LIGHT_SECONDS = 3;
+/**
+ * A steady rate far above the hotline's real peak (100 lines, each call posting a webhook every few
+ * seconds, is under 50 req/s): the wait a caller would hear between pressing a key and the next prompt.
+ */
+const STEADY_RATE = 1_000;
+const STEADY_SECONDS = 5;
 /** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
 const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 40_000);
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
@@ -58,6 +65,12 @@ export function callParams(i: number, extra: Record<string, string>): Record<str
     ...extra,
   };
 }
+
+const asRequest = (p: Prepared) => ({
+  path: p.path,
+  body: p.body,
+  headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": p.signature },
+});
 
 /** Signed up front, so the load generator only sends. */
 export function prepare(baseUrl: string, path: string, params: Record<string, string>): Prepared {
@@ -203,6 +216,7 @@ export async function run(): Promise<SectionResult> {
     };
     // Context for the p99: with 200 connections each waits for the 199 ahead of it; at 20 it mostly does not.
     const light = await load(`${baseUrl}/twilio/ivr`, next, LIGHT_SECONDS, LIGHT_CONNECTIONS);
+    const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS);
     const sent = cursor;
     const server = await hotline.ask({ type: "stats" }, "stats");
     await hotline.stop();
@@ -224,7 +238,8 @@ export async function run(): Promise<SectionResult> {
     const section = "webhook";
     // sent ≤ prepared: no request went to a call a second time. stepped ≤ sent: the last requests of a run
     // may still be in flight when autocannon stops, so a few sent ones may not have stepped.
-    const fresh = stepped <= sent && sent <= prepared.length && hot.non2xx + light.non2xx === 0 && hot.errors + light.errors === 0;
+    const runs = [hot, light, steady];
+    const fresh = stepped <= sent && sent <= prepared.length && runs.every((r) => r.non2xx === 0 && r.errors === 0) && steady.answered === steady.sent;
     const figures: Figure[] = [
       { section, figure: `bare Fastify route (constant TwiML), ${CONNECTIONS} connections`, value: round(base.rps, 0), unit: "req/s", pass: null },
       { section, figure: "bare Fastify route p50 / p99", value: `${base.p50} / ${base.p99}`, unit: "ms", pass: null },
@@ -246,6 +261,12 @@ export async function run(): Promise<SectionResult> {
         pass: null,
       },
       { section, figure: `IVR step, ${LIGHT_CONNECTIONS} connections: req/s, p50 / p99`, value: `${round(light.rps, 0)} req/s, ${light.p50} / ${light.p99} ms`, pass: null },
+      {
+        section,
+        figure: `IVR step at a steady ${STEADY_RATE} req/s, ${CONNECTIONS} connections: p50 / p99`,
+        value: `${round(steady.p50 ?? NaN, 1)} / ${round(steady.p99 ?? NaN, 1)} ms (${steady.answered} of ${steady.sent} answered)`,
+        pass: null,
+      },
       { section, figure: "IVR requests that stepped a call waiting in the menu", value: `${stepped} stepped, ${sent} sent`, goal: "none repeated, all 2xx", pass: fresh },
       { section, figure: `call arrival (POST /twilio/voice), ${CONNECTIONS} connections`, value: `${round(arrival.rps, 0)} req/s, p99 ${arrival.p99} ms`, pass: null },
     ];
@@ -258,6 +279,7 @@ export async function run(): Promise<SectionResult> {
         measureSeconds: MEASURE_SECONDS,
         hotline: hot,
         hotlineLight: { ...light, connections: LIGHT_CONNECTIONS, seconds: LIGHT_SECONDS },
+        hotlineSteady: { ...steady, connections: CONNECTIONS, seconds: STEADY_SECONDS },
         bare: base,
         ratio,
         arrival: { ...arrival, seconds: ARRIVAL_SECONDS, admitted: admitted.length },

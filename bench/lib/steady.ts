@@ -1,0 +1,71 @@
+// An open-loop load: requests sent at a fixed rate, evenly spaced, whether or not earlier ones have been
+// answered, each timed from the moment it was due. autocannon's fixed-rate mode sends each connection's
+// share in a burst at the top of every second and pads the histogram for it, which measures its own
+// bursts rather than the server.
+import { Agent, request } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { percentile } from "./stats.js";
+
+export interface SteadyRequest {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface SteadyResult {
+  rate: number;
+  sent: number;
+  answered: number;
+  non2xx: number;
+  errors: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export async function steadyLoad(baseUrl: string, next: () => SteadyRequest, rate: number, seconds: number, connections: number): Promise<SteadyResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const url = new URL(baseUrl);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  // Timed from when it was due, or from when it left if that was earlier (timers fire to the millisecond).
+  const send = (r: SteadyRequest, due: number, from = Math.max(due, performance.now())) =>
+    new Promise<void>((resolve) => {
+      const req = request({ agent, host: url.hostname, port: url.port, method: "POST", path: r.path, headers: { ...r.headers, "content-length": Buffer.byteLength(r.body) } }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode! >= 300) non2xx++;
+          latencies.push(performance.now() - from);
+          resolve();
+        });
+      });
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+      req.end(r.body);
+    });
+  const total = Math.round(rate * seconds);
+  const spacing = 1000 / rate;
+  const start = performance.now() + 10;
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * spacing;
+    const wait = due - performance.now();
+    if (wait >= 1) await sleep(wait);
+    inFlight.push(send(next(), due));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return {
+    rate,
+    sent: total,
+    answered: latencies.length,
+    non2xx,
+    errors,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.length ? Math.max(...latencies) : null,
+  };
+}
