@@ -46,7 +46,9 @@ export const calls = sqliteTable(
     index("calls_state_idx").on(t.state),
     index("calls_line_idx").on(t.holdsLine),
     index("calls_from_idx").on(t.fromE164, t.createdAt),
-    index("calls_created_idx").on(t.createdAt),
+    // Today's figures (GET /api/stats, the wallboard) read only this index: every column they need is in it.
+    // Its columns other than created_at change at most once per call, so webhooks rarely touch it.
+    index("calls_day_figures_idx").on(t.createdAt, t.direction, t.outcome, t.queuedAt, t.connectedAt),
   ],
 );
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared.js";
 import { users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import type { Ctx } from "../events/event-log.js";
@@ -13,7 +14,7 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
 export const newToken = () => randomBytes(24).toString("base64url");
 
 export function findUserByToken(db: Db, token: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.tokenHash, hashToken(token))).get();
+  return prepared(db, "findUserByToken", () => db.select().from(users).where(eq(users.tokenHash, sql.placeholder("hash"))).prepare()).get({ hash: hashToken(token) });
 }
 
 /** ADMIN_TOKEN is the bootstrap admin's credential; changing it replaces the old one. */
