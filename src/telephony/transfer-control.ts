@@ -1,9 +1,8 @@
 import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
-import { findCall } from "../calls/call-store.js";
 import { entryForCall } from "../queue/queue-store.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
-import { agencyGone, setAgencyLeg, transferById } from "../transfers/transfer-service.js";
+import { agencyGone, liveConversation, setAgencyLeg, transferById } from "../transfers/transfer-service.js";
 import type { CarrierApi } from "./carrier-api.js";
 import type { TwimlWriter } from "./twiml.js";
 
@@ -32,33 +31,31 @@ export class TransferControl {
     this.unsubscribe();
   }
 
-  private legs(callSid: string) {
-    return { caller: callSid, agent: entryForCall(this.ctx.db, callSid)?.agentLegSid ?? undefined };
-  }
-
-  /** Runs steps in order as one retried task; steps on a call that has ended are skipped. */
-  private run(name: string, callSid: string, steps: (conference: string) => Promise<void>, onGiveUp?: () => void): void {
+  /** Runs steps in order as one retried task; steps on a conversation that has ended are skipped. */
+  private run(name: string, callSid: string, steps: (conference: string, callerLeg: string) => Promise<void>, onGiveUp?: () => void): void {
     this.tasks.run(
       name,
       async () => {
-        if (findCall(this.ctx.db, callSid)?.state === "ended") return;
+        const live = liveConversation(this.ctx.db, callSid);
+        if (!live) return;
         const conference = await this.carrier.conferenceSid(callSid);
         if (!conference) throw new Error(`no live conference for ${callSid}`);
-        await steps(conference);
+        await steps(conference, live.callerLeg);
       },
       onGiveUp,
     );
   }
 
-  private hold(conference: string, callSid: string, hold: boolean) {
-    return this.carrier.updateParticipant(conference, callSid, hold ? { hold: true, holdUrl: this.twiml.url("/twilio/hold", { call: callSid }) } : { hold: false });
+  /** Holds or frees the caller's leg; the hold music is chosen by the call SID (their language). */
+  private hold(conference: string, callSid: string, callerLeg: string, hold: boolean) {
+    return this.carrier.updateParticipant(conference, callerLeg, hold ? { hold: true, holdUrl: this.twiml.url("/twilio/hold", { call: callSid }) } : { hold: false });
   }
 
   private onEvent(e: DomainEvent): void {
     if (!e.type.startsWith("transfer.") || !e.callSid) return;
     const callSid = e.callSid;
     const id = Number(e.data.transferId);
-    const { agent } = this.legs(callSid);
+    const agent = entryForCall(this.ctx.db, callSid)?.agentLegSid ?? undefined;
     const t = transferById(this.ctx.db, id);
     if (!t) return;
     const agencyLeg = typeof e.data.agencyLegSid === "string" ? e.data.agencyLegSid : t.agencyLegSid;
@@ -67,8 +64,8 @@ export class TransferControl {
         this.run(
           "transfer: dial agency",
           callSid,
-          async (conference) => {
-            await this.hold(conference, callSid, true);
+          async (conference, callerLeg) => {
+            await this.hold(conference, callSid, callerLeg, true);
             const leg = await this.carrier.addParticipant(conference, {
               to: String(e.data.endpoint),
               from: this.hotlineNumber,
@@ -87,8 +84,8 @@ export class TransferControl {
         );
         break;
       case "transfer.completed":
-        this.run("transfer: join caller and agency", callSid, async (conference) => {
-          await this.hold(conference, callSid, false);
+        this.run("transfer: join caller and agency", callSid, async (conference, callerLeg) => {
+          await this.hold(conference, callSid, callerLeg, false);
           // From now on the agency hanging up ends the call, as the caller hanging up always did.
           if (agencyLeg) await this.carrier.updateParticipant(conference, agencyLeg, { endConferenceOnExit: true });
           if (t.mode === "warm" && agent) {
@@ -98,10 +95,10 @@ export class TransferControl {
         });
         break;
       case "transfer.returned":
-        this.run("transfer: caller back to the agent", callSid, async (conference) => {
+        this.run("transfer: caller back to the agent", callSid, async (conference, callerLeg) => {
           if (agencyLeg && e.data.from === "briefing") await this.carrier.removeParticipant(conference, agencyLeg).catch(() => undefined);
           else if (agencyLeg) await this.carrier.hangup(agencyLeg).catch(() => undefined);
-          await this.hold(conference, callSid, false);
+          await this.hold(conference, callSid, callerLeg, false);
         });
         break;
       case "transfer.failed":

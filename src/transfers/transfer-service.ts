@@ -1,6 +1,7 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { agencies, transfers } from "../../db/schema.js";
+import { agencies, callbackAttempts, transfers } from "../../db/schema.js";
 import { findCall } from "../calls/call-store.js";
+import { entryForCall } from "../queue/queue-store.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import { requeueCaller } from "../queue/queue-service.js";
 
@@ -18,6 +19,32 @@ export function transferById(db: Ctx["db"], id: number): TransferRow | undefined
 }
 
 /**
+ * The conversation an agent is having under a call SID: the caller who rang in, or a caller the agent
+ * called back (then the SID is the missed call's, and the caller is on the leg the hotline placed).
+ */
+export interface Conversation {
+  agentId: string | null;
+  /** The caller's own leg in the conference named after the call SID. */
+  callerLeg: string;
+  callBack: boolean;
+}
+
+export function liveConversation(db: Pick<Ctx["db"], "select">, callSid: string): Conversation | undefined {
+  const call = findCall(db, callSid);
+  if (!call) return undefined;
+  if (call.state === "connected") return { agentId: call.agentId, callerLeg: call.sid, callBack: false };
+  const entry = entryForCall(db, callSid);
+  if (entry?.kind !== "virtual" || entry.status !== "connected" || !entry.callbackLegSid) return undefined;
+  // Connected to the agent is not enough: the caller must have picked up.
+  const reached = db
+    .select({ id: callbackAttempts.id })
+    .from(callbackAttempts)
+    .where(and(eq(callbackAttempts.entryId, entry.id), eq(callbackAttempts.outcome, "reached")))
+    .get();
+  return reached ? { agentId: entry.agentId, callerLeg: entry.callbackLegSid, callBack: true } : undefined;
+}
+
+/**
  * An agent hands their live caller to an agency. Warm: the caller is held while the agent briefs the
  * agency, then the agent leaves them together (or takes the caller back). Cold: the agent leaves at once.
  */
@@ -28,8 +55,12 @@ export function startTransfer(
   return inTransaction(ctx, (tx, record) => {
     const call = findCall(tx, input.callSid);
     if (!call) throw new TransferError("not_found", `call ${input.callSid} not found`);
-    if (call.state !== "connected") throw new TransferError("conflict", "only a connected call can be transferred");
-    if (call.agentId !== input.agentId) throw new TransferError("forbidden", "this is not your call");
+    const live = liveConversation(tx, call.sid);
+    if (!live) throw new TransferError("conflict", "only a connected call can be transferred");
+    if (live.agentId !== input.agentId) throw new TransferError("forbidden", "this is not your call");
+    // A called-back caller has no place in the queue to fall back to if the agency does not answer, so
+    // their counsellor stays on the line until the agency does.
+    if (live.callBack && input.mode === "cold") throw new TransferError("conflict", "a call-back is transferred warm: stay on the line until the agency answers");
     const agency = tx.select().from(agencies).where(eq(agencies.id, input.agencyId)).get();
     if (!agency || !agency.active) throw new TransferError("not_found", `agency ${input.agencyId} not found`);
     if (!agency.endpoint) throw new TransferError("conflict", `agency ${agency.name} has no phone to transfer to`);

@@ -37,16 +37,16 @@ const inboundCalls = () => cc.carrier.calls().filter((c) => c.direction === "inb
 const inConference = (caller: SimCall) => cc.carrier.conference(caller.sid)?.participants.map((p) => p.callSid).sort() ?? [];
 
 /** An agent signed in on the desktop, available, whose phone (a carrier endpoint) the test answers. */
-async function agentOnDesktop(name: string, identity: string): Promise<{ page: Page; problems: string[]; endpoint: string }> {
+async function agentOnDesktop(name: string, identity: string, languages = ["th"], statusAfter = "available"): Promise<{ page: Page; problems: string[]; endpoint: string }> {
   const endpoint = `client:${identity}`;
   cc.carrier.endpoint(endpoint).setMode("manual");
-  const created = await cc.api("POST", "/api/agents", { body: { name, languages: ["th"], endpoint } });
+  const created = await cc.api("POST", "/api/agents", { body: { name, languages, endpoint } });
   expect(created.status).toBe(201);
   const { page, problems } = await openPage(browser, `${cc.baseUrl}/agent`);
   await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(created.body.token);
   await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
   await page.getByRole("button", { name: "พร้อมรับสาย · Available" }).click();
-  await page.locator('#agent-status[data-agent-status="available"]').waitFor();
+  await page.locator(`#agent-status[data-agent-status="${statusAfter}"]`).waitFor();
   await cc.settle();
   return { page, problems, endpoint };
 }
@@ -180,5 +180,35 @@ describe("transfer from the agent desktop", { timeout: 60_000 }, () => {
     await caller.hangup();
     await cc.settle();
     await page.context().close();
+  });
+
+  // Offered at once: the kept place is next in line when a Burmese speaker becomes available.
+  it("a caller the hotline called back can be transferred, warm only", async () => {
+    const from = "+66870000077";
+    // Burmese, which no agent here speaks yet: the caller waits, then asks to be called back.
+    const asker = await cc.callIn(from, ["2", "1"]);
+    await asker.waitFor("gather");
+    asker.press("1");
+    await cc.settle();
+    cc.carrier.endpoint(from).setMode("answer");
+    const { page, problems, endpoint } = await agentOnDesktop("ซอ · Zaw", "zaw", ["my"], "offered");
+    await page.locator(`#screen-pop[data-call-sid="${asker.sid}"][data-phase="offered"]`).waitFor();
+    cc.carrier.endpoint(endpoint).answer();
+    await cc.settle();
+    await page.locator(`#screen-pop[data-call-sid="${asker.sid}"][data-phase="connected"]`).waitFor();
+    await page.locator("#transfer").waitFor();
+    expect(await page.locator('input[name="transfer-mode"][value="cold"]').isDisabled()).toBe(true);
+    expect(await page.locator('input[name="transfer-mode"][value="warm"]').isChecked()).toBe(true);
+    expect(await page.locator("#transfer-cold-note").isVisible()).toBe(true);
+    await page.getByLabel("หน่วยงานปลายทาง · Agency").selectOption(String(shelterId));
+    await page.getByRole("button", { name: "เริ่มโอนสาย · Start transfer" }).click();
+    await page.locator('#transfer-status[data-transfer-status="dialling"]').waitFor();
+    await cc.settle();
+    const back = cc.carrier.calls().find((c) => c.to === from && c.direction === "outbound-api")!;
+    expect(cc.carrier.conference(asker.sid)!.participants.find((p) => p.callSid === back.sid)?.hold).toBe(true);
+    await screenshot(page, "transfer-callback.png");
+    await back.hangup();
+    await cc.settle();
+    expect(problems).toEqual([]);
   });
 });

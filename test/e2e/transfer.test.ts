@@ -121,3 +121,51 @@ describe("transferring a live caller to an agency", () => {
     await cc.settle();
   });
 });
+
+describe("transferring a caller the hotline called back", () => {
+  it("goes warm only, and leaves the called-back caller with the agency on the leg the hotline placed", async () => {
+    const from = "+66870000005";
+    // Burmese: nobody else in this file speaks it, so the caller waits and asks to be called back.
+    const asker = await cc.callIn(from, ["2", "1"]);
+    await asker.waitFor("gather");
+    asker.press("1");
+    await cc.settle();
+    expect(asker.ended).toBe(true);
+
+    cc.carrier.endpoint(from).setMode("answer");
+    const agent = await cc.addAgent("Zaw", ["my"], { mode: "answer" });
+    const pop = await agent.socket.next("call.offered");
+    expect(pop.call).toMatchObject({ callSid: asker.sid, kind: "callback" });
+    await cc.settle();
+    const back = cc.carrier.calls().find((c) => c.to === from && c.direction === "outbound-api")!;
+    const agentLeg = cc.carrier.endpoint(agent.endpoint).calls.at(-1)!;
+    expect(participants(asker)).toEqual([back.sid, agentLeg.sid].sort());
+
+    const cold = await cc.api("POST", `/api/calls/${asker.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "cold" } });
+    expect(cold.status).toBe(409);
+    expect(cold.body.message).toMatch(/warm/);
+
+    cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
+    const started = await cc.api("POST", `/api/calls/${asker.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm" } });
+    expect(started.status).toBe(201);
+    await cc.settle();
+    // The called-back leg is the one on hold, hearing the hold prompt.
+    expect(cc.carrier.conference(asker.sid)!.participants.find((p) => p.callSid === back.sid)?.hold).toBe(true);
+    const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
+    await cc.settle();
+    await agent.socket.next("transfer.updated", (m) => m.status === "briefing");
+    expect(participants(asker)).toEqual([back.sid, agentLeg.sid, agencyLeg.sid].sort());
+
+    const done = await cc.api("POST", `/api/transfers/${started.body.id}/complete`, { token: agent.token });
+    expect(done.body.status).toBe("completed");
+    await cc.settle();
+    expect(participants(asker)).toEqual([back.sid, agencyLeg.sid].sort());
+    expect(cc.carrier.conference(asker.sid)!.participants.every((p) => !p.hold)).toBe(true);
+    expect(back.ended).toBe(false);
+    expect(agentLeg.ended).toBe(true);
+    // The agency hanging up now ends the call for the caller too.
+    await agencyLeg.hangup();
+    await cc.settle();
+    expect(back.ended).toBe(true);
+  });
+});

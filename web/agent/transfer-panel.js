@@ -51,6 +51,13 @@ export function renderTransfer() {
   const connected = state.call?.phase === "connected" && state.call.pop.callSid === work.callSid;
   $("transfer").dataset.state = live ? "live" : t ? t.status : "ready";
   $("transfer-form").hidden = !connected || live || t?.status === "completed";
+  // A caller the hotline called back has no place in the queue to go back to if the agency does not
+  // answer: the counsellor stays on the line (warm only), as the server insists.
+  const callBack = state.call?.pop.kind === "callback";
+  const cold = document.querySelector('input[name="transfer-mode"][value="cold"]');
+  cold.disabled = callBack;
+  if (callBack && cold.checked) document.querySelector('input[name="transfer-mode"][value="warm"]').checked = true;
+  $("transfer-cold-note").hidden = !callBack;
   $("transfer-live").hidden = !t;
   if (!t) return;
   const status = $("transfer-status");

@@ -15,8 +15,7 @@ export function syncWork() {
     loadTransfers(work.callSid);
   }
   $("case").hidden = !show;
-  // A call-back's screen-pop names the missed call, which the server cannot transfer: no panel for it.
-  $("transfer").hidden = !show || call.pop.kind === "callback" || (call.phase !== "connected" && !work.transfer);
+  $("transfer").hidden = !show || (call.phase !== "connected" && !work.transfer);
   if (show) renderTransfer();
 }
 
