@@ -6,7 +6,7 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
-const envSchema = z.object({
+export const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DB_FILE: z.string().min(1).default("./data/hotline.db"),
@@ -35,6 +35,8 @@ const envSchema = z.object({
   SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   CALLBACK_SLA_EMERGENCY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   CALLBACK_SLA_NORMAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
+  /** Hours an agency has to act on a referral before it shows as overdue on the wallboard. */
+  REFERRAL_DUE_HOURS: z.coerce.number().int().min(1).max(2_160).default(72),
   /** Minutes between callback attempts: "120,720" means 3 tries, the last 14 hours after the first. */
   CALLBACK_RETRY_MINUTES: z
     .string()

@@ -63,7 +63,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     retryMinutes: config.CALLBACK_RETRY_MINUTES,
     claimMinutes: config.CALLBACK_CLAIM_MINUTES,
   };
-  const ctx = { db, clock, bus: new EventBus(), callbackPolicy };
+  const ctx = { db, clock, bus: new EventBus(), callbackPolicy, referralDueHours: config.REFERRAL_DUE_HOURS };
   seedCapacity(ctx, config.LINES);
   seedCaseCategories(ctx);
   if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);

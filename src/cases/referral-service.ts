@@ -35,7 +35,7 @@ export function referralById(db: Reader, id: number): ReferralRow | undefined {
 
 /**
  * Refers a case to an agency: the suggested one unless the agent picked another, and both are kept so an
- * override can be reviewed. The agency has REFERRAL_DUE_HOURS to act before the referral is overdue.
+ * override can be reviewed. The agency has the configured REFERRAL_DUE_HOURS to act before the referral is overdue.
  */
 export function createReferral(ctx: Ctx, caseId: number, input: z.infer<typeof newReferralSchema>, actor: Actor): ReferralRow {
   return inTransaction(ctx, (tx, record) => {
@@ -61,7 +61,7 @@ export function createReferral(ctx: Ctx, caseId: number, input: z.infer<typeof n
         suggestedAgencyId: suggestion.agency?.id ?? null,
         rule: suggestion.rule,
         status: "sent",
-        dueAt: referralDueAt(now),
+        dueAt: referralDueAt(now, ctx.referralDueHours),
         note: input.note ?? "",
         createdBy: actor.id,
         createdAt: now,

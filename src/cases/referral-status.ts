@@ -6,9 +6,6 @@ export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 /** The agency still owes an answer; closed and returned referrals are finished (nothing moves them on). */
 export const OPEN_REFERRAL_STATUSES = ["sent", "accepted", "in_progress"] as const satisfies readonly ReferralStatus[];
 
-/** Hours an agency has to act on a referral before the escalation center chases it. */
-export const REFERRAL_DUE_HOURS = 72;
-
 const NEXT: Record<ReferralStatus, readonly ReferralStatus[]> = {
   sent: ["accepted", "returned", "closed"],
   accepted: ["in_progress", "closed", "returned"],
@@ -21,5 +18,6 @@ export const canMove = (from: ReferralStatus, to: ReferralStatus) => NEXT[from].
 export const allowedNext = (from: ReferralStatus) => NEXT[from];
 
 export const isOpenReferral = (status: ReferralStatus) => (OPEN_REFERRAL_STATUSES as readonly ReferralStatus[]).includes(status);
-export const referralDueAt = (from: number) => from + REFERRAL_DUE_HOURS * 3_600_000;
+/** When an agency that got a referral at `from` is overdue: REFERRAL_DUE_HOURS later. */
+export const referralDueAt = (from: number, dueHours: number) => from + dueHours * 3_600_000;
 export const isOverdue = (r: { status: ReferralStatus; dueAt: number }, now: number) => isOpenReferral(r.status) && r.dueAt <= now;

@@ -45,6 +45,8 @@ export interface Ctx {
   bus: EventBus;
   /** The callback backlog's configured deadlines and retries, needed wherever a call can be missed. */
   callbackPolicy: CallbackPolicy;
+  /** Hours an agency has to act on a referral before the escalation center chases it. */
+  referralDueHours: number;
 }
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
