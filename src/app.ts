@@ -23,6 +23,15 @@ import { referralRoutes } from "./http/api/referral-routes.js";
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024, logController: new AccessLog() });
   installErrorHandler(app);
+  // No answer leaves before the writes it reports are committed (see CommitGroup).
+  app.addHook("onSend", (_request, _reply, payload, done) => {
+    const committed = s.ctx.group?.durable();
+    if (!committed) return done(null, payload);
+    committed.then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    );
+  });
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });
   await app.register(async (scope) => twilioRoutes(scope, s));

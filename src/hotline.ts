@@ -4,7 +4,8 @@ import { startCheckpointer } from "../db/checkpointer.js";
 import { buildApp } from "./app.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
-import { EventBus } from "./events/event-log.js";
+import { EventBus, type Ctx } from "./events/event-log.js";
+import { CommitGroup } from "./events/commit-group.js";
 import { checkFlows } from "./ivr/flow-check.js";
 import { loadFlows } from "./ivr/flow-loader.js";
 import { PromptCatalog } from "./ivr/prompt-catalog.js";
@@ -63,7 +64,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     retryMinutes: config.CALLBACK_RETRY_MINUTES,
     claimMinutes: config.CALLBACK_CLAIM_MINUTES,
   };
-  const ctx = { db, clock, bus: new EventBus(), callbackPolicy, referralDueHours: config.REFERRAL_DUE_HOURS };
+  const ctx: Ctx = { db, clock, bus: new EventBus(), callbackPolicy, referralDueHours: config.REFERRAL_DUE_HOURS, group: new CommitGroup(db.$client, log) };
   seedCapacity(ctx, config.LINES);
   seedCaseCategories(ctx);
   if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
@@ -79,6 +80,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const services: Services = {
     config,
     ctx,
+    webhookCtx: { ...ctx, joinsGroup: true },
     log,
     flows,
     catalog: new PromptCatalog(flows),
@@ -126,6 +128,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopReferrals();
       hub.close();
       await app.close();
+      ctx.group?.commit();
       await checkpointer.close();
       db.$client.close();
     },

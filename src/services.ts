@@ -13,6 +13,8 @@ import type { LiveFigures } from "./stats/live-figures.js";
 export interface Services {
   config: Config;
   ctx: Ctx;
+  /** The context the busiest webhooks write through: one commit per turn of the event loop for all of them. */
+  webhookCtx: Ctx;
   log: Logger;
   flows: LoadedFlows;
   catalog: PromptCatalog;

@@ -4,6 +4,7 @@ import type { Db } from "../../db/connection.js";
 import { events } from "../../db/schema.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
+import type { CommitGroup } from "./commit-group.js";
 
 export interface NewEvent {
   type: string;
@@ -47,6 +48,10 @@ export interface Ctx {
   callbackPolicy: CallbackPolicy;
   /** Hours an agency has to act on a referral before the escalation center chases it. */
   referralDueHours: number;
+  /** The group commit Twilio's webhooks share (see CommitGroup); every other writer commits it first. */
+  group?: CommitGroup;
+  /** Set on the context webhooks write through: their transactions join the group. */
+  joinsGroup?: boolean;
 }
 
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -74,33 +79,40 @@ function insertEvent(db: Db) {
 
 /**
  * Every state change runs here: one immediate transaction that also writes the events explaining it.
- * Events reach the bus only once the transaction has committed.
+ * Events reach the bus only once the transaction has committed. On a webhook's context the transaction
+ * is a savepoint of the turn's group commit, and its events wait for that commit.
  */
 export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => T): T {
   const committed: DomainEvent[] = [];
-  const result = ctx.db.transaction(
-    (tx) => {
-      committed.length = 0;
-      const record: RecordEvent = (event) => {
-        const at = ctx.clock.now();
-        const data = event.data ?? {};
-        const row = insertEvent(ctx.db).run({
-          at,
-          type: event.type,
-          callSid: event.callSid ?? null,
-          userId: event.userId ?? null,
-          callbackId: event.callbackId ?? null,
-          data,
-          dedupeKey: event.dedupeKey ?? null,
-        });
-        if (row.changes === 0) return false;
-        committed.push({ ...event, id: Number(row.lastInsertRowid), at, data });
-        return true;
-      };
-      return fn(tx, record);
-    },
-    { behavior: "immediate" },
-  );
+  const body = (tx: Tx) => {
+    committed.length = 0;
+    const record: RecordEvent = (event) => {
+      const at = ctx.clock.now();
+      const data = event.data ?? {};
+      const row = insertEvent(ctx.db).run({
+        at,
+        type: event.type,
+        callSid: event.callSid ?? null,
+        userId: event.userId ?? null,
+        callbackId: event.callbackId ?? null,
+        data,
+        dedupeKey: event.dedupeKey ?? null,
+      });
+      if (row.changes === 0) return false;
+      committed.push({ ...event, id: Number(row.lastInsertRowid), at, data });
+      return true;
+    };
+    return fn(tx, record);
+  };
+  const group = ctx.group;
+  if (group && (ctx.joinsGroup || group.running)) {
+    // Already inside the group's transaction, so better-sqlite3 makes this a savepoint.
+    const result = group.run(() => ctx.db.transaction(body));
+    if (committed.length) group.onCommit(() => committed.forEach((event) => ctx.bus.publish(event)));
+    return result;
+  }
+  if (group?.pending) group.commit();
+  const result = ctx.db.transaction(body, { behavior: "immediate" });
   for (const event of committed) ctx.bus.publish(event);
   return result;
 }

@@ -1,3 +1,5 @@
+import Database from "better-sqlite3";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCall } from "../../src/calls/call-store.js";
 import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
@@ -132,6 +134,30 @@ describe("the IVR, driven through signed webhooks", () => {
     const menu = await press(sid, from, twiml, "1");
     await press(sid, from, menu, "2");
     expect(findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "normal", topic: "trafficking" });
+  });
+
+  it("an answer leaves only once what it reports is committed, so a crash never loses a step Twilio was told of", async () => {
+    const reader = new Database(h.config.DB_FILE, { readonly: true });
+    const stored = (sid: string) => reader.prepare("select state, ivr_node as node from calls where sid = ?").get(sid);
+    const group = h.hotline.services.ctx.group!;
+    const commit = group.commit.bind(group);
+    // The group's commit is held back until the test lets it go.
+    const reached = new Promise<void>((resolve) => {
+      group.commit = () => resolve();
+    });
+    let answered = false;
+    const sid = newCallSid();
+    const answer = signedPost(h.baseUrl, "/twilio/voice", params(sid, "+66810000077")).then((res) => ((answered = true), res));
+    await reached;
+    for (let turn = 0; turn < 20; turn++) await nextTurn();
+    expect(answered).toBe(false);
+    expect(stored(sid)).toBeUndefined();
+    group.commit = commit;
+    group.commit();
+    const res = await answer;
+    expect(res.status).toBe(200);
+    expect(stored(sid)).toEqual({ state: "ivr", node: "language-menu" });
+    reader.close();
   });
 
   it("a caller who hangs up in the menu is stored with where they stopped, and the API shows their path", async () => {

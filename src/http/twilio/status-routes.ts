@@ -42,7 +42,7 @@ export function statusRoutes(app: FastifyInstance, s: Services): void {
       }
       return s.twiml.empty();
     }
-    const call = applyInboundStatus(s.ctx, { sid: body.CallSid, status: body.CallStatus, sequence: body.SequenceNumber });
+    const call = applyInboundStatus(s.webhookCtx, { sid: body.CallSid, status: body.CallStatus, sequence: body.SequenceNumber });
     if (call?.state === "ended") s.log.child({ callSid: call.sid }).info({ outcome: call.outcome }, "call ended");
     return s.twiml.empty();
   });

@@ -23,7 +23,7 @@ export function currentTwiml(s: Services, call: CallRow): string {
 export function voiceRoutes(app: FastifyInstance, s: Services): void {
   app.post("/twilio/voice", async (request, reply) => {
     const body = parseOr400(voiceWebhookSchema, request.body);
-    const result = admitInboundCall(s.ctx, {
+    const result = admitInboundCall(s.webhookCtx, {
       sid: body.CallSid,
       from: body.From,
       to: body.To,
@@ -51,7 +51,7 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
     const query = parseOr400(ivrQuerySchema, request.query);
     const body = parseOr400(gatherWebhookSchema, request.body);
     reply.type("text/xml");
-    const outcome = inTransaction(s.ctx, (tx, record) => {
+    const outcome = inTransaction(s.webhookCtx, (tx, record) => {
       const call = findCall(tx, body.CallSid);
       if (!call) return undefined;
       // A repeated or late Gather answer for a menu the caller has left changes nothing.
