@@ -186,10 +186,8 @@ describe("transfer from the agent desktop", { timeout: 60_000 }, () => {
   it("a caller the hotline called back can be transferred, warm only", async () => {
     const from = "+66870000077";
     // Burmese, which no agent here speaks yet: the caller waits, then asks to be called back.
-    const asker = await cc.callIn(from, ["2", "1"]);
-    await asker.waitFor("gather");
-    asker.press("1");
-    await cc.settle();
+    // Keys: Burmese, violence, then (waiting in the queue) the callback key.
+    const asker = await cc.callIn(from, ["2", "1", "1"]);
     cc.carrier.endpoint(from).setMode("answer");
     const { page, problems, endpoint } = await agentOnDesktop("ซอ · Zaw", "zaw", ["my"], "offered");
     await page.locator(`#screen-pop[data-call-sid="${asker.sid}"][data-phase="offered"]`).waitFor();
