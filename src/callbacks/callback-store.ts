@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { callbackAttempts, callbacks } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
+import { prepared } from "../../db/prepared.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallbackRow = typeof callbacks.$inferSelect;
@@ -14,7 +15,9 @@ export function itemById(db: Reader, id: number): CallbackRow | undefined {
 }
 
 export function openItemForNumber(db: Reader, number: string): CallbackRow | undefined {
-  return db.select().from(callbacks).where(and(eq(callbacks.number, number), inArray(callbacks.status, [...OPEN_STATUSES]))).get();
+  return prepared(db, "openItemForNumber", () =>
+    db.select().from(callbacks).where(and(eq(callbacks.number, sql.placeholder("number")), inArray(callbacks.status, [...OPEN_STATUSES]))).prepare(),
+  ).get({ number });
 }
 
 export function updateItem(tx: Tx, id: number, patch: Partial<CallbackRow>): void {

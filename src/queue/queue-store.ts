@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { queueEntries } from "../../db/schema.js";
+import { prepared } from "../../db/prepared.js";
 import type { Tx } from "../events/event-log.js";
 import type { Db } from "../../db/connection.js";
 
@@ -12,7 +13,9 @@ export function entryById(db: Reader, id: number): QueueEntry | undefined {
 
 /** The call's latest entry: a caller called back later has a newer (virtual) entry than their first. */
 export function entryForCall(db: Reader, callSid: string): QueueEntry | undefined {
-  return db.select().from(queueEntries).where(eq(queueEntries.callSid, callSid)).orderBy(desc(queueEntries.id)).limit(1).get();
+  return prepared(db, "entryForCall", () =>
+    db.select().from(queueEntries).where(eq(queueEntries.callSid, sql.placeholder("callSid"))).orderBy(desc(queueEntries.id)).limit(1).prepare(),
+  ).get({ callSid });
 }
 
 /**

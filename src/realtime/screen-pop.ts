@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared.js";
 import { calls, events, users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import { findCall, type CallRow } from "../calls/call-store.js";
@@ -15,13 +16,15 @@ const HISTORY_LIMIT = 20;
 /** Earlier calls of the same number, newest first, with what earlier agents recorded about them. */
 function earlierCalls(db: Db, call: CallRow) {
   if (!call.fromE164) return [];
-  const earlier = db
-    .select()
-    .from(calls)
-    .where(and(eq(calls.fromE164, call.fromE164), ne(calls.sid, call.sid), eq(calls.direction, "inbound")))
-    .orderBy(desc(calls.createdAt))
-    .limit(HISTORY_LIMIT)
-    .all();
+  const earlier = prepared(db, "earlierCalls", () =>
+    db
+      .select()
+      .from(calls)
+      .where(and(eq(calls.fromE164, sql.placeholder("number")), ne(calls.sid, sql.placeholder("sid")), eq(calls.direction, "inbound")))
+      .orderBy(desc(calls.createdAt))
+      .limit(HISTORY_LIMIT)
+      .prepare(),
+  ).all({ number: call.fromE164, sid: call.sid });
   const sids = earlier.map((c) => c.sid);
   const notes = sids.length
     ? db
