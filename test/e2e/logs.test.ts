@@ -51,5 +51,9 @@ describe("the log of a call", () => {
     expect(all).not.toContain("node=");
     expect(all).not.toMatch(/"Digits":"8"/);
     expect(lines.some((l) => l.msg === "call admitted to the IVR" && l.callSid === sid)).toBe(true);
+    // The language menu names Khmer and Lao in Thai (no voice or recording of their own): one line says so.
+    const degraded = lines.filter((l) => l.msg === "prompts degraded" && l.callSid === sid);
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]!.degraded).toEqual([expect.stringMatching(/no km recording or voice, spoken in th/), expect.stringMatching(/no lo recording or voice, spoken in th/)]);
   });
 });

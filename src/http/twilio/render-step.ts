@@ -7,15 +7,20 @@ import type { Utterance } from "../../ivr/prompt-catalog.js";
 import type { Language } from "../../languages.js";
 import type { Services } from "../../services.js";
 
-/** Resolves prompts for a call; a prompt heard in another language, or not at all, is logged. */
+/**
+ * Resolves prompts for a call. Prompts heard in another language, or not at all, are logged: one line
+ * per answer naming each of them (the language menu alone would otherwise write a line per language).
+ */
 export function utterances(s: Services, call: Pick<CallRow, "sid" | "language">, plays: PromptPlay[]): Utterance[] {
   const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
   const out: Utterance[] = [];
+  const degradedPrompts: string[] = [];
   for (const play of plays) {
     const { utterance, degraded } = s.catalog.resolve(play, language);
-    if (degraded) s.log.warn({ callSid: call.sid, prompt: play.prompt, language }, `prompt degraded: ${degraded}`);
+    if (degraded) degradedPrompts.push(degraded);
     if (utterance) out.push(utterance);
   }
+  if (degradedPrompts.length) s.log.warn({ callSid: call.sid, callLanguage: language, degraded: degradedPrompts }, "prompts degraded");
   return out;
 }
 
