@@ -11,14 +11,14 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "migrations");
 
 /** Opens (creating if needed) and migrates the database. ":memory:" gives a private one for tests. */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, opts: { busyTimeoutMs?: number } = {}): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   // NORMAL keeps WAL durable across a process crash (only an OS crash can lose the last commits).
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });

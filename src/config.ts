@@ -10,6 +10,11 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DB_FILE: z.string().min(1).default("./data/hotline.db"),
+  /**
+   * How long a write waits for a database held by another writer (a backup, a stuck disk) before the
+   * webhook gives the caller an apology instead: well inside the 15 s after which Twilio gives up.
+   */
+  DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(10_000).default(5_000),
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   TELEPHONY: optionalText.pipe(z.enum(["twilio", "simulator"]).optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits").optional()),

@@ -57,7 +57,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   if (report.errors.length) {
     throw new StartupError(`voice flows in ${config.FLOWS_DIR} have errors (run npm run flows:check):\n  ${report.errors.join("\n  ")}`);
   }
-  const db = openDatabase(config.DB_FILE);
+  const db = openDatabase(config.DB_FILE, { busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
   const checkpointer = startCheckpointer(db.$client, { intervalMs: CHECKPOINT_INTERVAL_MS, onError: (message) => log.error(message) });
   const callbackPolicy = {
     slaMinutes: { emergency: config.CALLBACK_SLA_EMERGENCY_MINUTES, normal: config.CALLBACK_SLA_NORMAL_MINUTES },

@@ -6,8 +6,8 @@ import type { Language } from "../../languages.js";
 import type { Services } from "../../services.js";
 import { inTransaction } from "../../events/event-log.js";
 import { parseOr400 } from "../errors.js";
-import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { forCall, renderStep, utterances } from "./render-step.js";
+import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
+import { renderStep, utterances } from "./render-step.js";
 import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
@@ -21,8 +21,8 @@ export function currentTwiml(s: Services, call: CallRow): string {
 }
 
 export function voiceRoutes(app: FastifyInstance, s: Services): void {
-  app.post("/twilio/voice", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
+  /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
+  const arrive = (body: VoiceWebhook): string => {
     const result = admitInboundCall(s.webhookCtx, {
       sid: body.CallSid,
       from: body.From,
@@ -30,7 +30,6 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
       rememberDays: s.flows.flow.returningWindowDays,
       firstStep: (known) => startStep(s.flows.flow, known),
     });
-    reply.type("text/xml");
     const log = s.log.child({ callSid: body.CallSid });
     if (result.kind === "repeat") return currentTwiml(s, result.call);
     if (result.kind === "overflow") {
@@ -42,10 +41,25 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
     }
     log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
     return renderStep(s, result.call, result.decision.step);
+  };
+
+  app.post("/twilio/voice", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    return arrive(body);
   });
 
-  /** Where a caller goes after an apology: back to whatever their call was doing. */
-  app.post("/twilio/resume", forCall(s, (call) => currentTwiml(s, call)));
+  /**
+   * Where a caller goes after an apology: back to whatever their call was doing. An inbound call whose
+   * very first webhook failed was never stored: it arrives now. A leg the hotline placed is not a caller.
+   */
+  app.post("/twilio/resume", async (request, reply) => {
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const call = findCall(s.ctx.db, body.CallSid);
+    if (call) return currentTwiml(s, call);
+    return body.Direction === "inbound" ? arrive(body) : s.twiml.goodbye([]);
+  });
 
   app.post("/twilio/ivr", async (request, reply) => {
     const query = parseOr400(ivrQuerySchema, request.query);
