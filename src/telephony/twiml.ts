@@ -3,8 +3,6 @@ import type { Utterance } from "../ivr/prompt-catalog.js";
 
 type VoiceResponse = twilio.twiml.VoiceResponse;
 type Container = { say: VoiceResponse["say"]; play: VoiceResponse["play"]; pause: VoiceResponse["pause"] };
-/** Distinct documents kept: menus and prompts × languages × flow nodes is a few hundred. */
-const WRITTEN_LIMIT = 2000;
 type SayAttributes = Parameters<VoiceResponse["say"]>[0];
 
 /**
@@ -12,24 +10,7 @@ type SayAttributes = Parameters<VoiceResponse["say"]>[0];
  * because Twilio signs (and we verify) against exactly that URL.
  */
 export class TwimlWriter {
-  /**
-   * Documents already written, by what they were written from. Most TwiML is the same for every caller
-   * at the same point of the flow in the same language, and building it through twilio's XML builder
-   * cost more than the rest of an IVR step. Bounded: emptied when full.
-   */
-  private readonly written = new Map<string, string>();
-
   constructor(private readonly baseUrl: string) {}
-
-  private once(key: unknown[], write: () => string): string {
-    const k = JSON.stringify(key);
-    let doc = this.written.get(k);
-    if (doc === undefined) {
-      if (this.written.size >= WRITTEN_LIMIT) this.written.clear();
-      this.written.set(k, (doc = write()));
-    }
-    return doc;
-  }
 
   url(path: string, query: Record<string, string | number> = {}): string {
     const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
@@ -45,10 +26,6 @@ export class TwimlWriter {
 
   /** A menu: prompts inside a one-key Gather (so callers can barge in), then the same action on silence. */
   menu(utterances: Utterance[], action: string, timeout: number): string {
-    return this.once(["menu", utterances, action, timeout], () => this.writeMenu(utterances, action, timeout));
-  }
-
-  private writeMenu(utterances: Utterance[], action: string, timeout: number): string {
     const r = new twilio.twiml.VoiceResponse();
     const gather = r.gather({ input: ["dtmf"], numDigits: 1, timeout, action, method: "POST", actionOnEmptyResult: true });
     this.speak(gather, utterances);
@@ -60,10 +37,6 @@ export class TwimlWriter {
 
   /** Prompts, then a Redirect: how a call moves on without waiting for input. */
   sayThenRedirect(utterances: Utterance[], next: string, pauseSeconds = 0): string {
-    return this.once(["redirect", utterances, next, pauseSeconds], () => this.writeSayThenRedirect(utterances, next, pauseSeconds));
-  }
-
-  private writeSayThenRedirect(utterances: Utterance[], next: string, pauseSeconds: number): string {
     const r = new twilio.twiml.VoiceResponse();
     this.speak(r, utterances);
     if (pauseSeconds > 0) r.pause({ length: pauseSeconds });

@@ -13,24 +13,53 @@ import type { Services } from "../../services.js";
  */
 export function utterances(s: Services, call: Pick<CallRow, "sid" | "language">, plays: PromptPlay[]): Utterance[] {
   const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
-  const out: Utterance[] = [];
-  const degradedPrompts: string[] = [];
-  for (const play of plays) {
-    const { utterance, degraded } = s.catalog.resolve(play, language);
-    if (degraded) degradedPrompts.push(degraded);
-    if (utterance) out.push(utterance);
-  }
-  if (degradedPrompts.length) s.log.warn({ callSid: call.sid, callLanguage: language, degraded: degradedPrompts }, "prompts degraded");
-  return out;
+  const { spoken, degraded } = resolvePrompts(s, language, plays);
+  logDegraded(s, call.sid, language, degraded);
+  return spoken;
 }
+
+function resolvePrompts(s: Services, language: Language, plays: PromptPlay[]): { spoken: Utterance[]; degraded: string[] } {
+  const spoken: Utterance[] = [];
+  const degraded: string[] = [];
+  for (const play of plays) {
+    const resolution = s.catalog.resolve(play, language);
+    if (resolution.degraded) degraded.push(resolution.degraded);
+    if (resolution.utterance) spoken.push(resolution.utterance);
+  }
+  return { spoken, degraded };
+}
+
+function logDegraded(s: Services, callSid: string, language: Language, degraded: string[]): void {
+  if (degraded.length) s.log.warn({ callSid, callLanguage: language, degraded }, "prompts degraded");
+}
+
+/**
+ * Steps already rendered, by language and step: every caller at the same point of the flow in the same
+ * language hears the same document, and resolving its prompts and building it through twilio's XML
+ * writer cost more than the rest of an IVR step. Bounded: emptied when full. Per prompt catalog, so a
+ * hotline built with other flows (a test's) never sees another's documents.
+ */
+const rendered = new WeakMap<object, Map<string, { twiml: string; degraded: string[] }>>();
+const RENDERED_LIMIT = 2_000;
 
 /** TwiML for an IVR step: a menu to answer, or the way into the queue. */
 export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">, step: Step): string {
-  const spoken = utterances(s, call, step.prompts);
-  if (step.kind === "menu") {
-    return s.twiml.menu(spoken, s.twiml.url("/twilio/ivr", { node: step.node, attempt: step.attempt }), step.timeout);
+  const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
+  let cache = rendered.get(s.catalog);
+  if (!cache) rendered.set(s.catalog, (cache = new Map()));
+  const key = `${language} ${JSON.stringify(step)}`;
+  let done = cache.get(key);
+  if (!done) {
+    const { spoken, degraded } = resolvePrompts(s, language, step.prompts);
+    const twiml =
+      step.kind === "menu"
+        ? s.twiml.menu(spoken, s.twiml.url("/twilio/ivr", { node: step.node, attempt: step.attempt }), step.timeout)
+        : s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/queue/wait"));
+    if (cache.size >= RENDERED_LIMIT) cache.clear();
+    cache.set(key, (done = { twiml, degraded }));
   }
-  return s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/queue/wait"));
+  logDegraded(s, call.sid, language, done.degraded);
+  return done.twiml;
 }
 
 /** A webhook that only needs the call: TwiML for it, or a plain goodbye for a call we do not know. */
