@@ -209,11 +209,14 @@ export async function run(): Promise<SectionResult> {
     const next = () => prepared[cursor++ % prepared.length]!;
     await load(`${baseUrl}/twilio/ivr`, next, WARMUP_SECONDS);
     await hotline.ask({ type: "resetLoopDelay" }, "loopDelayReset");
+    const cpuBefore = Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs);
     const hot = await load(`${baseUrl}/twilio/ivr`, next, MEASURE_SECONDS);
     const duringIvr = (await hotline.ask({ type: "stats" }, "stats")) as unknown as {
+      cpuMs: number;
       loopDelayMs: { p50: number; p99: number; max: number };
       inServerMs: { n: number; p50: number; p99: number; max: number };
     };
+    const ivrCpuUs = ((duringIvr.cpuMs - cpuBefore) * 1000) / hot.requests;
     // Context for the p99: with 200 connections each waits for the 199 ahead of it; at 20 it mostly does not.
     const light = await load(`${baseUrl}/twilio/ivr`, next, LIGHT_SECONDS, LIGHT_CONNECTIONS);
     const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS);
@@ -231,7 +234,9 @@ export async function run(): Promise<SectionResult> {
     let bareCursor = 0;
     const bareNext = () => prepared[bareCursor++ % prepared.length]!;
     await load(`http://127.0.0.1:${barePort}/twilio/ivr`, bareNext, WARMUP_SECONDS);
+    const bareCpuBefore = Number((await bare.ask({ type: "stats" }, "stats")).cpuMs);
     const base = await load(`http://127.0.0.1:${barePort}/twilio/ivr`, bareNext, MEASURE_SECONDS);
+    const bareCpuUs = ((Number((await bare.ask({ type: "stats" }, "stats")).cpuMs) - bareCpuBefore) * 1000) / base.requests;
     await bare.stop();
 
     const ratio = hot.rps / base.rps;
@@ -245,6 +250,13 @@ export async function run(): Promise<SectionResult> {
       { section, figure: "bare Fastify route p50 / p99", value: `${base.p50} / ${base.p99}`, unit: "ms", pass: null },
       { section, figure: `signed IVR step, ${CONNECTIONS} connections`, value: round(hot.rps, 0), unit: "req/s", pass: null },
       { section, figure: "IVR step ÷ bare route (req/s, same run)", value: round(ratio, 3), goal: "≥ 0.5", pass: goalAtLeast(ratio, 0.5) },
+      {
+        section,
+        // CPU per request moves far less than req/s when other work shares the machine.
+        figure: "server CPU per request: bare route / IVR step (÷)",
+        value: `${round(bareCpuUs, 0)} / ${round(ivrCpuUs, 0)} µs (${round(bareCpuUs / ivrCpuUs, 3)})`,
+        pass: null,
+      },
       { section, figure: "IVR step p50", value: hot.p50, unit: "ms", pass: null },
       { section, figure: "IVR step p99", value: hot.p99, unit: "ms", goal: "< 20 ms", pass: goalBelow(hot.p99, 20) },
       {
@@ -282,6 +294,7 @@ export async function run(): Promise<SectionResult> {
         hotlineSteady: { ...steady, connections: CONNECTIONS, seconds: STEADY_SECONDS },
         bare: base,
         ratio,
+        cpuPerRequestUs: { bare: bareCpuUs, ivr: ivrCpuUs },
         arrival: { ...arrival, seconds: ARRIVAL_SECONDS, admitted: admitted.length },
         callsCopied: COPIES,
         ivrRequestsSent: sent,

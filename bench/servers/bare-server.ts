@@ -16,6 +16,10 @@ app.post("/twilio/ivr", async (_request, reply) => reply.type("text/xml").send(T
 await app.listen({ port: Number(process.env.PORT), host: "127.0.0.1" });
 
 onParent(async (m) => {
+  if (m.type === "stats") {
+    const cpu = process.cpuUsage();
+    tell({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
   if (m.type === "stop") {
     await app.close();
     process.exit(0);
