@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, lt, sql, type Placeholder } from "drizzle-orm";
 import { callbackAttempts, callbacks } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import { prepared } from "../../db/prepared.js";
@@ -28,16 +28,14 @@ export function attemptsOf(db: Reader, callbackId: number): AttemptRow[] {
   return db.select().from(callbackAttempts).where(eq(callbackAttempts.callbackId, callbackId)).orderBy(callbackAttempts.id).all();
 }
 
+const expiredClaim = (now: number) => and(eq(callbacks.status, "claimed"), isNotNull(callbacks.claimExpiresAt), lt(callbacks.claimExpiresAt, now));
+
+/** Whether any claim has run out: the backlog's readers ask on every request, and only write when so. */
+export const hasExpiredClaims = (db: Reader, now: number) => db.select({ id: callbacks.id }).from(callbacks).where(expiredClaim(now)).limit(1).get() !== undefined;
+
 /** Claims not used in time fall back to open, so no item stays stuck with an agent who went home. */
 export function expireClaims(tx: Tx, now: number): number {
-  // Looked for first: the backlog's readers call this on every request, and a write is a commit.
-  const expired = and(eq(callbacks.status, "claimed"), isNotNull(callbacks.claimExpiresAt), lt(callbacks.claimExpiresAt, now));
-  if (!tx.select({ id: callbacks.id }).from(callbacks).where(expired).limit(1).get()) return 0;
-  return tx
-    .update(callbacks)
-    .set({ status: "open", claimedBy: null, claimExpiresAt: null })
-    .where(expired)
-    .run().changes;
+  return tx.update(callbacks).set({ status: "open", claimedBy: null, claimExpiresAt: null }).where(expiredClaim(now)).run().changes;
 }
 
 /** The supervisor's three backlog figures. */
@@ -68,8 +66,8 @@ export function nextDeadline(db: Reader, now: number): number | undefined {
   return row?.at ?? undefined;
 }
 
-/** Most urgent first: emergency, then overdue, then oldest. */
-export const urgency = (now: number) => [
+/** Most urgent first: emergency, then overdue, then oldest. `now` may be a placeholder of a prepared query. */
+export const urgency = (now: number | Placeholder) => [
   desc(sql`${callbacks.priority} = 'emergency'`),
   desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
   asc(callbacks.firstMissedAt),

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { and, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
-import { attemptsOf, expireClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
+import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
@@ -34,7 +34,7 @@ type Filter = z.infer<typeof filterSchema>;
 /** Supervisors see numbers (and that is audited); agents see them masked: the server dials for them. */
 const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" || user?.role === "admin";
 
-function where(filter: Filter, now: number, agent: UserRow | undefined): SQL | undefined {
+function where(filter: Omit<Filter, "limit" | "offset">, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
   const parts: (SQL | undefined)[] = [
     filter.status ? inArray(callbacks.status, filter.status) : undefined,
     filter.language ? inArray(callbacks.language, filter.language) : undefined,
@@ -60,21 +60,43 @@ function asHttp(err: unknown): never {
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+/** Distinct filters kept compiled; past it the cache starts again (dates in filters make them many). */
+const COMPILED_LIMIT = 200;
 
 export function callbackRoutes(app: FastifyInstance, s: Services): void {
   const load = (request: FastifyRequest) => {
     const filter = parseOr400(filterSchema, request.query);
     const now = s.ctx.clock.now();
-    inTransaction(s.ctx, (tx) => expireClaims(tx, now));
+    if (hasExpiredClaims(s.ctx.db, now)) inTransaction(s.ctx, (tx) => expireClaims(tx, now));
     const agent = request.user?.role === "agent" ? request.user : undefined;
-    const condition = where(filter, now, agent);
-    return { filter, now, condition };
+    return { filter, now, agent };
+  };
+
+  /**
+   * The page and count queries, compiled once per filter (the time, page and size are placeholders):
+   * supervisors' screens ask the same question over and over, and building it cost as much as running it.
+   */
+  const compiled = new Map<string, ReturnType<typeof compile>>();
+  const compile = (filter: Omit<Filter, "limit" | "offset">, agent: UserRow | undefined) => {
+    const NOW = sql.placeholder("now");
+    const condition = where(filter, NOW, agent);
+    return {
+      page: s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset")).prepare(),
+      count: s.ctx.db.select({ n: sql<number>`count(*)` }).from(callbacks).where(condition).prepare(),
+    };
   };
 
   app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
-    const { filter, now, condition } = load(request);
-    const rows = s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(now)).limit(filter.limit).offset(filter.offset).all();
-    const total = s.ctx.db.select({ n: sql<number>`count(*)` }).from(callbacks).where(condition).get()?.n ?? 0;
+    const { filter, now, agent } = load(request);
+    const { limit, offset, ...question } = filter;
+    const key = JSON.stringify([question, agent?.languages ?? null]);
+    let queries = compiled.get(key);
+    if (!queries) {
+      if (compiled.size >= COMPILED_LIMIT) compiled.clear();
+      compiled.set(key, (queries = compile(question, agent)));
+    }
+    const rows = queries.page.all({ now, limit, offset });
+    const total = queries.count.get({ now })?.n ?? 0;
     const full = seesNumbers(request.user);
     if (full && rows.length) audit(s, request, "audit.callbacks_listed", { ids: rows.map((r) => r.id) });
     return { items: rows.map((r) => publicItem(r, now, full)), total, limit: filter.limit, offset: filter.offset };
@@ -82,8 +104,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
 
   /** The daily report: every matching item, one CSV row each. */
   app.get("/api/callbacks.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const { now, condition } = load(request);
-    const rows = s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(now)).all();
+    const { filter, now, agent } = load(request);
+    const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
     audit(s, request, "audit.callbacks_exported", { count: rows.length });
     const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
     const cell = (v: unknown) => {
