@@ -16,13 +16,22 @@ function sessionOf(db: Builder): object {
   return (db as { session: object }).session;
 }
 
+/**
+ * Compiled queries kept per connection. Most keys are fixed, but some carry a user's filter (dates, lists)
+ * and could grow without end: past this the cache starts again, and each query is built anew when next used.
+ */
+const PREPARED_LIMIT = 1_000;
+
 /** The query `build` makes, built once for this connection under `key`. */
 export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
   const session = sessionOf(db);
   let cache = caches.get(session);
   if (!cache) caches.set(session, (cache = new Map()));
   let query = cache.get(key) as Q | undefined;
-  if (query === undefined) cache.set(key, (query = build()));
+  if (query === undefined) {
+    if (cache.size >= PREPARED_LIMIT) cache.clear();
+    cache.set(key, (query = build()));
+  }
   return query;
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { and, desc, eq, gte, inArray, lte, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
+import { prepared } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";
@@ -60,8 +61,6 @@ function asHttp(err: unknown): never {
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
-/** Distinct filters kept compiled; past it the cache starts again (dates in filters make them many). */
-const COMPILED_LIMIT = 200;
 
 export function callbackRoutes(app: FastifyInstance, s: Services): void {
   const load = (request: FastifyRequest) => {
@@ -76,7 +75,6 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
    * The page and count queries, compiled once per filter (the time, page and size are placeholders):
    * supervisors' screens ask the same question over and over, and building it cost as much as running it.
    */
-  const compiled = new Map<string, ReturnType<typeof compile>>();
   const compile = (filter: Omit<Filter, "limit" | "offset">, agent: UserRow | undefined) => {
     const NOW = sql.placeholder("now");
     const condition = where(filter, NOW, agent);
@@ -89,12 +87,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
     const { filter, now, agent } = load(request);
     const { limit, offset, ...question } = filter;
-    const key = JSON.stringify([question, agent?.languages ?? null]);
-    let queries = compiled.get(key);
-    if (!queries) {
-      if (compiled.size >= COMPILED_LIMIT) compiled.clear();
-      compiled.set(key, (queries = compile(question, agent)));
-    }
+    const queries = prepared(s.ctx.db, `callbacks page ${JSON.stringify([question, agent?.languages ?? null])}`, () => compile(question, agent));
     const rows = queries.page.all({ now, limit, offset });
     const total = queries.count.get({ now })?.n ?? 0;
     const full = seesNumbers(request.user);
