@@ -40,6 +40,16 @@ describe("queries prepared once per connection", () => {
     expect(prepared(b, "k", build)).not.toBe(first);
     expect(built).toBe(2);
   });
+
+  it("keeps a bounded number: keys made of users' filters cannot grow it without end", () => {
+    const db = openDatabase(":memory:");
+    const first = prepared(db, "fixed", () => ({}));
+    for (let i = 0; i < 1_000; i++) prepared(db, `filter ${i}`, () => ({}));
+    // Started again: the fixed query is simply built anew when next asked for.
+    const again = prepared(db, "fixed", () => ({}));
+    expect(again).not.toBe(first);
+    expect(prepared(db, "fixed", () => ({}))).toBe(again);
+  });
 });
 
 describe("checkpoints on their own thread", () => {
