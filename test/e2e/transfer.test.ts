@@ -28,7 +28,33 @@ async function connectedCall(from: string): Promise<{ caller: SimCall; agent: Ag
 }
 
 const inbound = () => cc.carrier.calls().filter((c) => c.direction === "inbound").length;
-const participants = (caller: SimCall) => cc.carrier.conference(caller.sid)?.participants.map((p) => p.callSid).sort() ?? [];
+const inConference = (callSid: string) => cc.carrier.conference(callSid)?.participants.map((p) => p.callSid).sort() ?? [];
+const participants = (caller: SimCall) => inConference(caller.sid);
+
+/**
+ * A whole warm transfer of the conversation under `callSid`: the caller's leg is held while the agency's
+ * phone rings, the agency answers into the briefing, the agent completes and leaves caller and agency.
+ */
+async function warmTransfer(agent: AgentHandle, callSid: string, callerLeg: SimCall, agentLeg: SimCall, extra: { caseId?: number } = {}): Promise<SimCall> {
+  const started = await cc.api("POST", `/api/calls/${callSid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm", ...extra } });
+  expect(started.status).toBe(201);
+  await cc.settle();
+  // The caller is on hold hearing the hold prompt while the agency's phone rings.
+  expect(cc.carrier.conference(callSid)!.participants.find((p) => p.callSid === callerLeg.sid)?.hold).toBe(true);
+  const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
+  await cc.settle();
+  await agent.socket.next("transfer.updated", (m) => m.status === "briefing");
+  expect(inConference(callSid)).toEqual([callerLeg.sid, agentLeg.sid, agencyLeg.sid].sort());
+
+  const done = await cc.api("POST", `/api/transfers/${started.body.id}/complete`, { token: agent.token });
+  expect(done.body.status).toBe("completed");
+  await cc.settle();
+  expect(inConference(callSid)).toEqual([callerLeg.sid, agencyLeg.sid].sort());
+  expect(cc.carrier.conference(callSid)!.participants.every((p) => !p.hold)).toBe(true);
+  expect(callerLeg.ended).toBe(false);
+  expect(agentLeg.ended).toBe(true);
+  return agencyLeg;
+}
 
 describe("transferring a live caller to an agency", () => {
   it("a warm transfer the agency answers leaves caller and agency connected after the agent leaves, with no new inbound call", async () => {
@@ -37,24 +63,7 @@ describe("transferring a live caller to an agency", () => {
     cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
     const opened = await cc.api("POST", "/api/cases", { token: agent.token, body: { category: "violence_child", province: "50", urgency: "crisis", channel: "hotline", callSid: caller.sid } });
     expect(opened.status).toBe(201);
-    const started = await cc.api("POST", `/api/calls/${caller.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm", caseId: opened.body.id } });
-    expect(started.status).toBe(201);
-    await cc.settle();
-    // The caller is on hold hearing the hold prompt while the agency's phone rings.
-    const held = cc.carrier.conference(caller.sid)!.participants.find((p) => p.callSid === caller.sid);
-    expect(held?.hold).toBe(true);
-    const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
-    await cc.settle();
-    await agent.socket.next("transfer.updated", (m) => m.status === "briefing");
-    expect(participants(caller)).toEqual([caller.sid, agentLeg.sid, agencyLeg.sid].sort());
-
-    const done = await cc.api("POST", `/api/transfers/${started.body.id}/complete`, { token: agent.token });
-    expect(done.body.status).toBe("completed");
-    await cc.settle();
-    expect(participants(caller)).toEqual([caller.sid, agencyLeg.sid].sort());
-    expect(cc.carrier.conference(caller.sid)!.participants.every((p) => !p.hold)).toBe(true);
-    expect(caller.ended).toBe(false);
-    expect(agentLeg.ended).toBe(true);
+    const agencyLeg = await warmTransfer(agent, caller.sid, caller, agentLeg, { caseId: opened.body.id });
     expect(inbound()).toBe(calls);
     // The transfer is recorded as a referral of the case, tracked to its deadline.
     const referrals = (await cc.api("GET", "/api/referrals")).body.items as Array<{ caseId: number; agencyId: number; status: string }>;
@@ -144,23 +153,8 @@ describe("transferring a caller the hotline called back", () => {
     expect(cold.body.message).toMatch(/warm/);
 
     cc.carrier.endpoint(AGENCY_PHONE).setMode("manual");
-    const started = await cc.api("POST", `/api/calls/${asker.sid}/transfers`, { token: agent.token, body: { agencyId, mode: "warm" } });
-    expect(started.status).toBe(201);
-    await cc.settle();
-    // The called-back leg is the one on hold, hearing the hold prompt.
-    expect(cc.carrier.conference(asker.sid)!.participants.find((p) => p.callSid === back.sid)?.hold).toBe(true);
-    const agencyLeg = cc.carrier.endpoint(AGENCY_PHONE).answer();
-    await cc.settle();
-    await agent.socket.next("transfer.updated", (m) => m.status === "briefing");
-    expect(participants(asker)).toEqual([back.sid, agentLeg.sid, agencyLeg.sid].sort());
-
-    const done = await cc.api("POST", `/api/transfers/${started.body.id}/complete`, { token: agent.token });
-    expect(done.body.status).toBe("completed");
-    await cc.settle();
-    expect(participants(asker)).toEqual([back.sid, agencyLeg.sid].sort());
-    expect(cc.carrier.conference(asker.sid)!.participants.every((p) => !p.hold)).toBe(true);
-    expect(back.ended).toBe(false);
-    expect(agentLeg.ended).toBe(true);
+    // The called-back leg is the one held, then left with the agency.
+    const agencyLeg = await warmTransfer(agent, asker.sid, back, agentLeg);
     // The agency hanging up now ends the call for the caller too.
     await agencyLeg.hangup();
     await cc.settle();
