@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { Carrier } from "../../src/carrier/index.js";
+import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { createHotline, SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER, type Hotline } from "../../src/hotline.js";
@@ -68,15 +68,13 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dbFile = join(dir, "hotline.db");
-  const carrier = new Carrier({
+  const { carrier, origin } = await startSimulator({
+    publicBaseUrl: baseUrl,
     accountSid: SIMULATOR_ACCOUNT_SID,
     authToken: SIMULATOR_AUTH_TOKEN,
-    voiceUrl: `${baseUrl}/twilio/voice`,
-    statusCallbackUrl: `${baseUrl}/twilio/status`,
     hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
     clock,
   });
-  const origin = await carrier.listen();
   const serverEnv: Record<string, string> = {
     PORT: String(port),
     HOST: "127.0.0.1",

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { agencies, callbackAttempts, transfers } from "../../db/schema.js";
+import { agencies, transfers } from "../../db/schema.js";
+import { attemptsOf } from "../callbacks/callback-store.js";
 import { findCall } from "../calls/call-store.js";
 import { entryForCall } from "../queue/queue-store.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
@@ -36,11 +37,7 @@ export function liveConversation(db: Pick<Ctx["db"], "select">, callSid: string)
   const entry = entryForCall(db, callSid);
   if (entry?.kind !== "virtual" || entry.status !== "connected" || !entry.callbackLegSid) return undefined;
   // Connected to the agent is not enough: the caller must have picked up.
-  const reached = db
-    .select({ id: callbackAttempts.id })
-    .from(callbackAttempts)
-    .where(and(eq(callbackAttempts.entryId, entry.id), eq(callbackAttempts.outcome, "reached")))
-    .get();
+  const reached = entry.callbackId !== null && attemptsOf(db, entry.callbackId).some((a) => a.entryId === entry.id && a.outcome === "reached");
   return reached ? { agentId: entry.agentId, callerLeg: entry.callbackLegSid, callBack: true } : undefined;
 }
 

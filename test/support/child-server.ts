@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
-import { Carrier } from "../../src/carrier/index.js";
+import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
 
@@ -58,13 +58,12 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
  */
 export async function carrierFor(port: number, clock = new ManualClock()): Promise<{ carrier: Carrier; origin: string; base: string }> {
   const base = `http://127.0.0.1:${port}`;
-  const carrier = new Carrier({
+  const { carrier, origin } = await startSimulator({
+    publicBaseUrl: base,
     accountSid: SIMULATOR_ACCOUNT_SID,
     authToken: SIMULATOR_AUTH_TOKEN,
-    voiceUrl: `${base}/twilio/voice`,
-    statusCallbackUrl: `${base}/twilio/status`,
     hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
     clock,
   });
-  return { carrier, origin: await carrier.listen(), base };
+  return { carrier, origin, base };
 }
