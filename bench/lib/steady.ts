@@ -4,7 +4,7 @@
 // bursts rather than the server.
 import { Agent, request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { percentile } from "./stats.js";
+import { summary } from "./stats.js";
 
 export interface SteadyRequest {
   path: string;
@@ -19,6 +19,7 @@ export interface SteadyResult {
   non2xx: number;
   errors: number;
   p50: number | null;
+  p90: number | null;
   p99: number | null;
   max: number | null;
 }
@@ -58,14 +59,6 @@ export async function steadyLoad(baseUrl: string, next: () => SteadyRequest, rat
   }
   await Promise.all(inFlight);
   agent.destroy();
-  return {
-    rate,
-    sent: total,
-    answered: latencies.length,
-    non2xx,
-    errors,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.length ? Math.max(...latencies) : null,
-  };
+  const { n: answered, ...spread } = summary(latencies);
+  return { rate, sent: total, answered, non2xx, errors, ...spread };
 }
