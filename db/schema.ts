@@ -118,7 +118,11 @@ export const queueEntries = sqliteTable(
     priority: text("priority", { enum: ["normal", "emergency"] }).notNull(),
     /** When the caller first joined: a missed offer puts them back with this time, never at the back. */
     enqueuedAt: time("enqueued_at").notNull(),
-    status: text("status", { enum: ["waiting", "offered", "connected", "done"] }).notNull().default("waiting"),
+    /**
+     * offered: the agent's phone rings (or whispers); connecting: the agent accepted and the two legs are
+     * being brought into one conference; connected: the carrier reported both in it at the same time.
+     */
+    status: text("status", { enum: ["waiting", "offered", "connecting", "connected", "done"] }).notNull().default("waiting"),
     agentId: text("agent_id"),
     offeredAt: time("offered_at"),
     /** The agent's phone leg while offered or connected. */
@@ -126,6 +130,9 @@ export const queueEntries = sqliteTable(
     /** For virtual entries: the outbound leg that rings the caller back. */
     callbackLegSid: text("callback_leg_sid"),
     offers: integer("offers").notNull().default(0),
+    /** When the carrier reported the agent's leg, then the caller's leg, in the conference (answered = both). */
+    agentJoinedAt: time("agent_joined_at"),
+    callerJoinedAt: time("caller_joined_at"),
     endedReason: text("ended_reason"),
     /** The callback item a virtual entry works on (a kept place, a claimed call-back or a retry). */
     callbackId: integer("callback_id"),

@@ -106,26 +106,28 @@ export function setAttemptLeg(ctx: Ctx, attemptId: number, legSid: string): void
  * tried again on the retry schedule, and after the last try the item is closed as unreachable.
  */
 export function finishAttempt(ctx: Ctx, policy: CallbackPolicy, entryId: number, outcome: AttemptOutcome): CallbackRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const attempt = tx
-      .select()
-      .from(callbackAttempts)
-      .where(and(eq(callbackAttempts.entryId, entryId), isNull(callbackAttempts.outcome)))
-      .get();
-    if (!attempt) return undefined;
-    const now = ctx.clock.now();
-    tx.update(callbackAttempts).set({ outcome, endedAt: now }).where(eq(callbackAttempts.id, attempt.id)).run();
-    const item = itemById(tx, attempt.callbackId);
-    if (!item || (item.status !== "open" && item.status !== "claimed")) return item;
-    const attempts = item.attempts + 1;
-    const next = afterAttempt(policy, attempts, outcome, now);
-    const patch: Partial<CallbackRow> = { attempts, claimedBy: null, claimExpiresAt: null };
-    if (next.status === "open") Object.assign(patch, { status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt });
-    else Object.assign(patch, { status: next.status, closedAt: now, nextAttemptAt: null });
-    updateItem(tx, item.id, patch);
-    record({ type: "callback.attempt_finished", callbackId: item.id, userId: attempt.agentId, data: { outcome, attempts, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
-    return { ...item, ...patch };
-  });
+  return inTransaction(ctx, (tx, record) => finishAttemptIn(tx, record, policy, entryId, outcome, ctx.clock.now()));
+}
+
+/** finishAttempt inside a transaction that also moves the call and the agent. */
+export function finishAttemptIn(tx: Tx, record: RecordEvent, policy: CallbackPolicy, entryId: number, outcome: AttemptOutcome, now: number): CallbackRow | undefined {
+  const attempt = tx
+    .select()
+    .from(callbackAttempts)
+    .where(and(eq(callbackAttempts.entryId, entryId), isNull(callbackAttempts.outcome)))
+    .get();
+  if (!attempt) return undefined;
+  tx.update(callbackAttempts).set({ outcome, endedAt: now }).where(eq(callbackAttempts.id, attempt.id)).run();
+  const item = itemById(tx, attempt.callbackId);
+  if (!item || (item.status !== "open" && item.status !== "claimed")) return item;
+  const attempts = item.attempts + 1;
+  const next = afterAttempt(policy, attempts, outcome, now);
+  const patch: Partial<CallbackRow> = { attempts, claimedBy: null, claimExpiresAt: null };
+  if (next.status === "open") Object.assign(patch, { status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt });
+  else Object.assign(patch, { status: next.status, closedAt: now, nextAttemptAt: null });
+  updateItem(tx, item.id, patch);
+  record({ type: "callback.attempt_finished", callbackId: item.id, userId: attempt.agentId, data: { outcome, attempts, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
+  return { ...item, ...patch };
 }
 
 /**

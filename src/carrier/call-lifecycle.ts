@@ -59,7 +59,7 @@ export class CallLifecycle implements CallControl {
       call.cancelRing = clock.setTimer(opts.timeoutSec * 1000, () => void this.end(call, "no-answer"));
       const endpoint = endpoints.get(call.to);
       endpoint.ring(call);
-      if (endpoint.mode === "answer") this.answer(call);
+      if (endpoint.mode === "answer" || endpoint.mode === "voicemail") this.answer(call);
       else if (endpoint.mode === "busy") void this.end(call, "busy");
       else if (endpoint.mode === "fail") void this.end(call, "failed");
     }, (err) => this.core.logger.error({ err }, "outbound leg failed to start"));

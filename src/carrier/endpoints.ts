@@ -2,9 +2,10 @@ import type { SimCall } from "./sim-call.js";
 
 /**
  * How a called party behaves: "answer" picks up at once, "manual" rings until someone calls answer()
- * or reject() (or the ring timeout passes), "busy" and "fail" never ring through.
+ * or reject() (or the ring timeout passes), "busy" and "fail" never ring through, "voicemail" picks up at
+ * once as an answering machine: it presses no key, and answering-machine detection tells it apart.
  */
-export type AnswerMode = "answer" | "manual" | "busy" | "fail";
+export type AnswerMode = "answer" | "manual" | "busy" | "fail" | "voicemail";
 
 /** A phone the carrier can ring: client:<identity>, sip:<uri> or an E.164 number. */
 export class SimEndpoint {

@@ -2,6 +2,7 @@ import { LANGUAGES, type Language } from "../languages.js";
 import type { Voice } from "./flow-schema.js";
 import type { LoadedFlows } from "./flow-loader.js";
 import type { PromptPlay } from "./flow-engine.js";
+import { WHISPER_PROMPTS } from "../agents/whisper.js";
 
 /** Prompts the server plays outside the flow's menus; every language must have them too. */
 export const SYSTEM_PROMPTS = [
@@ -39,7 +40,7 @@ export class PromptCatalog {
 
   /** Every prompt id the flow or the server may play. */
   promptIds(): string[] {
-    const ids = new Set<string>(SYSTEM_PROMPTS);
+    const ids = new Set<string>([...SYSTEM_PROMPTS, ...WHISPER_PROMPTS]);
     for (const node of Object.values(this.flows.flow.nodes)) {
       for (const ref of node.intro) ids.add(ref.prompt);
       if (node.type === "menu") {

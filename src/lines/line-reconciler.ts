@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { calls, queueEntries } from "../../db/schema.js";
-import { agentLegEnded, missOffer } from "../queue/queue-service.js";
+import { missOffer } from "../queue/queue-service.js";
+import { agentLegEnded } from "../queue/connecting.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
@@ -20,7 +21,7 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
   const agentLegs = ctx.db
     .select({ id: queueEntries.id, status: queueEntries.status, leg: queueEntries.agentLegSid })
     .from(queueEntries)
-    .where(and(inArray(queueEntries.status, ["offered", "connected"]), isNotNull(queueEntries.agentLegSid)))
+    .where(and(inArray(queueEntries.status, ["offered", "connecting", "connected"]), isNotNull(queueEntries.agentLegSid)))
     .all();
   if (holding.length === 0 && agentLegs.length === 0) return 0;
   const live = await carrier.liveCallSids();

@@ -5,16 +5,20 @@ import type { TaskRunner } from "../tasks/task-runner.js";
 import { findAgent, moveAgent } from "../agents/presence.js";
 import { entryById, offeredEntries, updateEntry } from "./queue-store.js";
 import { enqueueRetry, makeOffers, missOffer, requeueCaller, setAgentLeg } from "./queue-service.js";
+import { callBackEnded } from "./connecting.js";
 import { callbacks, users } from "../../db/schema.js";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { itemById } from "../callbacks/callback-store.js";
-import { finishAttempt, setAttemptLeg, startAttempt } from "../callbacks/callback-service.js";
+import { setAttemptLeg, startAttempt } from "../callbacks/callback-service.js";
 
 /** The carrier-side moves routing needs; src/telephony implements them, tests may watch them. */
 export interface CallControl {
   /** Rings the agent's phone for an offer; resolves with the new leg's id. */
   ringAgent(offer: { entryId: number; endpoint: string | null; agentId: string }): Promise<string>;
-  /** Calls a caller back for a virtual entry whose agent is on the line; resolves with the leg's id. */
+  /**
+   * Calls a caller back for a virtual entry whose agent is on the line; resolves with the leg's id. The
+   * carrier tells a machine from a person, so a voicemail is never taken for the caller.
+   */
   dialCaller(entryId: number, number: string): Promise<string>;
   /** Brings the caller out of the waiting loop into their conference. */
   connectCaller(callSid: string): Promise<void>;
@@ -30,6 +34,11 @@ export interface DispatchTimes {
 
 /** Extra time past the ring timeout before the server withdraws an offer the carrier never reported. */
 const OFFER_GRACE_MS = 5_000;
+/**
+ * How long a phone agent who picked up may listen to the whisper before the offer lapses: the whisper's
+ * own key timeout ends it sooner; this only covers a carrier that never came back.
+ */
+const WHISPER_WINDOW_MS = 60_000;
 
 /**
  * Runs routing whenever a call joins the queue or an agent frees up, and carries out what each committed
@@ -55,7 +64,7 @@ export class Dispatcher {
     const now = this.ctx.clock.now();
     for (const entry of offeredEntries(this.ctx.db)) {
       const age = now - (entry.offeredAt ?? now);
-      this.armOfferTimer(entry.id, Math.max(0, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS - age));
+      this.armOfferTimer(entry.id, entry.offeredAt, Math.max(0, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS - age));
     }
     for (const agent of this.ctx.db.select().from(users).where(eq(users.status, "wrap_up")).all()) {
       this.armWrapUp(agent.id, agent.statusSince, Math.max(0, this.times.wrapUpSeconds * 1000 - (now - agent.statusSince)));
@@ -94,7 +103,7 @@ export class Dispatcher {
     const entry = entryById(this.ctx.db, entryId);
     const agent = entry?.agentId ? findAgent(this.ctx.db, entry.agentId) : undefined;
     if (!entry || entry.status !== "offered" || !agent) return;
-    this.armOfferTimer(entryId, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
+    this.armOfferTimer(entryId, entry.offeredAt, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
     this.tasks.run(
       "ring agent",
       async () => {
@@ -102,7 +111,8 @@ export class Dispatcher {
         setAgentLeg(this.ctx, entryId, legSid);
         // The caller may have hung up, or the offer lapsed, while the phone was being dialled.
         const now = entryById(this.ctx.db, entryId);
-        if (now?.status !== "offered" && !(now?.status === "connected" && now.agentLegSid === legSid)) await this.control.hangup(legSid);
+        const stillWanted = now?.status === "offered" || ((now?.status === "connecting" || now?.status === "connected") && now.agentLegSid === legSid);
+        if (!stillWanted) await this.control.hangup(legSid);
       },
       () => missOffer(this.ctx, entryId, "agent_unreachable"),
     );
@@ -122,15 +132,8 @@ export class Dispatcher {
         setAttemptLeg(this.ctx, attemptId, legSid);
         inTransaction(this.ctx, (tx) => updateEntry(tx, entryId, { callbackLegSid: legSid }));
       },
-      () => this.callbackLegFailed(entryId, "failed"),
+      () => callBackEnded(this.ctx, entryId, "failed"),
     );
-  }
-
-  /** The call-back leg ended unanswered: the attempt is recorded and the waiting agent released. */
-  callbackLegFailed(entryId: number, status: string): void {
-    finishAttempt(this.ctx, this.ctx.callbackPolicy, entryId, status === "busy" ? "busy" : status === "failed" ? "failed" : "no_answer");
-    const entry = entryById(this.ctx.db, entryId);
-    if (entry?.agentLegSid) this.hangupLater(entry.agentLegSid, "release agent after unanswered callback");
   }
 
   private armRetry(callbackId: number, ms: number): void {
@@ -139,10 +142,11 @@ export class Dispatcher {
     });
   }
 
-  private armOfferTimer(entryId: number, ms: number): void {
+  /** Only the offer this timer was set for: a whisper that started since has a deadline of its own. */
+  private armOfferTimer(entryId: number, offeredAt: number | null, ms: number): void {
     this.ctx.clock.setTimer(ms, () => {
       const entry = entryById(this.ctx.db, entryId);
-      if (entry?.status === "offered") missOffer(this.ctx, entryId, "timeout");
+      if (entry?.status === "offered" && entry.offeredAt === offeredAt) missOffer(this.ctx, entryId, "timeout");
     });
   }
 
@@ -174,7 +178,10 @@ export class Dispatcher {
         break;
       case "call.queued":
       case "offer.missed":
-        if (e.type === "offer.missed") this.hangupLater(e.data.agentLegSid, "end missed offer leg");
+        if (e.type === "offer.missed") {
+          this.hangupLater(e.data.agentLegSid, "end missed offer leg");
+          this.hangupLater(e.data.callbackLegSid, "end call-back leg whose agent is gone");
+        }
         this.schedule();
         break;
       case "agent.status":
@@ -184,7 +191,10 @@ export class Dispatcher {
       case "offer.withdrawn":
         this.hangupLater(e.data.agentLegSid, "cancel ringing agent");
         break;
-      case "call.connected":
+      case "offer.whisper":
+        this.armOfferTimer(Number(e.data.entryId), Number(e.data.offeredAt), WHISPER_WINDOW_MS);
+        break;
+      case "offer.accepted":
         if (e.data.kind === "live" && e.callSid) {
           const sid = e.callSid;
           const agentLeg = typeof e.data.agentLegSid === "string" ? e.data.agentLegSid : undefined;

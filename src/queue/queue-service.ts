@@ -21,6 +21,9 @@ export function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: num
   return entry;
 }
 
+/** What an entry forgets when its offer is over and it waits again. */
+export const UNOFFERED = { agentId: null, offeredAt: null, agentLegSid: null, agentJoinedAt: null, callerJoinedAt: null } as const;
+
 export interface Offer {
   entry: QueueEntry;
   agent: UserRow;
@@ -66,39 +69,12 @@ export function missOffer(ctx: Ctx, entryId: number, reason: string, legSid?: st
     if (!entry || entry.status !== "offered") return undefined;
     if (legSid && entry.agentLegSid && entry.agentLegSid !== legSid) return undefined;
     const now = ctx.clock.now();
-    updateEntry(tx, entry.id, { status: "waiting", agentId: null, offeredAt: null, agentLegSid: null });
+    updateEntry(tx, entry.id, { status: "waiting", ...UNOFFERED });
     if (entry.kind === "live") updateCall(tx, entry.callSid, { state: "queued", agentId: null, offeredAt: null });
     const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
     if (agent?.status === "offered") moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
     record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid } });
     return entry;
-  });
-}
-
-export type AcceptResult = { ok: true; entry: QueueEntry; call: CallRow } | { ok: false; reason: string };
-
-/** The agent picked up. The caller is connected only if still there and still offered to this agent. */
-export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptResult {
-  return inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
-    if (!entry) return { ok: false, reason: "unknown offer" };
-    if (entry.status === "connected" && entry.agentLegSid === legSid) {
-      const call = findCall(tx, entry.callSid);
-      return call ? { ok: true, entry, call } : { ok: false, reason: "unknown call" };
-    }
-    if (entry.status !== "offered" || (entry.agentLegSid && entry.agentLegSid !== legSid)) return { ok: false, reason: "offer withdrawn" };
-    const call = findCall(tx, entry.callSid);
-    if (!call || (entry.kind === "live" && call.state !== "ringing")) return { ok: false, reason: "caller gone" };
-    const now = ctx.clock.now();
-    updateEntry(tx, entry.id, { status: "connected", agentLegSid: legSid });
-    if (entry.kind === "live") {
-      updateCall(tx, call.sid, { state: "connected", connectedAt: now });
-      closeReached(tx, record, call.fromE164, call.sid, now);
-    }
-    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
-    if (agent) moveAgent(tx, record, agent, "on_call", now, "answered", { currentCallSid: call.sid });
-    record({ type: "call.connected", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
-    return { ok: true, entry: { ...entry, status: "connected" }, call: { ...call, state: "connected", connectedAt: now } };
   });
 }
 
@@ -112,27 +88,13 @@ export function releaseCaller(tx: Tx, record: RecordEvent, call: CallRow, now: n
   if (!entry || entry.kind !== "live" || entry.status === "done" || entry.status === "connected") return undefined;
   const position = positionInQueue(tx, entry);
   updateEntry(tx, entry.id, { status: "done", endedReason: `abandoned_${call.state}` });
-  if (entry.status === "offered" && entry.agentId) {
+  // Hung up while the agent's phone rang, or after the agent picked up but before the two met.
+  if ((entry.status === "offered" || entry.status === "connecting") && entry.agentId) {
     const agent = findAgent(tx, entry.agentId);
     if (agent?.status === "offered") moveAgent(tx, record, agent, "available", now, "caller_hung_up", { currentCallSid: null, keepIdleSince: true });
     record({ type: "offer.withdrawn", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid } });
   }
   return position;
-}
-
-/** The agent's leg ended after a connected call: wrap-up starts. */
-export function agentLegEnded(ctx: Ctx, entryId: number, legSid: string, status: string): void {
-  inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
-    if (!entry || entry.agentLegSid !== legSid || entry.status !== "connected") return;
-    const now = ctx.clock.now();
-    updateEntry(tx, entry.id, { status: "done", endedReason: "answered" });
-    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
-    if (agent && (agent.status === "on_call" || agent.status === "offered")) {
-      moveAgent(tx, record, agent, "wrap_up", now, "call_ended", { currentCallSid: entry.callSid });
-    }
-    record({ type: "agent.leg_ended", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, status } });
-  });
 }
 
 /**
@@ -203,7 +165,7 @@ export function requeueCaller(ctx: Ctx, callSid: string, reason: string): void {
     if (agent && agent.currentCallSid === callSid && (agent.status === "on_call" || agent.status === "offered")) {
       moveAgent(tx, record, agent, "available", ctx.clock.now(), reason, { currentCallSid: null, keepIdleSince: true });
     }
-    updateEntry(tx, entry.id, { status: "waiting", kind: "live", agentId: null, offeredAt: null, agentLegSid: null });
+    updateEntry(tx, entry.id, { status: "waiting", kind: "live", ...UNOFFERED });
     updateCall(tx, callSid, { state: "queued", agentId: null });
     record({ type: "call.requeued", callSid, data: { entryId: entry.id, reason } });
   });

@@ -47,7 +47,7 @@ export function activeEntryForCallback(db: Reader, callbackId: number): QueueEnt
   return db
     .select()
     .from(queueEntries)
-    .where(and(eq(queueEntries.callbackId, callbackId), inArray(queueEntries.status, ["waiting", "offered", "connected"])))
+    .where(and(eq(queueEntries.callbackId, callbackId), inArray(queueEntries.status, ["waiting", "offered", "connecting", "connected"])))
     .get();
 }
 

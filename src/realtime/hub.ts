@@ -148,7 +148,8 @@ export class RealtimeHub {
       case "offer.withdrawn":
         if (e.callSid) {
           const call = findCall(this.db, e.callSid);
-          this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: call?.outcome ?? null, reason: e.type });
+          // A call-back that reached a machine or nobody says so: the agent knows the retry schedule goes on.
+          this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: call?.outcome ?? null, reason: typeof e.data.reason === "string" ? e.data.reason : e.type });
         }
         break;
       case "transfer.started":

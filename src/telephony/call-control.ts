@@ -23,6 +23,8 @@ export function twilioCallControl(carrier: CarrierApi, twiml: TwimlWriter, hotli
         statusCallback: twiml.url("/twilio/status", { entry: entryId, leg: "caller" }),
         // Long enough for someone to find their phone, short of most voicemail pick-ups.
         timeoutSeconds: 30,
+        // Voicemail that picks up anyway is recognised: it is a voicemail attempt, and hears nothing.
+        machineDetection: true,
       }),
     connectCaller: (callSid) => carrier.redirect(callSid, twiml.url("/twilio/queue/connect")),
     returnToQueue: (callSid) => carrier.redirect(callSid, twiml.url("/twilio/queue/wait")),

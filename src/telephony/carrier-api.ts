@@ -10,6 +10,8 @@ export interface PlaceCall {
   statusCallback: string;
   /** Seconds to ring before giving up (no-answer). */
   timeoutSeconds: number;
+  /** Ask the carrier whether a person or a machine answered (AnsweredBy in the answer webhook). */
+  machineDetection?: boolean;
 }
 
 export interface AddParticipant {

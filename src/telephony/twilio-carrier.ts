@@ -34,6 +34,7 @@ export function twilioCarrier(opts: { accountSid: string; authToken: string; api
         statusCallbackMethod: "POST",
         statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
         timeout: call.timeoutSeconds,
+        ...(call.machineDetection ? { machineDetection: "Enable" } : {}),
       });
       return created.sid;
     },

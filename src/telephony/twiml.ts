@@ -71,10 +71,14 @@ export class TwimlWriter {
   }
 
   /** Put a leg into a named conference. */
-  conference(name: string, opts: { utterances?: Utterance[]; waitUrl?: string; endOnExit: boolean; startOnEnter: boolean; statusCallback?: string }): string {
+  conference(
+    name: string,
+    opts: { utterances?: Utterance[]; waitUrl?: string; endOnExit: boolean; startOnEnter: boolean; statusCallback?: string; action?: string },
+  ): string {
     const r = new twilio.twiml.VoiceResponse();
     this.speak(r, opts.utterances ?? []);
-    const dial = r.dial({});
+    // With an action, a leg whose conference ends asks where to go next instead of hanging up.
+    const dial = r.dial(opts.action ? { action: opts.action, method: "POST" } : {});
     dial.conference(
       {
         startConferenceOnEnter: opts.startOnEnter,

@@ -20,6 +20,23 @@ export const gatherWebhookSchema = voiceWebhookSchema.extend({
   Digits: z.string().regex(/^[0-9*#]*$/, "Digits may hold only 0-9, * and #").max(64).optional(),
 });
 
+/** The callee picked up a call placed with answering-machine detection: AnsweredBy says who. */
+export const answeredWebhookSchema = voiceWebhookSchema.extend({
+  AnsweredBy: z.string().regex(/^[a-z_]{1,40}$/, "AnsweredBy is a word like human or machine_start").optional(),
+});
+
+/** Twilio's AnsweredBy: machine_start, machine_end_beep/silence/other and fax are not the person we called. */
+export const isMachine = (answeredBy: string | undefined) => Boolean(answeredBy && (answeredBy.startsWith("machine") || answeredBy === "fax"));
+
+/** A conference status callback: participant events name the leg in CallSid. */
+export const conferenceWebhookSchema = z.looseObject({
+  AccountSid: z.string().min(1),
+  ConferenceSid: z.string().regex(/^CF[0-9a-fA-F]{32}$/, "ConferenceSid must be CF followed by 32 hex digits"),
+  StatusCallbackEvent: z.string().regex(/^[a-z-]{1,40}$/, "StatusCallbackEvent is a word like participant-join"),
+  CallSid: callSid.optional(),
+  SequenceNumber: z.string().regex(/^\d+$/).optional(),
+});
+
 export const statusWebhookSchema = z.looseObject({
   CallSid: callSid,
   AccountSid: z.string().min(1),

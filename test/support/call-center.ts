@@ -1,7 +1,7 @@
 import WebSocket from "ws";
 import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
-import type { Carrier, SimCall } from "../../src/carrier/index.js";
+import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
 import { carrierFor } from "./child-server.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
@@ -71,7 +71,7 @@ export interface CallCenter extends Running {
   /** Lets every webhook, REST request and server task finish: the tests' only way to wait. */
   settle(): Promise<void>;
   api(method: string, path: string, opts?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
-  addAgent(name: string, languages: string[], opts?: { mode?: "answer" | "manual" | "busy" | "fail"; available?: boolean }): Promise<AgentHandle>;
+  addAgent(name: string, languages: string[], opts?: { mode?: AnswerMode; available?: boolean; endpoint?: string }): Promise<AgentHandle>;
   /** Places a call and walks the IVR with the given keys (language, then topic). */
   callIn(from: string, keys: string[]): Promise<SimCall>;
   stopAll(): Promise<void>;
@@ -111,7 +111,7 @@ export async function startCallCenter(env: Record<string, string> = {}, opts: { 
     api,
     async addAgent(name, languages, o = {}) {
       agentCounter += 1;
-      const endpoint = `client:agent${agentCounter}`;
+      const endpoint = o.endpoint ?? `client:agent${agentCounter}`;
       carrier.endpoint(endpoint).setMode(o.mode ?? "manual");
       const created = await api("POST", "/api/agents", { body: { name, languages, endpoint } });
       if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);

@@ -8,6 +8,13 @@ import { hideWrapUp, startWrapUp } from "./wrap-up.js";
 
 const NOT_ANSWERED = "ไม่ได้รับสาย ระบบตั้งสถานะเป็นพัก · The call was not answered, so you are on break";
 const HUNG_UP = "ผู้โทรวางสายก่อนรับสาย · The caller hung up before you answered";
+/** A call-back that did not reach the caller: the retry schedule goes on, and the agent is free again. */
+const CALL_BACK_ENDED = {
+  callback_voicemail: "เครื่องตอบรับรับสาย ไม่ได้ฝากข้อความ ระบบจะโทรอีกครั้งตามกำหนด · A voicemail answered: no message was left; the next try follows the schedule",
+  callback_no_answer: "ผู้โทรไม่รับสาย ระบบจะโทรอีกครั้งตามกำหนด · The caller did not answer; the next try follows the schedule",
+  callback_busy: "สายไม่ว่าง ระบบจะโทรอีกครั้งตามกำหนด · The line was busy; the next try follows the schedule",
+  callback_failed: "โทรออกไม่สำเร็จ ระบบจะโทรอีกครั้งตามกำหนด · The call could not be placed; the next try follows the schedule",
+};
 
 export function setStatus(status, reason) {
   const before = state.status;
@@ -63,7 +70,7 @@ export function onEnded(m) {
   const call = state.call;
   if (!call || call.pop.callSid !== m.callSid) return;
   if (call.phase === "offered") {
-    offerEnded(m.reason === "offer.missed" ? NOT_ANSWERED : HUNG_UP);
+    offerEnded(CALL_BACK_ENDED[m.reason] ?? (m.reason === "offer.missed" ? NOT_ANSWERED : HUNG_UP));
   } else if (call.phase === "connected") {
     endConversation(call);
   }

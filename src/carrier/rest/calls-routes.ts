@@ -6,6 +6,8 @@ import { callJson, pageJson } from "./json-shapes.js";
 import { formInt, formList, formMethod, formString, formUrl, parseForm } from "./form.js";
 import { sourceFrom, subscriptionFrom } from "./call-sources.js";
 import { notFound, RestError } from "./twilio-errors.js";
+import type { DocumentSource } from "../call-session.js";
+import type { AnswerMode } from "../endpoints.js";
 
 const createBody = z.looseObject({
   To: formString.optional(),
@@ -18,6 +20,7 @@ const createBody = z.looseObject({
   StatusCallbackMethod: formMethod.optional(),
   /** Twilio rings 60 s by default, at most 600. */
   Timeout: formInt.pipe(z.number().min(1).max(600)).optional(),
+  MachineDetection: formString.pipe(z.enum(["Enable", "DetectMessageEnd"])).optional(),
 });
 
 const updateBody = z.looseObject({
@@ -32,6 +35,15 @@ const updateBody = z.looseObject({
 const listQuery = z.looseObject({ To: z.string().optional(), From: z.string().optional(), Status: z.string().optional(), ParentCallSid: z.string().optional() });
 
 type Params = { accountSid: string; file: string };
+
+/**
+ * Answering-machine detection: Twilio adds AnsweredBy to the answer webhook. With "Enable" it answers as
+ * soon as it knows: machine_start for a voicemail greeting, else human (the simulator knows at once).
+ */
+function withAnsweredBy(source: DocumentSource, detection: string | undefined, mode: AnswerMode): DocumentSource {
+  if (!detection || source.kind !== "url") return source;
+  return { ...source, params: { ...source.params, AnsweredBy: mode === "voicemail" ? "machine_start" : "human" } };
+}
 
 /** Calls.json and Calls/{Sid}.json: create, fetch, list, redirect and hang up legs. */
 export function callsRoutes(app: FastifyInstance, core: CarrierCore): void {
@@ -58,7 +70,7 @@ export function callsRoutes(app: FastifyInstance, core: CarrierCore): void {
       direction: "outbound-api",
       timeoutSec: body.Timeout ?? 60,
       statusCallback: subscriptionFrom(body),
-      onAnswered: (leg) => lifecycle.redirect(leg, answerSource.get(leg.sid) ?? source),
+      onAnswered: (leg) => lifecycle.redirect(leg, withAnsweredBy(answerSource.get(leg.sid) ?? source, body.MachineDetection, core.endpoints.get(leg.to).mode)),
     });
     return reply.code(201).send(callJson(call, config.accountSid));
   });

@@ -9,7 +9,7 @@ const PAGE = fileURLToPath(new URL("../../../web/phone.html", import.meta.url));
 
 const placeBody = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).max(80).optional() });
 const pressBody = z.object({ digits: z.string().regex(/^[0-9*#]{1,32}$/) });
-const modeBody = z.object({ address: z.string().min(1).max(200), mode: z.enum(["answer", "manual", "busy", "fail"]) });
+const modeBody = z.object({ address: z.string().min(1).max(200), mode: z.enum(["answer", "manual", "busy", "fail", "voicemail"]) });
 const sidParams = z.object({ sid: z.string().regex(/^CA[0-9a-f]{32}$/) });
 
 export function callView(call: SimCall) {

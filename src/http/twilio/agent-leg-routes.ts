@@ -1,24 +1,60 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { acceptOffer } from "../../queue/queue-service.js";
+import { findAgent } from "../../agents/presence.js";
+import { ACCEPT_KEY, whisperPrompts } from "../../agents/whisper.js";
+import { findCall } from "../../calls/call-store.js";
+import { acceptOffer, startWhisper } from "../../queue/connecting.js";
+import { missOffer } from "../../queue/queue-service.js";
+import { entryById } from "../../queue/queue-store.js";
 import type { Services } from "../../services.js";
-import { voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { isBrowserPhone } from "../../telephony/endpoint.js";
+import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { parseOr400 } from "../errors.js";
+import { joinConference } from "./conference-routes.js";
+import { utterances } from "./render-step.js";
 
 export const entryQuerySchema = z.object({ entry: z.coerce.number().int().positive() });
 
+/** Seconds a phone agent has to press the key once the whisper has been heard. */
+const WHISPER_KEY_SECONDS = 6;
+
 export function agentLegRoutes(app: FastifyInstance, s: Services): void {
-  /** The agent picked up the offered call: they join the caller's conference (the caller is brought in next). */
-  app.post("/twilio/agent/answer", async (request, reply) => {
-    const { entry } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(voiceWebhookSchema, request.body);
-    reply.type("text/xml");
-    const result = acceptOffer(s.ctx, entry, body.CallSid);
+  /** The agent's leg took the offered call into the conference, or the offer is gone and the leg ends. */
+  const accept = (entryId: number, legSid: string): string => {
+    const result = acceptOffer(s.ctx, entryId, legSid);
     if (!result.ok) {
-      s.log.child({ callSid: body.CallSid }).info({ reason: result.reason }, "agent answered an offer that is gone");
+      s.log.child({ callSid: legSid }).info({ reason: result.reason }, "agent answered an offer that is gone");
       return s.twiml.goodbye([]);
     }
-    // The agent leaving ends the call for now; a transfer changes that on the participant.
-    return s.twiml.conference(result.call.sid, { startOnEnter: true, endOnExit: true });
+    return joinConference(s, result.entry, "agent");
+  };
+
+  /**
+   * The agent's phone picked up. A browser phone was answered by the agent in the page; a phone number or
+   * SIP address may be a voicemail, so its agent hears the whisper and must press the key.
+   */
+  app.post("/twilio/agent/answer", async (request, reply) => {
+    const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
+    const body = parseOr400(voiceWebhookSchema, request.body);
+    reply.type("text/xml");
+    const entry = entryById(s.ctx.db, entryId);
+    const agent = entry?.agentId ? findAgent(s.ctx.db, entry.agentId) : undefined;
+    if (!agent || isBrowserPhone(agent.endpoint)) return accept(entryId, body.CallSid);
+    const whispering = startWhisper(s.ctx, entryId, body.CallSid);
+    const call = whispering ? findCall(s.ctx.db, whispering.callSid) : undefined;
+    if (!whispering || !call) return s.twiml.goodbye([]);
+    const plays = whisperPrompts({ language: whispering.language, topic: call.topic, priority: whispering.priority });
+    const spoken = utterances(s, { sid: body.CallSid, language: agent.languages[0] ?? null }, plays);
+    return s.twiml.menu(spoken, s.twiml.url("/twilio/agent/accept", { entry: entryId }), WHISPER_KEY_SECONDS);
+  });
+
+  /** After the whisper: only the key connects the caller; no key, another key or silence is an unanswered offer. */
+  app.post("/twilio/agent/accept", async (request, reply) => {
+    const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
+    const body = parseOr400(gatherWebhookSchema, request.body);
+    reply.type("text/xml");
+    if (body.Digits === ACCEPT_KEY) return accept(entryId, body.CallSid);
+    missOffer(s.ctx, entryId, body.Digits ? "declined_by_key" : "no_key", body.CallSid);
+    return s.twiml.goodbye([]);
   });
 }

@@ -1,27 +1,32 @@
 import type { FastifyInstance } from "fastify";
-import { finishAttempt } from "../../callbacks/callback-service.js";
-import { entryById } from "../../queue/queue-store.js";
+import { itemById } from "../../callbacks/callback-store.js";
+import { callBackAnswered } from "../../queue/connecting.js";
 import type { Services } from "../../services.js";
-import { voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { answeredWebhookSchema, isMachine } from "../../telephony/webhook-schemas.js";
 import { parseOr400 } from "../errors.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
+import { joinConference } from "./conference-routes.js";
 import { utterances } from "./render-step.js";
 
 export function callbackLegRoutes(app: FastifyInstance, s: Services): void {
-  /** The caller picked up our call-back: they hear who is calling and join the agent already waiting. */
+  /**
+   * Our call-back was picked up. A machine hears nothing and the call ends (no message on a phone that may
+   * be watched); a person hears who is calling and joins the agent already waiting in the conference.
+   */
   app.post("/twilio/callback/answer", async (request, reply) => {
     const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(voiceWebhookSchema, request.body);
+    const body = parseOr400(answeredWebhookSchema, request.body);
     reply.type("text/xml");
-    const entry = entryById(s.ctx.db, entryId);
-    if (!entry || entry.status !== "connected") return s.twiml.goodbye([]);
-    const item = finishAttempt(s.ctx, s.ctx.callbackPolicy, entryId, "reached");
-    s.log.child({ callSid: body.CallSid }).info({ callbackId: entry.callbackId }, "caller reached by call-back");
+    const machine = isMachine(body.AnsweredBy);
+    const entry = callBackAnswered(s.ctx, entryId, body.CallSid, machine);
+    const log = s.log.child({ callSid: body.CallSid });
+    if (!entry) {
+      log.info({ answeredBy: body.AnsweredBy ?? "unknown" }, machine ? "call-back reached a machine: no message left" : "call-back answered after its attempt ended");
+      return s.twiml.goodbye([]);
+    }
+    log.info({ callbackId: entry.callbackId }, "call-back answered; joining the agent");
+    const item = entry.callbackId ? itemById(s.ctx.db, entry.callbackId) : undefined;
     const language = item?.language ?? entry.language;
-    return s.twiml.conference(entry.callSid, {
-      utterances: utterances(s, { sid: body.CallSid, language }, [{ prompt: "callback-greeting" }]),
-      startOnEnter: true,
-      endOnExit: true,
-    });
+    return joinConference(s, entry, "caller", utterances(s, { sid: body.CallSid, language }, [{ prompt: "callback-greeting" }]));
   });
 }

@@ -2,24 +2,32 @@ import type { FastifyInstance } from "fastify";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { waitAnnouncement } from "../../queue/queue-figures.js";
 import { requestCallback } from "../../queue/queue-service.js";
+import { entryForCall } from "../../queue/queue-store.js";
+import { joinConference } from "./conference-routes.js";
 import type { Services } from "../../services.js";
 import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { parseOr400 } from "../errors.js";
 import { forCall, utterances } from "./render-step.js";
 
-/** The caller's leg in their own conference, named after their call so a third party can join later. */
+/**
+ * The caller's leg in their own conference, named after their call so a third party can join later —
+ * once an agent has taken the call; until then (or again, if that agent dropped) the waiting loop.
+ */
 export function callerConference(s: Services, call: CallRow, greet: boolean): string {
-  return s.twiml.conference(call.sid, {
-    utterances: greet ? utterances(s, call, [{ prompt: "connecting" }]) : [],
-    startOnEnter: true,
-    endOnExit: true,
-  });
+  const entry = entryForCall(s.ctx.db, call.sid);
+  if (entry?.kind !== "live" || (entry.status !== "connecting" && entry.status !== "connected")) return waitLoop(s, call);
+  return joinConference(s, entry, "caller", greet ? utterances(s, call, [{ prompt: "connecting" }]) : []);
+}
+
+/** Wherever a waiting caller belongs: their conference once it is theirs, else the waiting loop. */
+export function waitTwiml(s: Services, call: CallRow): string {
+  if (call.state === "connected") return callerConference(s, call, false);
+  return waitLoop(s, call);
 }
 
 /** The waiting loop: place and expected wait in the caller's language, the callback offer, then hold. */
-export function waitTwiml(s: Services, call: CallRow): string {
+function waitLoop(s: Services, call: CallRow): string {
   const next = s.twiml.url("/twilio/queue/wait");
-  if (call.state === "connected") return callerConference(s, call, false);
   if (call.state === "ended") return s.twiml.goodbye([]);
   const figures = waitAnnouncement(s.ctx.db, call.sid, s.config.AVERAGE_HANDLE_SECONDS);
   const plays = [
@@ -45,6 +53,12 @@ export function queueRoutes(app: FastifyInstance, s: Services): void {
     return waitTwiml(s, findCall(s.ctx.db, call.sid) ?? call);
   });
 
-  app.post("/twilio/queue/connect", forCall(s, (call) => (call.state === "connected" ? callerConference(s, call, true) : waitTwiml(s, call))));
+  app.post("/twilio/queue/connect", forCall(s, (call) => callerConference(s, call, true)));
+
+  /**
+   * The caller's conference is over. After a conversation the call ends; if the agent left before the
+   * caller ever met them, the caller is waiting again (routing has put them back at the head).
+   */
+  app.post("/twilio/queue/after-conference", forCall(s, (call) => (call.state === "connected" || call.state === "ended" ? s.twiml.goodbye([]) : waitLoop(s, call))));
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { applyInboundStatus, isTerminalStatus } from "../../calls/call-lifecycle.js";
-import { agentLegEnded, missOffer } from "../../queue/queue-service.js";
+import { missOffer } from "../../queue/queue-service.js";
+import { agentLegEnded, callBackEnded } from "../../queue/connecting.js";
 import { entryById } from "../../queue/queue-store.js";
 import type { Services } from "../../services.js";
 import { parseOr400 } from "../errors.js";
@@ -28,11 +29,10 @@ export function statusRoutes(app: FastifyInstance, s: Services): void {
     if (query.entry !== undefined) {
       const { entry } = parseOr400(entryQuerySchema, query);
       if (query.leg === "caller") {
-        // The call-back leg to a caller: Twilio ends an unanswered leg as no-answer, busy, failed or
-        // canceled; "completed" means it was answered, which the pick-up webhook already recorded.
-        if (isTerminalStatus(body.CallStatus) && body.CallStatus !== "completed") {
-          s.dispatcher.callbackLegFailed(entry, body.CallStatus);
-        }
+        // The call-back leg to a caller ended. Once caller and agent met, the agent's leg decides what
+        // follows; before that it is an attempt that did not reach them ("completed": hung up while
+        // being connected).
+        if (isTerminalStatus(body.CallStatus)) callBackEnded(s.ctx, entry, body.CallStatus === "busy" || body.CallStatus === "failed" ? body.CallStatus : "no_answer");
         return s.twiml.empty();
       }
       if (isTerminalStatus(body.CallStatus)) {
