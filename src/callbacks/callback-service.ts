@@ -135,23 +135,25 @@ export function finishAttemptIn(tx: Tx, record: RecordEvent, policy: CallbackPol
  * item follows the corrected outcome as if the carrier had reported it.
  */
 export function correctLastAttempt(ctx: Ctx, policy: CallbackPolicy, callbackId: number, user: { id: string; role: string }, outcome: AttemptOutcome): CallbackRow {
-  return inTransaction(ctx, (tx, record) => {
-    const item = itemById(tx, callbackId);
-    if (!item) throw new CallbackError("not_found", `callback ${callbackId} not found`);
-    const last = tx.select().from(callbackAttempts).where(eq(callbackAttempts.callbackId, callbackId)).orderBy(desc(callbackAttempts.id)).limit(1).get();
-    if (!last) throw new CallbackError("conflict", "this callback has no attempt yet");
-    if (user.role === "agent" && last.agentId !== user.id) throw new CallbackError("forbidden", "only the agent who made the attempt can correct it");
-    if (item.status === "not_callable") throw new CallbackError("conflict", "this callback is closed as not callable");
-    const now = ctx.clock.now();
-    const attempts = last.outcome === null ? item.attempts + 1 : item.attempts;
-    tx.update(callbackAttempts).set({ outcome, endedAt: last.endedAt ?? now }).where(eq(callbackAttempts.id, last.id)).run();
-    const next = afterAttempt(policy, attempts, outcome, now);
-    const patch: Partial<CallbackRow> =
-      next.status === "open"
-        ? { attempts, status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt, closedAt: null, claimedBy: null, claimExpiresAt: null }
-        : { attempts, status: next.status, closedAt: now, nextAttemptAt: null, claimedBy: null, claimExpiresAt: null };
-    updateItem(tx, callbackId, patch);
-    record({ type: "callback.attempt_corrected", callbackId, userId: user.id, data: { attemptId: last.id, from: last.outcome, outcome, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
-    return { ...item, ...patch };
-  });
+  return inTransaction(ctx, (tx, record) => correctLastAttemptIn(tx, record, policy, callbackId, user, outcome, ctx.clock.now()));
+}
+
+/** correctLastAttempt inside a transaction that records why (an agent's wrap-up, say). */
+export function correctLastAttemptIn(tx: Tx, record: RecordEvent, policy: CallbackPolicy, callbackId: number, user: { id: string; role: string }, outcome: AttemptOutcome, now: number): CallbackRow {
+  const item = itemById(tx, callbackId);
+  if (!item) throw new CallbackError("not_found", `callback ${callbackId} not found`);
+  const last = tx.select().from(callbackAttempts).where(eq(callbackAttempts.callbackId, callbackId)).orderBy(desc(callbackAttempts.id)).limit(1).get();
+  if (!last) throw new CallbackError("conflict", "this callback has no attempt yet");
+  if (user.role === "agent" && last.agentId !== user.id) throw new CallbackError("forbidden", "only the agent who made the attempt can correct it");
+  if (item.status === "not_callable") throw new CallbackError("conflict", "this callback is closed as not callable");
+  const attempts = last.outcome === null ? item.attempts + 1 : item.attempts;
+  tx.update(callbackAttempts).set({ outcome, endedAt: last.endedAt ?? now }).where(eq(callbackAttempts.id, last.id)).run();
+  const next = afterAttempt(policy, attempts, outcome, now);
+  const patch: Partial<CallbackRow> =
+    next.status === "open"
+      ? { attempts, status: "open", reason: "no_answer", nextAttemptAt: next.nextAttemptAt, closedAt: null, claimedBy: null, claimExpiresAt: null }
+      : { attempts, status: next.status, closedAt: now, nextAttemptAt: null, claimedBy: null, claimExpiresAt: null };
+  updateItem(tx, callbackId, patch);
+  record({ type: "callback.attempt_corrected", callbackId, userId: user.id, data: { attemptId: last.id, from: last.outcome, outcome, status: patch.status, nextAttemptAt: patch.nextAttemptAt ?? null } });
+  return { ...item, ...patch };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
 import type { WebSocket } from "ws";
 import { chooseStatus, findAgent, PresenceError } from "../agents/presence.js";
-import { findCall } from "../calls/call-store.js";
+import { recordDisposition } from "../calls/disposition.js";
 import { inTransaction } from "../events/event-log.js";
 import { clientMessageSchema, type ClientMessage, type ServerMessage } from "../realtime/messages.js";
 import type { RealtimeHub } from "../realtime/hub.js";
@@ -35,13 +35,9 @@ function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessa
       return { type: "ack", of: "status" };
     }
     case "disposition": {
-      const call = findCall(s.ctx.db, message.callSid);
-      if (!call || (user.role === "agent" && call.agentId !== user.id)) {
-        return { type: "error", error: "not_found", message: "no such call of yours" };
-      }
-      inTransaction(s.ctx, (_tx, record) =>
-        record({ type: "call.disposition", callSid: call.sid, userId: user.id, data: { outcome: message.outcome, topic: message.topic ?? call.topic, note: message.note ?? "" } }),
-      );
+      const result = recordDisposition(s.ctx, user, message);
+      if (!result.ok) return { type: "error", error: "not_found", message: "no such call of yours" };
+      if (result.replaced) s.log.info({ callSid: message.callSid, userId: user.id }, "disposition replaced the call's earlier one");
       return { type: "ack", of: "disposition" };
     }
   }

@@ -32,8 +32,11 @@ function earlierCalls(db: Db, call: CallRow) {
         .from(events)
         .leftJoin(users, eq(users.id, events.userId))
         .where(and(inArray(events.callSid, sids), eq(events.type, "call.disposition")))
+        .orderBy(events.id)
         .all()
     : [];
+  // One disposition per call: a later one replaces the earlier.
+  const latest = new Map(notes.map((n) => [n.callSid, n]));
   return earlier.map((c) => ({
     kind: "call" as const,
     callSid: c.sid,
@@ -43,7 +46,7 @@ function earlierCalls(db: Db, call: CallRow) {
     priority: c.priority,
     outcome: c.outcome,
     agentId: c.agentId,
-    dispositions: notes.filter((n) => n.callSid === c.sid).map((n) => ({ ...n.data, agentId: n.agentId, agentName: n.agentName, at: iso(n.at) })),
+    dispositions: [latest.get(c.sid)].filter((n) => n !== undefined).map((n) => ({ ...n.data, agentId: n.agentId, agentName: n.agentName, at: iso(n.at) })),
   }));
 }
 
