@@ -103,6 +103,20 @@ export class Carrier {
     return { sid: room.sid, name: room.friendlyName, status: room.status, participants: [...room.participants.values()].map((p) => participantView(p, room)) };
   }
 
+  /** Every leg that was in one conference with this leg at the same moment, by the carrier's own record. */
+  metWith(callSid: string): Set<string> {
+    const met = new Set<string>();
+    for (const room of this.core.conferences.list()) {
+      const inRoom = new Set<string>();
+      for (const { callSid: leg, change } of room.presence) {
+        if (change === "leave") inRoom.delete(leg);
+        else inRoom.add(leg);
+        if (inRoom.has(callSid)) for (const other of inRoom) if (other !== callSid) met.add(other);
+      }
+    }
+    return met;
+  }
+
   /**
    * Resolves when no webhook or REST request is in flight and every leg waits on a person, the clock
    * or a conference. `others` (e.g. the server's own background work) must be idle at the same time.

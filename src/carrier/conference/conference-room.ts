@@ -47,6 +47,8 @@ export class ConferenceRoom {
   reasonEnded: EndReason | undefined;
   callSidEnding: string | undefined;
   readonly participants = new Map<string, Participant>();
+  /** Every join and leave in order: the carrier's own record of who was in the room together. */
+  readonly presence: Array<{ callSid: string; change: "join" | "leave" }> = [];
   /** Only the first participant's statusCallback counts, as Twilio documents for conference events. */
   callback: ConferenceCallbackConfig | undefined;
   private sequence = 0;
@@ -63,6 +65,7 @@ export class ConferenceRoom {
     const participant = new Participant(call, options, this.core.clock.now());
     if (options.beep === "true" || options.beep === "onEnter") this.beepOthers(call);
     this.participants.set(call.sid, participant);
+    this.presence.push({ callSid: call.sid, change: "join" });
     this.touch();
     this.emit("participant-join", participant);
     this.maybeStart();
@@ -122,6 +125,7 @@ export class ConferenceRoom {
 
   private remove(p: Participant): void {
     this.participants.delete(p.call.sid);
+    this.presence.push({ callSid: p.call.sid, change: "leave" });
     p.left();
     this.touch();
     this.emit("participant-leave", p);
