@@ -130,7 +130,12 @@ export const queueEntries = sqliteTable(
     /** For virtual entries: the outbound leg that rings the caller back. */
     callbackLegSid: text("callback_leg_sid"),
     offers: integer("offers").notNull().default(0),
-    /** When the carrier reported the agent's leg, then the caller's leg, in the conference (answered = both). */
+    /**
+     * When the carrier reported the agent's leg, and the caller's, in the conference `conferenceSid`:
+     * answered = both in the same one (a conference that ended and was made anew under the same name
+     * holds nobody from before).
+     */
+    conferenceSid: text("conference_sid"),
     agentJoinedAt: time("agent_joined_at"),
     callerJoinedAt: time("caller_joined_at"),
     endedReason: text("ended_reason"),

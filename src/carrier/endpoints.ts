@@ -13,6 +13,7 @@ export class SimEndpoint {
   /** Every leg that rang this endpoint, oldest first. */
   readonly calls: SimCall[] = [];
   private ringListeners: Array<(call: SimCall) => void> = [];
+  private standing: Array<(call: SimCall) => void> = [];
 
   constructor(
     readonly address: string,
@@ -57,10 +58,16 @@ export class SimEndpoint {
     });
   }
 
+  /** Calls back on every leg that rings here from now on (a test's standing behaviour for a phone). */
+  onRing(listener: (call: SimCall) => void): () => void {
+    this.standing.push(listener);
+    return () => (this.standing = this.standing.filter((l) => l !== listener));
+  }
+
   /** Internal: the carrier rings this endpoint. */
   ring(call: SimCall): void {
     this.calls.push(call);
-    for (const listener of [...this.ringListeners]) listener(call);
+    for (const listener of [...this.ringListeners, ...this.standing]) listener(call);
   }
 
   private pick(callSid?: string): SimCall {

@@ -49,7 +49,7 @@ export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptRe
     }
     if (entry.status !== "offered" || (entry.agentLegSid && entry.agentLegSid !== legSid)) return { ok: false, reason: "offer withdrawn" };
     if (!call || (entry.kind === "live" && call.state !== "ringing")) return { ok: false, reason: "caller gone" };
-    const patch = { status: "connecting" as const, agentLegSid: legSid, agentJoinedAt: null, callerJoinedAt: null };
+    const patch = { status: "connecting" as const, agentLegSid: legSid, conferenceSid: null, agentJoinedAt: null, callerJoinedAt: null };
     updateEntry(tx, entry.id, patch);
     record({ type: "offer.accepted", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
     return { ok: true, entry: { ...entry, ...patch }, call };
@@ -61,6 +61,7 @@ export interface PresenceReport {
   /** The leg the carrier reports on. */
   legSid: string;
   change: "join" | "leave";
+  conferenceSid: string;
   /** Unique per report (conference, event, leg): a repeated callback changes nothing. */
   dedupeKey: string;
 }
@@ -78,7 +79,13 @@ export function conferencePresence(ctx: Ctx, report: PresenceReport): void {
     const isCaller = report.legSid === customerLeg(entry);
     if (report.change === "join") {
       if (!isAgent && !isCaller) return;
-      const joined = { agentJoinedAt: isAgent ? now : entry.agentJoinedAt, callerJoinedAt: isCaller ? now : entry.callerJoinedAt };
+      // Joining another conference than the one recorded: that one is over, and nobody from it is here.
+      const before = entry.conferenceSid === report.conferenceSid ? entry : { agentJoinedAt: null, callerJoinedAt: null };
+      const joined = {
+        conferenceSid: report.conferenceSid,
+        agentJoinedAt: isAgent ? now : before.agentJoinedAt,
+        callerJoinedAt: isCaller ? now : before.callerJoinedAt,
+      };
       updateEntry(tx, entry.id, joined);
       if (joined.agentJoinedAt !== null && joined.callerJoinedAt !== null) bringTogether(ctx, tx, record, entry, now);
     } else if (isAgent) {

@@ -22,7 +22,7 @@ export function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: num
 }
 
 /** What an entry forgets when its offer is over and it waits again. */
-export const UNOFFERED = { agentId: null, offeredAt: null, agentLegSid: null, agentJoinedAt: null, callerJoinedAt: null } as const;
+export const UNOFFERED = { agentId: null, offeredAt: null, agentLegSid: null, conferenceSid: null, agentJoinedAt: null, callerJoinedAt: null } as const;
 
 export interface Offer {
   entry: QueueEntry;
