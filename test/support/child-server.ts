@@ -4,6 +4,12 @@ import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
 
+/**
+ * The account a child server in twilio mode and its stand-in carrier share: twilio mode refuses the
+ * simulator's own credentials, as it would on a real deployment.
+ */
+export const STAND_IN_ACCOUNT = { accountSid: `AC${"5".repeat(32)}`, authToken: "stand-in-auth-token" };
+
 /** The real server in its own process (npm start's entry), so a test can SIGKILL it mid-work. */
 export interface ChildServer {
   process: ChildProcess;
@@ -19,8 +25,8 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
       PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
       DB_FILE: opts.dbFile,
       TELEPHONY: "twilio",
-      TWILIO_ACCOUNT_SID: SIMULATOR_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: SIMULATOR_AUTH_TOKEN,
+      TWILIO_ACCOUNT_SID: STAND_IN_ACCOUNT.accountSid,
+      TWILIO_AUTH_TOKEN: STAND_IN_ACCOUNT.authToken,
       TWILIO_API_BASE_URL: opts.carrierOrigin,
       HOTLINE_NUMBER: "+6621300000",
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -54,14 +60,18 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
 
 /**
  * A built-in carrier on loopback for a hotline on `port`: in the test's process, so it outlives a server
- * that a test kills. `clock` is shared with an in-process server to move time for both.
+ * that a test kills. `clock` is shared with an in-process server to move time for both; `account` is the
+ * simulator's own for an in-process server in simulator mode, STAND_IN_ACCOUNT for a child server.
  */
-export async function carrierFor(port: number, clock = new ManualClock()): Promise<{ carrier: Carrier; origin: string; base: string }> {
+export async function carrierFor(
+  port: number,
+  clock = new ManualClock(),
+  account = { accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN },
+): Promise<{ carrier: Carrier; origin: string; base: string }> {
   const base = `http://127.0.0.1:${port}`;
   const { carrier, origin } = await startSimulator({
     publicBaseUrl: base,
-    accountSid: SIMULATOR_ACCOUNT_SID,
-    authToken: SIMULATOR_AUTH_TOKEN,
+    ...account,
     hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
     clock,
   });
