@@ -108,7 +108,8 @@ describe("hostile input", () => {
   it("the hold music answers signed posts with no parameters, or only a few, with TwiML that loops back to it; unsigned ones get 403", async () => {
     const caller = `CA${"c".repeat(32)}`;
     const path = `/twilio/hold?call=${caller}`;
-    for (const body of [{}, { AccountSid: SIMULATOR_ACCOUNT_SID }, { CallStatus: "in-progress" }]) {
+    const bodies: Record<string, string>[] = [{}, { AccountSid: SIMULATOR_ACCOUNT_SID }, { CallStatus: "in-progress" }];
+    for (const body of bodies) {
       const res = await post(path, body, twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}${path}`, body));
       expect(res.statusCode, JSON.stringify(body)).toBe(200);
       expect(res.headers["content-type"]).toMatch(/^text\/xml/);
