@@ -4,6 +4,7 @@ import { agentLegEnded, missOffer } from "../queue/queue-service.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
+import { loggableError } from "../log-scrub.js";
 import type { CarrierApi } from "../telephony/carrier-api.js";
 
 /**
@@ -53,7 +54,7 @@ export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logge
   let stopped = false;
   const tick = () => {
     reconcileLines(ctx, carrier, log)
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, "line reconciliation failed; will try again"))
+      .catch((err: unknown) => log.warn({ err: loggableError(err) }, "line reconciliation failed; will try again"))
       .finally(() => {
         if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
       });
