@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { isLoopbackHost } from "./loopback-host.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "./simulator-credentials.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -73,9 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const data = parsed.success ? parsed.data : undefined;
   const telephony = data ? (data.TELEPHONY ?? (data.TWILIO_ACCOUNT_SID ? "twilio" : "simulator")) : undefined;
-  if (data && telephony === "twilio") {
-    if (!data.TWILIO_ACCOUNT_SID) problems.push("TWILIO_ACCOUNT_SID: required when TELEPHONY=twilio");
-    if (!data.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN: required when TELEPHONY=twilio");
+  if (data && telephony === "twilio") problems.push(...twilioModeProblems(data));
+  // The built-in carrier answers anyone without a password: it faces a network only when asked for by name.
+  if (data && telephony === "simulator" && !data.TELEPHONY && !isLoopbackHost(data.HOST)) {
+    problems.push(`HOST: ${data.HOST} is not a loopback address; set TELEPHONY=simulator to run the unauthenticated carrier simulator on it, or TELEPHONY=twilio`);
   }
   if (problems.length > 0 || !data || !telephony) {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join("\n  ")}`);
@@ -85,4 +88,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     TELEPHONY: telephony,
     PUBLIC_BASE_URL: (data.PUBLIC_BASE_URL ?? `http://localhost:${data.PORT}`).replace(/\/+$/, ""),
   };
+}
+
+/** What a real Twilio account needs: its own credentials, and an origin Twilio can reach over TLS. */
+function twilioModeProblems(data: Env): string[] {
+  const problems: string[] = [];
+  if (!data.TWILIO_ACCOUNT_SID) problems.push("TWILIO_ACCOUNT_SID: required when TELEPHONY=twilio");
+  else if (data.TWILIO_ACCOUNT_SID === SIMULATOR_ACCOUNT_SID) problems.push("TWILIO_ACCOUNT_SID: the carrier simulator's account is never accepted when TELEPHONY=twilio");
+  if (!data.TWILIO_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN: required when TELEPHONY=twilio");
+  else if (data.TWILIO_AUTH_TOKEN === SIMULATOR_AUTH_TOKEN) problems.push("TWILIO_AUTH_TOKEN: the carrier simulator's token is never accepted when TELEPHONY=twilio");
+  // Signatures are checked against this origin and every callback URL is built from it: a default of
+  // localhost would fail every signature and hand Twilio URLs it cannot reach.
+  if (!data.PUBLIC_BASE_URL) {
+    problems.push("PUBLIC_BASE_URL: required when TELEPHONY=twilio (the https:// origin Twilio reaches this server at)");
+  } else {
+    const url = new URL(data.PUBLIC_BASE_URL);
+    if (url.protocol !== "https:" && !isLoopbackHost(url.hostname)) {
+      problems.push("PUBLIC_BASE_URL: must be https:// when TELEPHONY=twilio (plain http:// only for a loopback host such as 127.0.0.1)");
+    }
+  }
+  return problems;
 }

@@ -27,10 +27,10 @@ import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { nextReferralDeadline, referralFigures } from "./cases/referral-service.js";
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
-/** The simulator's local credentials: only ever used between this server and the built-in carrier. */
-export const SIMULATOR_ACCOUNT_SID = `AC${"0".repeat(32)}`;
-export const SIMULATOR_AUTH_TOKEN = "simulator-auth-token";
+// Re-exported: tests and benches import the simulator's credentials from here.
+export { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER };
 
 export interface Hotline {
   app: FastifyInstance;
@@ -39,9 +39,6 @@ export interface Hotline {
   start(): void;
   close(): Promise<void>;
 }
-
-/** The simulator's caller ID when HOTLINE_NUMBER is not set. */
-export const SIMULATOR_HOTLINE_NUMBER = "+6621300000";
 
 /** How often the WAL is copied into the database file, off the request path. */
 const CHECKPOINT_INTERVAL_MS = 250;

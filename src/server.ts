@@ -3,22 +3,18 @@ import { randomBytes } from "node:crypto";
 import { startSimulator, type RunningSimulator } from "./carrier/index.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import {
-  createHotline,
-  SIMULATOR_ACCOUNT_SID,
-  SIMULATOR_AUTH_TOKEN,
-  SIMULATOR_HOTLINE_NUMBER,
-  StartupError,
-} from "./hotline.js";
+import { createHotline, StartupError } from "./hotline.js";
 import { createLogger } from "./logger.js";
+import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 async function main(): Promise<void> {
   let config: Config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   let simulator: RunningSimulator | undefined;
   let generatedToken: string | undefined;
+  // Only in simulator mode: the built-in carrier plays Twilio (webhooks, REST API, /sim routes, web phone)
+  // with no authentication, so on a real account none of it exists.
   if (config.TELEPHONY === "simulator") {
-    // The built-in carrier plays Twilio: it calls our webhooks and serves the REST API we call.
     simulator = await startSimulator({
       publicBaseUrl: config.PUBLIC_BASE_URL,
       accountSid: config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID,

@@ -149,7 +149,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     api,
     async createAgent(name, languages) {
       agentCount += 1;
-      const endpoint = `client:bench-agent-${agentCount}`;
+      const endpoint = `client:bench_agent_${agentCount}`;
       carrier.endpoint(endpoint).setMode("answer");
       const created = await api("POST", "/api/agents", { name, languages, endpoint });
       if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);

@@ -78,7 +78,7 @@ export function fill(dbFile: string, rnd: Random, now: number) {
     agentIds.forEach((id, i) => {
       // Nobody is available: nothing gets routed (and nobody dialled) while the reads are measured.
       const status = i < 40 ? "offline" : i < 50 ? "break" : "wrap_up";
-      insertUser.run(id, `Agent ${i + 1}`, "agent", hashToken(`bench-agent-${i}`), JSON.stringify(["th", LANGS[1 + (i % 7)]![0]]), `client:bench-agent-${i}`, status, now, now, now - 200 * DAY);
+      insertUser.run(id, `Agent ${i + 1}`, "agent", hashToken(`bench-agent-${i}`), JSON.stringify(["th", LANGS[1 + (i % 7)]![0]]), `client:bench_agent_${i}`, status, now, now, now - 200 * DAY);
     });
     insertUser.run("us_benchsuper", "Duty supervisor", "supervisor", hashToken(SUPERVISOR_TOKEN), "[]", null, "offline", now, null, now - 200 * DAY);
     for (let i = 0; i < CALLS; i++) {

@@ -5,6 +5,7 @@ import { agentLegEnded } from "../queue/connecting.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
+import { loggableError } from "../log-scrub.js";
 import type { CarrierApi } from "../telephony/carrier-api.js";
 
 /**
@@ -54,7 +55,7 @@ export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logge
   let stopped = false;
   const tick = () => {
     reconcileLines(ctx, carrier, log)
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, "line reconciliation failed; will try again"))
+      .catch((err: unknown) => log.warn({ err: loggableError(err) }, "line reconciliation failed; will try again"))
       .finally(() => {
         if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
       });

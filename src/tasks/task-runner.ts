@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { loggableError } from "../log-scrub.js";
 
 export interface RetryPolicy {
   attempts: number;
@@ -35,7 +36,7 @@ export class TaskRunner {
         () => this.settled(),
         (err: unknown) => {
           if (n + 1 >= this.policy.attempts) {
-            this.log.error({ err: (err as Error).message, task: name }, "carrier request failed for good");
+            this.log.error({ err: loggableError(err), task: name }, "carrier request failed for good");
             try {
               onGiveUp?.(err);
             } finally {
@@ -44,7 +45,7 @@ export class TaskRunner {
             return;
           }
           const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** n);
-          this.log.warn({ err: (err as Error).message, task: name, retryInMs: delay }, "carrier request failed, retrying");
+          this.log.warn({ err: loggableError(err), task: name, retryInMs: delay }, "carrier request failed, retrying");
           this.parked += 1;
           this.clock.setTimer(delay, () => {
             this.parked -= 1;

@@ -21,6 +21,7 @@ async function twilioHotline(dir: string, keys: boolean): Promise<Hotline> {
   const config = loadConfig({
     DB_FILE: join(dir, `${keys ? "keys" : "nokeys"}.db`),
     TELEPHONY: "twilio",
+    PUBLIC_BASE_URL: "https://hotline.example.org",
     TWILIO_ACCOUNT_SID: ACCOUNT,
     TWILIO_AUTH_TOKEN: "auth-token-for-tests",
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -64,15 +65,15 @@ describe("GET /api/voice-token on a Twilio account", () => {
   it("mints a signed access token for the client identity with incoming calls allowed", async () => {
     const h = await twilioHotline(dir, true);
     hotlines.push(h);
-    const res = await voiceToken(h, await agentToken(h, "client:ploy.k"));
+    const res = await voiceToken(h, await agentToken(h, "client:ploy_k"));
     expect(res.statusCode).toBe(200);
     expect(res.headers["cache-control"]).toBe("no-store");
     const body = res.json();
-    expect(body).toMatchObject({ mode: "twilio", identity: "ploy.k", expiresInSeconds: 3600 });
+    expect(body).toMatchObject({ mode: "twilio", identity: "ploy_k", expiresInSeconds: 3600 });
     const [header, payload, signature] = String(body.token).split(".");
     expect(createHmac("sha256", KEY_SECRET).update(`${header}.${payload}`).digest("base64url")).toBe(signature);
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
-    expect(claims).toMatchObject({ iss: KEY_SID, sub: ACCOUNT, grants: { identity: "ploy.k", voice: { incoming: { allow: true } } } });
+    expect(claims).toMatchObject({ iss: KEY_SID, sub: ACCOUNT, grants: { identity: "ploy_k", voice: { incoming: { allow: true } } } });
     expect(claims.exp - claims.iat).toBe(3600);
   });
 

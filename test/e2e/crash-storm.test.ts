@@ -6,7 +6,7 @@ import type { Carrier, SimCall } from "../../src/carrier/index.js";
 import { openDatabase } from "../../db/connection.js";
 import { callbacks, calls } from "../../db/schema.js";
 import { freePort, TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
-import { carrierFor, startChildServer, type ChildServer } from "../support/child-server.js";
+import { carrierFor, STAND_IN_ACCOUNT, startChildServer, type ChildServer } from "../support/child-server.js";
 import { AgentSocket } from "../support/call-center.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotline-storm-"));
@@ -23,7 +23,7 @@ afterAll(async () => {
 describe("a crash in the middle of a call storm", () => {
   it("SIGKILL while callers wait, talk and hang up: after a restart the carrier finishes and no call, callback or line is lost or leaked", async () => {
     const port = await freePort();
-    const started = await carrierFor(port);
+    const started = await carrierFor(port, undefined, STAND_IN_ACCOUNT);
     carrier = started.carrier;
     const { origin, base } = started;
     carrier.setDefaultEndpointMode("answer");

@@ -7,7 +7,7 @@ import { openDatabase } from "../../db/connection.js";
 import { callbacks, calls, events } from "../../db/schema.js";
 import { eq } from "drizzle-orm";
 import { freePort } from "../support/hotline-fixture.js";
-import { carrierFor, startChildServer, type ChildServer } from "../support/child-server.js";
+import { carrierFor, STAND_IN_ACCOUNT, startChildServer, type ChildServer } from "../support/child-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hotline-crash-"));
 const dbFile = join(dir, "hotline.db");
@@ -21,7 +21,7 @@ afterAll(async () => {
 describe("a crash in the middle of a burst of abandoned calls", () => {
   it("after SIGKILL and a restart, every missed call has its callback item and no line is leaked", async () => {
     const port = await freePort();
-    const started = await carrierFor(port);
+    const started = await carrierFor(port, undefined, STAND_IN_ACCOUNT);
     carrier = started.carrier;
     const { origin, base } = started;
     server = await startChildServer({ port, dbFile, carrierOrigin: origin, env: { LINES: "100" } });

@@ -105,6 +105,22 @@ describe("hostile input", () => {
     );
   });
 
+  it("the hold music answers signed posts with no parameters, or only a few, with TwiML that loops back to it; unsigned ones get 403", async () => {
+    const caller = `CA${"c".repeat(32)}`;
+    const path = `/twilio/hold?call=${caller}`;
+    const bodies: Record<string, string>[] = [{}, { AccountSid: SIMULATOR_ACCOUNT_SID }, { CallStatus: "in-progress" }];
+    for (const body of bodies) {
+      const res = await post(path, body, twilioSignature(SIMULATOR_AUTH_TOKEN, `${h.baseUrl}${path}`, body));
+      expect(res.statusCode, JSON.stringify(body)).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/^text\/xml/);
+      const verbs = parseTwiml(res.body);
+      expect(verbs.some((v) => v.name === "Say" || v.name === "Play")).toBe(true);
+      expect(verbs.at(-1)).toMatchObject({ name: "Redirect", text: `${h.baseUrl}${path}` });
+    }
+    expect((await post(path, {}, undefined)).statusCode).toBe(403);
+    expect((await post(path, {}, twilioSignature("another-token", `${h.baseUrl}${path}`, {}))).statusCode).toBe(403);
+  });
+
   it("random WebSocket frames get an error back or close the socket, and the server stays up", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 60 }), fc.jsonValue().map((v) => JSON.stringify(v)), fc.constantFrom('{"type":"status","status":"on_call"}', '{"type":"auth"}', '{"type":"disposition","callSid":1}')), { minLength: 1, maxLength: 4 }), fc.boolean(), async (frames, authed) => {

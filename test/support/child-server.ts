@@ -4,6 +4,12 @@ import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
 
+/**
+ * The account a child server in twilio mode and its stand-in carrier share: twilio mode refuses the
+ * simulator's own credentials, as it would on a real deployment.
+ */
+export const STAND_IN_ACCOUNT = { accountSid: `AC${"5".repeat(32)}`, authToken: "stand-in-auth-token" };
+
 /** The real server in its own process (npm start's entry), so a test can SIGKILL it mid-work. */
 export interface ChildServer {
   process: ChildProcess;
@@ -11,57 +17,84 @@ export interface ChildServer {
 }
 
 export async function startChildServer(opts: { port: number; dbFile: string; carrierOrigin: string; env?: Record<string, string> }): Promise<ChildServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    env: {
-      ...process.env,
-      PORT: String(opts.port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
-      DB_FILE: opts.dbFile,
-      TELEPHONY: "twilio",
-      TWILIO_ACCOUNT_SID: SIMULATOR_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: SIMULATOR_AUTH_TOKEN,
-      TWILIO_API_BASE_URL: opts.carrierOrigin,
-      HOTLINE_NUMBER: "+6621300000",
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      LOG_LEVEL: "silent",
-      ...opts.env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
+  const server = spawnServer({
+    PORT: String(opts.port),
+    HOST: "127.0.0.1",
+    PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
+    DB_FILE: opts.dbFile,
+    TELEPHONY: "twilio",
+    TWILIO_ACCOUNT_SID: STAND_IN_ACCOUNT.accountSid,
+    TWILIO_AUTH_TOKEN: STAND_IN_ACCOUNT.authToken,
+    TWILIO_API_BASE_URL: opts.carrierOrigin,
+    HOTLINE_NUMBER: "+6621300000",
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    LOG_LEVEL: "silent",
+    ...opts.env,
   });
+  if (!(await server.ready(opts.port))) throw new Error(`server exited: ${server.stderr()}`);
+  return {
+    process: server.child,
+    async kill() {
+      server.child.kill("SIGKILL");
+      await server.exited;
+    },
+  };
+}
+
+/**
+ * Starts npm start's entry with exactly these settings (on top of the test's own environment) and
+ * expects it to refuse: resolves with its exit code and what it printed. A server that starts is killed
+ * and the promise rejects.
+ */
+export async function refusedStart(env: Record<string, string> & { PORT: string }): Promise<{ code: number | null; stderr: string }> {
+  const server = spawnServer({ LOG_LEVEL: "silent", ...env });
+  if (await server.ready(Number(env.PORT))) {
+    server.child.kill("SIGKILL");
+    await server.exited;
+    throw new Error("the server started");
+  }
+  return { code: await server.exited, stderr: server.stderr() };
+}
+
+function spawnServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  // Ready when /health answers; the process exiting first is a failure with its message.
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${opts.port}/health`);
-      if (res.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return {
-    process: child,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
+    child,
+    exited,
+    stderr: () => stderr,
+    /** True once /health answers; false if the process exits first. */
+    async ready(port: number): Promise<boolean> {
+      for (;;) {
+        if (child.exitCode !== null) return false;
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/health`);
+          if (res.ok) return true;
+        } catch {
+          /* not listening yet */
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
   };
 }
 
 /**
  * A built-in carrier on loopback for a hotline on `port`: in the test's process, so it outlives a server
- * that a test kills. `clock` is shared with an in-process server to move time for both.
+ * that a test kills. `clock` is shared with an in-process server to move time for both; `account` is the
+ * simulator's own for an in-process server in simulator mode, STAND_IN_ACCOUNT for a child server.
  */
-export async function carrierFor(port: number, clock = new ManualClock()): Promise<{ carrier: Carrier; origin: string; base: string }> {
+export async function carrierFor(
+  port: number,
+  clock = new ManualClock(),
+  account = { accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN },
+): Promise<{ carrier: Carrier; origin: string; base: string }> {
   const base = `http://127.0.0.1:${port}`;
   const { carrier, origin } = await startSimulator({
     publicBaseUrl: base,
-    accountSid: SIMULATOR_ACCOUNT_SID,
-    authToken: SIMULATOR_AUTH_TOKEN,
+    ...account,
     hotlineNumber: SIMULATOR_HOTLINE_NUMBER,
     clock,
   });
