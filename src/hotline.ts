@@ -119,7 +119,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     services,
     start() {
       dispatcher.resume();
-      stopReconciling = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS);
+      stopReconciling = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
     },
     async close() {
       stopReconciling();

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { calls, queueEntries } from "../../db/schema.js";
 import { agentLegEnded, missOffer } from "../queue/queue-service.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
+import { recoverOutageCalls } from "../calls/outage-calls.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { CarrierApi } from "../telephony/carrier-api.js";
@@ -47,13 +48,18 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
   return closed;
 }
 
-/** Runs reconciliation now and then every `seconds`, on the injected clock. */
-export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number): () => void {
+/**
+ * Runs reconciliation now and then every `seconds`, on the injected clock: lines against the carrier's
+ * live calls, then the carrier's call log of the hotline `numbers` for calls taken during an outage.
+ */
+export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number, numbers: string[]): () => void {
   let cancel = () => {};
   let stopped = false;
   const tick = () => {
     reconcileLines(ctx, carrier, log)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, "line reconciliation failed; will try again"))
+      .then(() => recoverOutageCalls(ctx, carrier, numbers, log))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, "reading the carrier's call log failed; will try again"))
       .finally(() => {
         if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
       });

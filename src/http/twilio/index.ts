@@ -8,6 +8,7 @@ import { queueRoutes } from "./queue-routes.js";
 import { agentLegRoutes } from "./agent-leg-routes.js";
 import { callbackLegRoutes } from "./callback-leg-routes.js";
 import { transferLegRoutes } from "./transfer-leg-routes.js";
+import { fallbackRoutes } from "./fallback-routes.js";
 import { recordWebhooks, safeTwimlOnError } from "./webhook-trail.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
@@ -22,4 +23,5 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   agentLegRoutes(app, s);
   callbackLegRoutes(app, s);
   transferLegRoutes(app, s);
+  fallbackRoutes(app, s);
 }
