@@ -48,25 +48,35 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
   return closed;
 }
 
+export interface Reconciliation {
+  stop(): void;
+  /** Resolves once the reading under way (if any) is done: tests wait on it instead of sleeping. */
+  idle(): Promise<void>;
+}
+
 /**
  * Runs reconciliation now and then every `seconds`, on the injected clock: lines against the carrier's
  * live calls, then the carrier's call log of the hotline `numbers` for calls taken during an outage.
  */
-export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number, numbers: string[]): () => void {
+export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number, numbers: string[]): Reconciliation {
   let cancel = () => {};
   let stopped = false;
+  let current: Promise<void> = Promise.resolve();
   const tick = () => {
-    reconcileLines(ctx, carrier, log)
+    current = reconcileLines(ctx, carrier, log)
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, "line reconciliation failed; will try again"))
       .then(() => recoverOutageCalls(ctx, carrier, numbers, log))
       .catch((err: unknown) => log.warn({ err: (err as Error).message }, "reading the carrier's call log failed; will try again"))
-      .finally(() => {
+      .then(() => {
         if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
       });
   };
   tick();
-  return () => {
-    stopped = true;
-    cancel();
+  return {
+    stop() {
+      stopped = true;
+      cancel();
+    },
+    idle: () => current,
   };
 }
