@@ -159,7 +159,7 @@ export const callbacks = sqliteTable(
     language: text("language"),
     topic: text("topic"),
     priority: text("priority", { enum: ["normal", "emergency"] }).notNull().default("normal"),
-    reason: text("reason", { enum: ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer"] }).notNull(),
+    reason: text("reason", { enum: ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer", "outage"] }).notNull(),
     missedCalls: integer("missed_calls").notNull().default(1),
     firstMissedAt: time("first_missed_at").notNull(),
     lastMissedAt: time("last_missed_at").notNull(),

@@ -19,7 +19,7 @@ import { Dispatcher } from "./queue/dispatcher.js";
 import { twilioCarrier } from "./telephony/twilio-carrier.js";
 import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
-import { scheduleReconciliation } from "./lines/line-reconciler.js";
+import { scheduleReconciliation, type Reconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
 import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
 import { publicItem } from "./callbacks/callback-view.js";
@@ -37,6 +37,8 @@ export interface Hotline {
   services: Services;
   /** Resumes timers and routing from the stored state and starts reconciliation with the carrier. */
   start(): void;
+  /** Resolves when no reconciliation with the carrier is under way. */
+  reconciled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,16 +112,17 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     },
   );
   const app = await buildApp(services, hub);
-  let stopReconciling = () => {};
+  let reconciliation: Reconciliation | undefined;
   return {
     app,
     services,
     start() {
       dispatcher.resume();
-      stopReconciling = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS);
+      reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
     },
+    reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
     async close() {
-      stopReconciling();
+      reconciliation?.stop();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();

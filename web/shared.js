@@ -34,6 +34,7 @@ const LABELS = {
     abandoned_ringing: ["วางสายขณะเรียกเจ้าหน้าที่", "Hung up while ringing"],
     overflow: ["สายเต็ม", "Lines full"],
     callback_requested: ["ขอให้โทรกลับ", "Asked for a callback"],
+    outage: ["ระบบขัดข้อง ไม่ได้รับสาย", "Missed in an outage"],
   },
   priority: { normal: ["ปกติ", "Normal"], emergency: ["ฉุกเฉิน", "EMERGENCY"] },
   status: {
@@ -51,6 +52,7 @@ const LABELS = {
     abandoned_ringing: ["วางสายขณะเรียก", "Hung up while ringing"],
     requested: ["ขอให้โทรกลับ", "Asked for a callback"],
     no_answer: ["โทรกลับแล้วไม่มีผู้รับ", "No answer on callback"],
+    outage: ["ระบบขัดข้อง", "Missed in an outage"],
   },
   callbackStatus: {
     open: ["รอโทรกลับ", "Open"],

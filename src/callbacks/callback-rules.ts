@@ -1,7 +1,9 @@
 /** The callback backlog's rules as pure functions: due times, merging misses, urgency, retries. */
 
 export type Priority = "normal" | "emergency";
-export type MissReason = "overflow" | "abandoned_ivr" | "abandoned_queue" | "abandoned_ringing" | "requested" | "no_answer";
+/** Why a caller is on the backlog. `outage`: the carrier took the call while the server could not (see src/calls/outage-calls.ts). */
+export const MISS_REASONS = ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer", "outage"] as const;
+export type MissReason = (typeof MISS_REASONS)[number];
 export type AttemptOutcome = "reached" | "no_answer" | "busy" | "failed" | "wrong_number" | "voicemail";
 
 export interface CallbackPolicy {

@@ -123,15 +123,16 @@ export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): CallRow | un
 }
 
 /**
- * The one place a call ends: its outcome is fixed from where it was, its line is freed, and a caller
- * who hung up before reaching anyone gets a callback item in the same transaction.
+ * The one place a call ends: its outcome is fixed from where it was (or given: `outage` when the server
+ * failed the caller), its line is freed, and a caller who hung up before reaching anyone, or whom the
+ * server failed, gets a callback item in the same transaction.
  */
-export function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number): CallRow {
+export function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number, given?: "outage"): CallRow {
   if (call.state === "ended") {
     if (call.holdsLine) updateCall(tx, call.sid, { holdsLine: false });
     return { ...call, holdsLine: false };
   }
-  const outcome = outcomeFor(call.state, call);
+  const outcome = given ?? outcomeFor(call.state, call);
   const queuePosition = releaseCaller(tx, record, call, now) ?? call.queuePosition;
   const patch = { state: "ended" as const, outcome, endedAt: now, holdsLine: false, carrierStatus: status, queuePosition };
   updateCall(tx, call.sid, patch);
@@ -141,6 +142,6 @@ export function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, st
     userId: call.agentId,
     data: { outcome, from: call.state, node: call.ivrNode, queuePosition, afterSeconds: Math.round((now - call.createdAt) / 1000) },
   });
-  if (outcome.startsWith("abandoned_")) recordMiss(tx, record, ctx.callbackPolicy, { ...call, ...patch }, outcome as MissReason, now);
+  if (outcome.startsWith("abandoned_") || outcome === "outage") recordMiss(tx, record, ctx.callbackPolicy, { ...call, ...patch }, outcome as MissReason, now);
   return { ...call, ...patch };
 }

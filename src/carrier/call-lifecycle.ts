@@ -22,16 +22,22 @@ export class CallLifecycle implements CallControl {
 
   constructor(private readonly core: CarrierCore) {}
 
-  /** A caller dials the hotline: Twilio asks the number's Voice URL what to do while the call rings. */
+  /**
+   * A caller dials the hotline: Twilio asks the number's Voice URL what to do while the call rings,
+   * and its fallback URL when that fails. A `to` that is no number of the account reaches the hotline's.
+   */
   placeInbound(from: string, to: string): SimCall {
-    const { config, clock } = this.core;
+    const { config, clock, numbers } = this.core;
+    const number = numbers.byNumber(to) ?? numbers.byNumber(config.hotlineNumber);
+    if (!number) throw new Error("the hotline number is not on the account");
     const call = this.register({ sid: newSid("CA"), from, to, direction: "inbound", status: "ringing", createdAt: clock.now() });
     call.startedAt = clock.now();
-    if (config.statusCallbackUrl) {
+    if (number.statusCallback) {
       // A number's Status Callback URL hears only the end of the call.
-      call.statusCallback = { url: config.statusCallbackUrl, method: "POST", events: new Set(["completed"]) };
+      call.statusCallback = { url: number.statusCallback, method: number.statusCallbackMethod, events: new Set(["completed"]) };
     }
-    this.sessionOf(call).run({ kind: "url", url: config.voiceUrl, method: config.voiceMethod });
+    const fallback = number.voiceFallbackUrl ? { url: number.voiceFallbackUrl, method: number.voiceFallbackMethod } : undefined;
+    this.sessionOf(call).run({ kind: "url", url: number.voiceUrl, method: number.voiceMethod, fallback });
     return call;
   }
 

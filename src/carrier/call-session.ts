@@ -8,8 +8,14 @@ import { runVerbs } from "./verbs/run-verbs.js";
 
 /** Where the next TwiML comes from: a URL to fetch (with extra parameters such as Digits) or inline TwiML. */
 export type DocumentSource =
-  | { kind: "url"; url: string; method: HttpMethod; params?: Record<string, string>; endMode?: EndMode }
+  | { kind: "url"; url: string; method: HttpMethod; params?: Record<string, string>; endMode?: EndMode; fallback?: FallbackUrl }
   | { kind: "twiml"; xml: string; baseUrl?: string; endMode?: EndMode };
+
+/** A number's VoiceFallbackUrl, requested when its Voice URL fails. */
+export interface FallbackUrl {
+  url: string;
+  method: HttpMethod;
+}
 
 /** "hangup": the end of the TwiML ends the call (Twilio's rule); "return": a whisper before a bridge. */
 export type EndMode = "hangup" | "return";
@@ -72,7 +78,7 @@ export class CallSession {
       while (source) {
         if (this.core.clock.now() !== since) [loaded, since] = [0, this.core.clock.now()];
         if (++loaded > MAX_DOCUMENTS_WITHOUT_TIME) throw new TwimlError(12400, "Redirect loop: too many documents without time passing");
-        const doc = await this.load(source, signal);
+        const doc = await this.loadOrFallback(source, signal);
         if (signal.aborted) return;
         if (this.call.direction === "inbound" && doc.verbs[0]?.name !== "Reject") lifecycle.answer(this.call);
         source = await runVerbs(doc, { core: this.core, call: this.call, signal, docUrl: doc.url });
@@ -82,6 +88,21 @@ export class CallSession {
       if (err instanceof Interrupted || signal.aborted) return;
       if (!(err instanceof TwimlError)) throw err;
       this.applicationError(err);
+    }
+  }
+
+  /**
+   * Twilio's fallback: when the Voice URL cannot be fetched or its answer is not usable TwiML, the
+   * number's fallback URL gets the same request plus ErrorCode and ErrorUrl, and its TwiML runs.
+   */
+  private async loadOrFallback(source: DocumentSource, signal: AbortSignal): Promise<LoadedDocument> {
+    try {
+      return await this.load(source, signal);
+    } catch (err) {
+      if (!(err instanceof TwimlError) || source.kind !== "url" || !source.fallback || signal.aborted) throw err;
+      this.core.logger.warn({ callSid: this.call.sid, code: err.code }, "voice URL failed; requesting the fallback URL");
+      const params = { ...source.params, ErrorCode: String(err.code), ErrorUrl: source.url };
+      return this.load({ kind: "url", url: source.fallback.url, method: source.fallback.method, params }, signal);
     }
   }
 

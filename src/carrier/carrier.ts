@@ -8,6 +8,7 @@ import { CallLifecycle } from "./call-lifecycle.js";
 import { CallRegistry } from "./call-registry.js";
 import { EndpointRegistry, type AnswerMode, type SimEndpoint } from "./endpoints.js";
 import { ConferenceRegistry } from "./conference/conference-registry.js";
+import { NumberRegistry, type IncomingNumber } from "./phone-numbers.js";
 import { participantView, type ParticipantView } from "./rest/json-shapes.js";
 import { RestFaults, type RestFault } from "./rest/rest-faults.js";
 import { buildCarrierServer } from "./rest/rest-server.js";
@@ -42,6 +43,15 @@ export class Carrier {
     core.endpoints = new EndpointRegistry();
     core.conferences = new ConferenceRegistry(core);
     core.lifecycle = new CallLifecycle(core);
+    core.numbers = new NumberRegistry(clock);
+    core.numbers.add(config.hotlineNumber, {
+      voiceUrl: config.voiceUrl,
+      voiceMethod: config.voiceMethod,
+      voiceFallbackUrl: config.voiceFallbackUrl ?? "",
+      voiceFallbackMethod: config.voiceFallbackMethod,
+      statusCallback: config.statusCallbackUrl ?? "",
+      statusCallbackMethod: config.statusCallbackMethod,
+    });
     this.core = core;
   }
 
@@ -147,6 +157,11 @@ export class Carrier {
 
   get accountSid(): string {
     return this.core.config.accountSid;
+  }
+
+  /** The account's numbers with their current settings (IncomingPhoneNumbers). */
+  numbers(): IncomingNumber[] {
+    return this.core.numbers.all();
   }
 
   get hotlineNumber(): string {

@@ -8,6 +8,7 @@ import type { CallLifecycle } from "./call-lifecycle.js";
 import type { CallRegistry } from "./call-registry.js";
 import type { EndpointRegistry } from "./endpoints.js";
 import type { ConferenceRegistry } from "./conference/conference-registry.js";
+import type { NumberRegistry } from "./phone-numbers.js";
 
 /** The carrier's shared parts, handed to each module so none needs the Carrier facade. */
 export interface CarrierCore {
@@ -21,4 +22,5 @@ export interface CarrierCore {
   calls: CallRegistry;
   endpoints: EndpointRegistry;
   conferences: ConferenceRegistry;
+  numbers: NumberRegistry;
 }

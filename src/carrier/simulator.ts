@@ -22,13 +22,18 @@ export interface RunningSimulator {
   close: () => Promise<void>;
 }
 
-/** Starts the built-in carrier wired to the server's /twilio/voice and /twilio/status webhooks. */
+/**
+ * Starts the built-in carrier with its hotline number configured the way `npm run twilio:setup`
+ * configures a Twilio number: Voice URL /twilio/voice, fallback /twilio/fallback, status callback
+ * /twilio/status (all POST). The number's settings can change afterwards over the REST API.
+ */
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
   const base = opts.publicBaseUrl.replace(/\/+$/, "");
   const carrier = new Carrier({
     accountSid: opts.accountSid,
     authToken: opts.authToken,
     voiceUrl: `${base}/twilio/voice`,
+    voiceFallbackUrl: `${base}/twilio/fallback`,
     statusCallbackUrl: `${base}/twilio/status`,
     hotlineNumber: opts.hotlineNumber,
     clock: opts.clock,

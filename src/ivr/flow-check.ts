@@ -1,6 +1,6 @@
 import { LANGUAGES } from "../languages.js";
 import type { LoadedFlows } from "./flow-loader.js";
-import { PromptCatalog, type Coverage } from "./prompt-catalog.js";
+import { BILINGUAL_LANGUAGES, BILINGUAL_PROMPTS, PromptCatalog, type Coverage } from "./prompt-catalog.js";
 
 export interface FlowReport {
   errors: string[];
@@ -57,6 +57,12 @@ export function checkFlows(loaded: LoadedFlows): FlowReport {
       coverage[prompt][language] = how;
       if (how === "missing") errors.push(`${language}: prompt "${prompt}" can be neither played nor spoken`);
       else if (how.startsWith("fallback")) warnings.push(`${language}: prompt "${prompt}" is heard in ${how.slice(9)} until it is recorded`);
+    }
+  }
+
+  for (const prompt of BILINGUAL_PROMPTS) {
+    for (const language of BILINGUAL_LANGUAGES) {
+      if (catalog.coverage(prompt, language) === "missing") errors.push(`${language}: prompt "${prompt}" can be neither played nor spoken`);
     }
   }
 

@@ -17,6 +17,16 @@ export const SYSTEM_PROMPTS = [
 ] as const;
 export type SystemPrompt = (typeof SYSTEM_PROMPTS)[number];
 
+/**
+ * Prompts the server plays only before any language is chosen, always in Thai then English (the
+ * number's fallback answers when nothing about the caller is known): only those two languages need them.
+ */
+export const BILINGUAL_PROMPTS = ["outage-goodbye"] as const;
+export const BILINGUAL_LANGUAGES = ["th", "en"] as const satisfies readonly Language[];
+
+/** A bilingual prompt, as the plays that say it in Thai and then English. */
+export const inThaiAndEnglish = (prompt: string): PromptPlay[] => BILINGUAL_LANGUAGES.map((language) => ({ prompt, language }));
+
 /** One thing the caller hears. */
 export type Utterance =
   | { kind: "play"; prompt: string; language: Language; path: string }

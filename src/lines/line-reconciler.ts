@@ -3,6 +3,7 @@ import { calls, queueEntries } from "../../db/schema.js";
 import { missOffer } from "../queue/queue-service.js";
 import { agentLegEnded } from "../queue/connecting.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
+import { recoverOutageCalls } from "../calls/outage-calls.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import { loggableError } from "../log-scrub.js";
@@ -49,20 +50,35 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
   return closed;
 }
 
-/** Runs reconciliation now and then every `seconds`, on the injected clock. */
-export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number): () => void {
+export interface Reconciliation {
+  stop(): void;
+  /** Resolves once the reading under way (if any) is done: tests wait on it instead of sleeping. */
+  idle(): Promise<void>;
+}
+
+/**
+ * Runs reconciliation now and then every `seconds`, on the injected clock: lines against the carrier's
+ * live calls, then the carrier's call log of the hotline `numbers` for calls taken during an outage.
+ */
+export function scheduleReconciliation(ctx: Ctx, carrier: CarrierApi, log: Logger, seconds: number, numbers: string[]): Reconciliation {
   let cancel = () => {};
   let stopped = false;
+  let current: Promise<void> = Promise.resolve();
   const tick = () => {
-    reconcileLines(ctx, carrier, log)
+    current = reconcileLines(ctx, carrier, log)
       .catch((err: unknown) => log.warn({ err: loggableError(err) }, "line reconciliation failed; will try again"))
-      .finally(() => {
+      .then(() => recoverOutageCalls(ctx, carrier, numbers, log))
+      .catch((err: unknown) => log.warn({ err: loggableError(err) }, "reading the carrier's call log failed; will try again"))
+      .then(() => {
         if (!stopped) cancel = ctx.clock.setTimer(seconds * 1000, tick);
       });
   };
   tick();
-  return () => {
-    stopped = true;
-    cancel();
+  return {
+    stop() {
+      stopped = true;
+      cancel();
+    },
+    idle: () => current,
   };
 }

@@ -38,7 +38,7 @@ const callbackItem = z.object({
   language: code.nullable(),
   topic: code.nullable(),
   priority,
-  reason: z.enum(["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer"]),
+  reason: z.enum(["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer", "outage"]),
   missedCalls: count,
   firstMissedAt: time.nullable(),
   lastMissedAt: time.nullable(),

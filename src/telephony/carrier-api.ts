@@ -30,6 +30,18 @@ export interface ParticipantChange {
   endConferenceOnExit?: boolean;
 }
 
+/** One call of the carrier's call log. */
+export interface LoggedCall {
+  sid: string;
+  from: string;
+  to: string;
+  /** The carrier's status: final (completed, busy, failed, no-answer, canceled) or still live. */
+  status: string;
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+  endedAt: number | undefined;
+}
+
 export interface CarrierApi {
   placeCall(call: PlaceCall): Promise<string>;
   /** Moves a live call to new TwiML (out of a wait loop, into a conference). */
@@ -38,6 +50,8 @@ export interface CarrierApi {
   hangup(callSid: string): Promise<void>;
   /** The final status the carrier has for a call, or undefined while it is live or unknown. */
   finalStatus(callSid: string): Promise<string | undefined>;
+  /** Inbound calls to `number` that started at or after `since` (ms), from the carrier's call log, live ones included. */
+  inboundCallsSince(number: string, since: number): Promise<LoggedCall[]>;
   /** SIDs of every call the carrier has live now (queued, ringing or in progress). */
   liveCallSids(): Promise<Set<string>>;
   /** The SID of the live conference with this name, if any. */

@@ -17,11 +17,23 @@ class BaseUrlRequestClient extends twilio.RequestClient {
   }
 }
 
-export function twilioCarrier(opts: { accountSid: string; authToken: string; apiBaseUrl: string; timeoutMs?: number }): CarrierApi {
+export interface TwilioAccess {
+  accountSid: string;
+  authToken: string;
+  apiBaseUrl: string;
+  timeoutMs?: number;
+}
+
+/** The official client for an account, its REST requests sent to TWILIO_API_BASE_URL. */
+export function twilioClient(opts: TwilioAccess): twilio.Twilio {
   const origin = opts.apiBaseUrl.replace(/\/+$/, "");
   // A request that takes longer than this is retried by the task runner; webhooks never wait for it.
   const httpClient = new BaseUrlRequestClient(origin, opts.timeoutMs ?? 10_000);
-  const client = twilio(opts.accountSid, opts.authToken, { httpClient });
+  return twilio(opts.accountSid, opts.authToken, { httpClient });
+}
+
+export function twilioCarrier(opts: TwilioAccess): CarrierApi {
+  const client = twilioClient(opts);
 
   return {
     async placeCall(call: PlaceCall) {
@@ -85,6 +97,13 @@ export function twilioCarrier(opts: { accountSid: string; authToken: string; api
     },
     async removeParticipant(conferenceSid, callSid) {
       await client.conferences(conferenceSid).participants(callSid).remove();
+    },
+    async inboundCallsSince(number, since) {
+      // Twilio may read StartTime> by the day only: its answer is narrowed here to the millisecond.
+      const listed = await client.calls.list({ to: number, startTimeAfter: new Date(since), pageSize: 1000 });
+      return listed
+        .filter((c) => c.direction === "inbound" && (c.startTime ?? c.dateCreated).getTime() >= since)
+        .map((c) => ({ sid: c.sid, from: c.from, to: c.to, status: c.status, startedAt: (c.startTime ?? c.dateCreated).getTime(), endedAt: c.endTime?.getTime() }));
     },
     async liveCallSids() {
       const sids = new Set<string>();

@@ -16,6 +16,12 @@ export const voiceWebhookSchema = z.looseObject({
 });
 export type VoiceWebhook = z.infer<typeof voiceWebhookSchema>;
 
+/** The number's fallback URL gets the voice request that failed, plus what failed (Twilio's error code and URL). */
+export const fallbackWebhookSchema = voiceWebhookSchema.extend({
+  ErrorCode: z.string().max(16).optional(),
+  ErrorUrl: z.string().max(2048).optional(),
+});
+
 export const gatherWebhookSchema = voiceWebhookSchema.extend({
   Digits: z.string().regex(/^[0-9*#]*$/, "Digits may hold only 0-9, * and #").max(64).optional(),
 });

@@ -37,6 +37,14 @@ describe("flows:check", () => {
     expect(errors).toContain('km: prompt "welcome" can be neither played nor spoken');
   });
 
+  it("a prompt heard only before a language is chosen is required in Thai and English, and only there", () => {
+    expect(shipped().prompts.vi!.prompts["outage-goodbye"]).toBeUndefined();
+    const broken = copy(shipped());
+    delete broken.prompts.en!.prompts["outage-goodbye"];
+    const { errors } = checkFlows(broken);
+    expect(errors).toEqual(['en: prompt "outage-goodbye" can be neither played nor spoken']);
+  });
+
   it("a prompt naming the language needs its own text when spoken through a fallback", () => {
     const broken = copy(shipped());
     delete broken.prompts.km!.prompts["language-option"]!.fallbackText;

@@ -8,6 +8,7 @@ import { sourceFrom, subscriptionFrom } from "./call-sources.js";
 import { notFound, RestError } from "./twilio-errors.js";
 import type { DocumentSource } from "../call-session.js";
 import type { AnswerMode } from "../endpoints.js";
+import { dateFilter } from "./date-filter.js";
 
 const createBody = z.looseObject({
   To: formString.optional(),
@@ -45,7 +46,10 @@ function withAnsweredBy(source: DocumentSource, detection: string | undefined, m
   return { ...source, params: { ...source.params, AnsweredBy: mode === "voicemail" ? "machine_start" : "human" } };
 }
 
-/** Calls.json and Calls/{Sid}.json: create, fetch, list, redirect and hang up legs. */
+/**
+ * Calls.json and Calls/{Sid}.json: create, fetch, list (the account's call log, ended calls included,
+ * newest first), redirect and hang up legs.
+ */
 export function callsRoutes(app: FastifyInstance, core: CarrierCore): void {
   const { config, lifecycle, calls } = core;
   const base = `/2010-04-01/Accounts/:accountSid`;
@@ -77,9 +81,12 @@ export function callsRoutes(app: FastifyInstance, core: CarrierCore): void {
 
   app.get(`${base}/Calls.json`, async (req) => {
     const q = parseForm(listQuery, req.query);
+    const started = dateFilter(q, "StartTime");
+    const ended = dateFilter(q, "EndTime");
     const items = calls
       .all()
-      .filter((c) => (!q.To || c.to === q.To) && (!q.From || c.from === q.From) && (!q.Status || c.status === q.Status) && (!q.ParentCallSid || c.parentCallSid === q.ParentCallSid));
+      .filter((c) => (!q.To || c.to === q.To) && (!q.From || c.from === q.From) && (!q.Status || c.status === q.Status) && (!q.ParentCallSid || c.parentCallSid === q.ParentCallSid))
+      .filter((c) => started(c.startedAt) && ended(c.endedAt));
     return pageJson("calls", items, req.url.split("?")[0] ?? "", req.query as Record<string, string>, (c) => callJson(c, config.accountSid));
   });
 

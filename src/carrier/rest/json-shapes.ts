@@ -2,6 +2,7 @@ import type { SimCall } from "../sim-call.js";
 import type { ConferenceRoom } from "../conference/conference-room.js";
 import type { Participant } from "../conference/participant.js";
 import { rfc2822 } from "../sids.js";
+import type { IncomingNumber } from "../phone-numbers.js";
 
 export const API_VERSION = "2010-04-01";
 const date = (ms: number | undefined) => (ms === undefined ? null : rfc2822(ms));
@@ -128,5 +129,46 @@ export function pageJson<T>(key: string, items: T[], path: string, query: Record
     page_size: pageSize,
     start,
     page,
+  };
+}
+
+/** Twilio's IncomingPhoneNumber resource: a voice-only local number of this account. */
+export function incomingNumberJson(n: IncomingNumber, accountSid: string): Record<string, unknown> {
+  return {
+    account_sid: accountSid,
+    address_sid: null,
+    address_requirements: "none",
+    api_version: API_VERSION,
+    beta: false,
+    capabilities: { voice: true, sms: false, mms: false, fax: false },
+    date_created: date(n.dateCreated),
+    date_updated: date(n.dateUpdated),
+    friendly_name: n.friendlyName,
+    identity_sid: null,
+    phone_number: n.phoneNumber,
+    origin: "twilio",
+    sid: n.sid,
+    sms_application_sid: "",
+    sms_fallback_method: "POST",
+    sms_fallback_url: "",
+    sms_method: "POST",
+    sms_url: "",
+    status_callback: n.statusCallback,
+    status_callback_method: n.statusCallbackMethod,
+    trunk_sid: null,
+    uri: `${accountPath(accountSid)}/IncomingPhoneNumbers/${n.sid}.json`,
+    voice_receive_mode: "voice",
+    voice_application_sid: "",
+    voice_caller_id_lookup: false,
+    voice_fallback_method: n.voiceFallbackMethod,
+    voice_fallback_url: n.voiceFallbackUrl,
+    voice_method: n.voiceMethod,
+    voice_url: n.voiceUrl,
+    emergency_status: "Inactive",
+    emergency_address_sid: null,
+    emergency_address_status: "unregistered",
+    bundle_sid: null,
+    status: "in-use",
+    type: "local",
   };
 }

@@ -4,6 +4,7 @@ import type { CarrierCore } from "../core.js";
 import { callsRoutes } from "./calls-routes.js";
 import { conferenceRoutes } from "./conference-routes.js";
 import { participantRoutes } from "./participant-routes.js";
+import { numberRoutes } from "./number-routes.js";
 import { RestError, errorForStatus, notFound, unauthorized } from "./twilio-errors.js";
 import type { RestFaults } from "./rest-faults.js";
 
@@ -52,6 +53,7 @@ export function buildCarrierServer(core: CarrierCore, faults: RestFaults, extra:
   callsRoutes(app, core);
   conferenceRoutes(app, core);
   participantRoutes(app, core);
+  numberRoutes(app, core);
   extra(app);
 
   const releaseHung = () => {

@@ -8,6 +8,7 @@ import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/ca
 import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
+import { MISS_REASONS } from "../../callbacks/callback-rules.js";
 import { offerClaimedCallback } from "../../queue/queue-service.js";
 import type { Services } from "../../services.js";
 import type { UserRow } from "../../users/user-store.js";
@@ -16,14 +17,13 @@ import { HttpError, notFound, parseOr400 } from "../errors.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 const STATUSES = ["open", "claimed", "reached", "unreachable", "not_callable"] as const;
-const REASONS = ["overflow", "abandoned_ivr", "abandoned_queue", "abandoned_ringing", "requested", "no_answer"] as const;
 const list = <T extends string>(values: readonly [T, ...T[]]) =>
   z.string().transform((v) => v.split(",")).pipe(z.array(z.enum(values)).min(1));
 
 const filterSchema = z.object({
   status: list(STATUSES).optional(),
   language: z.string().transform((v) => v.split(",")).pipe(z.array(languageSchema).min(1)).optional(),
-  reason: list(REASONS).optional(),
+  reason: list(MISS_REASONS).optional(),
   overdue: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),

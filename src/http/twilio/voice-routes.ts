@@ -8,6 +8,7 @@ import { inTransaction } from "../../events/event-log.js";
 import { parseOr400 } from "../errors.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
 import { renderStep, utterances } from "./render-step.js";
+import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
 import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
@@ -36,8 +37,7 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
       log.info("all lines busy: call overflowed");
       if (s.config.OVERFLOW_MODE === "reject") return s.twiml.rejectBusy();
       // Before a language is chosen the apology is given in Thai and English.
-      const plays = [{ prompt: "overflow", language: "th" as Language }, { prompt: "overflow", language: "en" as Language }];
-      return s.twiml.goodbye(utterances(s, result.call, plays));
+      return s.twiml.goodbye(utterances(s, result.call, inThaiAndEnglish("overflow")));
     }
     log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
     return renderStep(s, result.call, result.decision.step);

@@ -3,6 +3,7 @@ import { inTransaction, type NewEvent } from "../../events/event-log.js";
 import { HttpError } from "../errors.js";
 import type { Services } from "../../services.js";
 import { utterances } from "./render-step.js";
+import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -65,7 +66,7 @@ export function safeTwimlOnError(app: FastifyInstance, s: Services): void {
     if (status && status >= 400 && status < 500) return reply.status(status).send({ error: "bad_request", message: err.message });
     request.log.error({ err, callSid: request.twilioCallSid }, "webhook failed; the caller hears an apology and is taken back");
     const sid = request.twilioCallSid ?? "";
-    const apology = utterances(s, { sid, language: null }, [{ prompt: "technical-problem", language: "th" }, { prompt: "technical-problem", language: "en" }]);
+    const apology = utterances(s, { sid, language: null }, inThaiAndEnglish("technical-problem"));
     return reply.status(200).type("text/xml").send(s.twiml.sayThenRedirect(apology, s.twiml.url("/twilio/resume"), 2));
   });
 }

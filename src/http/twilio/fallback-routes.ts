@@ -1,0 +1,31 @@
+import type { FastifyInstance } from "fastify";
+import { recordOutageCall } from "../../calls/outage-calls.js";
+import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
+import type { Services } from "../../services.js";
+import { fallbackWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { parseOr400 } from "../errors.js";
+import { utterances } from "./render-step.js";
+
+/** Only the path of the URL that failed is logged: its query is not ours to keep. */
+const pathOf = (url: string | undefined) => (url ? url.split("?")[0]?.replace(/^https?:\/\/[^/]+/, "") : undefined);
+
+export function fallbackRoutes(app: FastifyInstance, s: Services): void {
+  /**
+   * The hotline number's VoiceFallbackUrl: Twilio asks here when the Voice URL could not be reached or
+   * gave no usable TwiML. The caller hears an apology in Thai and English and is hung up on; the call is
+   * stored as missed (outcome `outage`, a callback item with reason `outage`). A repeat changes nothing.
+   */
+  app.post("/twilio/fallback", async (request, reply) => {
+    const body = parseOr400(fallbackWebhookSchema, request.body);
+    reply.type("text/xml");
+    const log = s.log.child({ callSid: body.CallSid });
+    // Only calls to the number come here; anything else is only apologised to.
+    if (!body.Direction || body.Direction === "inbound") {
+      const now = s.ctx.clock.now();
+      // The apology and hang-up that follow end the call "completed".
+      const stored = recordOutageCall(s.webhookCtx, { sid: body.CallSid, from: body.From, to: body.To, status: "completed", startedAt: now, endedAt: now }, "fallback");
+      log.warn({ errorCode: body.ErrorCode, failedPath: pathOf(body.ErrorUrl), stored: Boolean(stored) }, "voice URL failed: the caller heard an apology and will be called back");
+    }
+    return s.twiml.goodbye(utterances(s, { sid: body.CallSid, language: null }, inThaiAndEnglish("outage-goodbye")));
+  });
+}
