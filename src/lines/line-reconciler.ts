@@ -1,7 +1,8 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { calls, queueEntries } from "../../db/schema.js";
 import { missOffer } from "../queue/queue-service.js";
-import { agentLegEnded } from "../queue/connecting.js";
+import { agentLegEnded, conferencePresence, customerLeg } from "../queue/connecting.js";
+import { entryById } from "../queue/queue-store.js";
 import { applyInboundStatus } from "../calls/call-lifecycle.js";
 import { recoverOutageCalls } from "../calls/outage-calls.js";
 import type { Ctx } from "../events/event-log.js";
@@ -47,7 +48,27 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
     closed += 1;
     log.warn({ callSid: leg, status: final }, "closed an agent leg the carrier had ended without telling us");
   }
+  await reconcileConnecting(ctx, carrier, log);
   return closed;
+}
+
+/**
+ * Callers being connected whose conference events never came (sent while the server was unreachable):
+ * the carrier's live conference says who is in it. Reported under the events' own keys, so a late event
+ * changes nothing twice.
+ */
+async function reconcileConnecting(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<void> {
+  const connecting = ctx.db.select().from(queueEntries).where(eq(queueEntries.status, "connecting")).all();
+  for (const entry of connecting) {
+    const conferenceSid = await carrier.conferenceSid(entry.callSid);
+    if (!conferenceSid) continue;
+    const present = new Set(await carrier.conferenceLegs(conferenceSid));
+    for (const legSid of [entry.agentLegSid, customerLeg(entry)]) {
+      if (!legSid || !present.has(legSid)) continue;
+      conferencePresence(ctx, { entryId: entry.id, legSid, change: "join", conferenceSid });
+    }
+    if (entryById(ctx.db, entry.id)?.status === "connected") log.warn({ callSid: entry.callSid }, "counted a call answered whose conference events never came");
+  }
 }
 
 export interface Reconciliation {

@@ -62,8 +62,6 @@ export interface PresenceReport {
   legSid: string;
   change: "join" | "leave";
   conferenceSid: string;
-  /** Unique per report (conference, event, leg): a repeated callback changes nothing. */
-  dedupeKey: string;
 }
 
 /** The carrier reports a leg joining or leaving an entry's conference. */
@@ -71,7 +69,9 @@ export function conferencePresence(ctx: Ctx, report: PresenceReport): void {
   inTransaction(ctx, (tx, record) => {
     const entry = entryById(tx, report.entryId);
     if (!entry) return;
-    const fresh = record({ type: `conference.${report.change}`, callSid: entry.callSid, data: { entryId: entry.id, legSid: report.legSid }, dedupeKey: report.dedupeKey });
+    // A leg joins or leaves a given conference once: a repeated report, by callback or by reconciliation, changes nothing.
+    const dedupeKey = `conf:${report.conferenceSid}:${report.change}:${report.legSid}`;
+    const fresh = record({ type: `conference.${report.change}`, callSid: entry.callSid, data: { entryId: entry.id, legSid: report.legSid }, dedupeKey });
     // Only the moments before "answered" matter here; after it, the legs' own statuses end the call.
     if (!fresh || entry.status !== "connecting") return;
     const now = ctx.clock.now();

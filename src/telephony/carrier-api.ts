@@ -56,6 +56,8 @@ export interface CarrierApi {
   liveCallSids(): Promise<Set<string>>;
   /** The SID of the live conference with this name, if any. */
   conferenceSid(name: string): Promise<string | undefined>;
+  /** The call SIDs of the participants in a live conference now. */
+  conferenceLegs(conferenceSid: string): Promise<string[]>;
   /** Dials someone into a live conference; resolves with their call's SID. */
   addParticipant(conferenceSid: string, p: AddParticipant): Promise<string>;
   updateParticipant(conferenceSid: string, callSid: string, change: ParticipantChange): Promise<void>;

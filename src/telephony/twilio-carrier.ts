@@ -74,6 +74,9 @@ export function twilioCarrier(opts: TwilioAccess): CarrierApi {
       const [live] = await client.conferences.list({ friendlyName: name, status: "in-progress", limit: 1 });
       return live?.sid;
     },
+    async conferenceLegs(conferenceSid) {
+      return (await client.conferences(conferenceSid).participants.list({ limit: 100 })).map((p) => p.callSid);
+    },
     async addParticipant(conferenceSid, p) {
       const created = await client.conferences(conferenceSid).participants.create({
         from: p.from,

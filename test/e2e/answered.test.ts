@@ -8,7 +8,7 @@ import { startCallCenter, type AgentHandle, type CallCenter } from "../support/c
 let cc: CallCenter;
 beforeAll(async () => {
   // A REST request held by the carrier is given up after 200 ms of real time (then retried on the clock).
-  cc = await startCallCenter({ WRAP_UP_SECONDS: "10", OFFER_TIMEOUT_SECONDS: "15", TWILIO_TIMEOUT_MS: "200", CALLBACK_RETRY_MINUTES: "60,120" });
+  cc = await startCallCenter({ WRAP_UP_SECONDS: "10", OFFER_TIMEOUT_SECONDS: "15", TWILIO_TIMEOUT_MS: "200", CALLBACK_RETRY_MINUTES: "60,120", RECONCILE_SECONDS: "600" });
 });
 afterAll(async () => cc.stopAll());
 
@@ -119,6 +119,32 @@ describe("a call is answered only once caller and agent were in the conference t
     expect(statusOf(presser)).toBe("on_call");
     expect(await answeredToday()).toBe(before + 1);
     await offline(voicemail, presser);
+  });
+});
+
+describe("conference events that never come", () => {
+  it("the next reconciliation asks the carrier who is in the conference, and counts the call answered once", async () => {
+    const before = await answeredToday();
+    const agent = await cc.addAgent("Unheard", ["th"], { mode: "answer" });
+    // Both joins are held back for an hour: as if the server had been unreachable when they were sent.
+    cc.carrier.injectCallbackFault({ kind: "delay", delayMs: 3_600_000, match: { StatusCallbackEvent: "participant-join" }, times: 2 });
+    const caller = await cc.callIn("+66840000007", ["1", "1"]);
+    await cc.settle();
+    expect(caller.state).toBe("conference");
+    expect(entryForCall(db(), caller.sid)?.status).toBe("connecting");
+    expect(await answeredToday()).toBe(before);
+
+    await cc.clock.advance(600_000);
+    await cc.settle();
+    await cc.hotline.reconciled();
+    expect(findCall(db(), caller.sid)?.state).toBe("connected");
+    expect(statusOf(agent)).toBe("on_call");
+    expect(await answeredToday()).toBe(before + 1);
+    // The held-back events arrive at last and change nothing.
+    await cc.clock.advance(3_600_000);
+    await cc.settle();
+    expect(await answeredToday()).toBe(before + 1);
+    await offline(agent);
   });
 });
 

@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHotline, SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER, type Hotline } from "../../src/hotline.js";
+import { createHotline, SIMULATOR_HOTLINE_NUMBER, type Hotline } from "../../src/hotline.js";
 import { createLogger } from "../../src/logger.js";
 import { twilioClient } from "../../src/telephony/twilio-carrier.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 import { freePort } from "../support/hotline-fixture.js";
+import { STAND_IN_ACCOUNT } from "../support/child-server.js";
 import { signedPost } from "../support/signed-post.js";
 import { parseTwiml } from "../../src/carrier/twiml/parse-twiml.js";
 
@@ -15,9 +16,10 @@ let hotline: Hotline;
 let client: ReturnType<typeof twilioClient>;
 
 beforeAll(async () => {
-  cc = await startCallCenter();
+  // Twilio mode, as on a real account: the setup command refuses the simulator's own credentials.
+  cc = await startCallCenter({}, { twilioAccount: STAND_IN_ACCOUNT });
   hotline = cc.hotline;
-  client = twilioClient({ accountSid: SIMULATOR_ACCOUNT_SID, authToken: SIMULATOR_AUTH_TOKEN, apiBaseUrl: cc.config.TWILIO_API_BASE_URL });
+  client = twilioClient({ ...STAND_IN_ACCOUNT, apiBaseUrl: cc.config.TWILIO_API_BASE_URL });
 });
 afterAll(async () => {
   await hotline.close();
@@ -38,8 +40,8 @@ async function twilioSetup(...args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/twilio-setup.ts", ...args], {
     env: {
       ...process.env,
-      TWILIO_ACCOUNT_SID: SIMULATOR_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: SIMULATOR_AUTH_TOKEN,
+      TWILIO_ACCOUNT_SID: STAND_IN_ACCOUNT.accountSid,
+      TWILIO_AUTH_TOKEN: STAND_IN_ACCOUNT.authToken,
       TWILIO_API_BASE_URL: cc.config.TWILIO_API_BASE_URL,
       PUBLIC_BASE_URL: cc.baseUrl,
       HOTLINE_NUMBER: SIMULATOR_HOTLINE_NUMBER,
@@ -98,7 +100,7 @@ describe("going live and outages", () => {
 
     // Twilio repeating the fallback request changes nothing, and still gets a goodbye.
     const again = await signedPost(cc.baseUrl, "/twilio/fallback", {
-      AccountSid: SIMULATOR_ACCOUNT_SID,
+      AccountSid: STAND_IN_ACCOUNT.accountSid,
       CallSid: call.sid,
       From: "+66810000001",
       To: SIMULATOR_HOTLINE_NUMBER,
@@ -106,7 +108,7 @@ describe("going live and outages", () => {
       Direction: "inbound",
       ErrorCode: "11200",
       ErrorUrl: "http://127.0.0.1:1/twilio/voice",
-    });
+    }, { authToken: STAND_IN_ACCOUNT.authToken });
     expect(again.status).toBe(200);
     expect(parseTwiml(again.body).map((v) => v.name)).toEqual(["Say", "Say", "Hangup"]);
     await settle();

@@ -79,12 +79,19 @@ export interface CallCenter extends Running {
 
 let agentCounter = 0;
 
-/** The hotline and the built-in carrier, wired together on loopback and sharing a manual clock. */
-export async function startCallCenter(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock } = {}): Promise<CallCenter> {
+/**
+ * The hotline and the built-in carrier, wired together on loopback and sharing a manual clock. With
+ * `twilioAccount` the server runs in twilio mode against the carrier, as it would against a real account.
+ */
+export async function startCallCenter(
+  env: Record<string, string> = {},
+  opts: { dir?: string; clock?: ManualClock; twilioAccount?: { accountSid: string; authToken: string } } = {},
+): Promise<CallCenter> {
   const clock = opts.clock ?? new ManualClock();
   const port = await freePort();
-  const { carrier, origin, base } = await carrierFor(port, clock);
-  const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...env }, { clock, port, dir: opts.dir });
+  const { carrier, origin, base } = await carrierFor(port, clock, opts.twilioAccount);
+  const account: Record<string, string> = opts.twilioAccount ? { TWILIO_ACCOUNT_SID: opts.twilioAccount.accountSid, TWILIO_AUTH_TOKEN: opts.twilioAccount.authToken } : {};
+  const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...account, ...env }, { clock, port, dir: opts.dir });
   const sockets: AgentSocket[] = [];
   const settle = () => carrier.idle(() => running.hotline.services.tasks.idle());
 

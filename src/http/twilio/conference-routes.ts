@@ -32,7 +32,7 @@ export function conferenceRoutes(app: FastifyInstance, s: Services): void {
     reply.type("text/xml");
     const change = PRESENCE[body.StatusCallbackEvent];
     if (change && body.CallSid) {
-      conferencePresence(s.ctx, { entryId: entry, legSid: body.CallSid, change, conferenceSid: body.ConferenceSid, dedupeKey: `conf:${body.ConferenceSid}:${change}:${body.CallSid}` });
+      conferencePresence(s.ctx, { entryId: entry, legSid: body.CallSid, change, conferenceSid: body.ConferenceSid });
     }
     return s.twiml.empty();
   });
