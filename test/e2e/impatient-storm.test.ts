@@ -3,24 +3,13 @@ import { findCall } from "../../src/calls/call-store.js";
 import { findAgent } from "../../src/agents/presence.js";
 import type { SimCall } from "../../src/carrier/index.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
+import { seededRandom } from "../../bench/lib/stats.js";
 
 // 240 impatient callers on 40 lines with 8 agents, a third of whose answers drop at once (a browser that
 // crashes, a phone put down): the server's figures must equal what the carrier itself saw, call by call.
 const CALLERS = 240;
 const AGENTS = 8;
 const DROP_SHARE = 0.3;
-
-/** A small seeded generator: the same storm on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let cc: CallCenter;
 beforeAll(async () => {
@@ -30,7 +19,7 @@ afterAll(async () => cc.stopAll());
 
 describe("a storm of impatient callers and agents who drop", () => {
   it("answered, abandoned and overflow equal the carrier's own record exactly, and every missed number has one open item", async () => {
-    const rand = seeded(1300);
+    const rand = seededRandom(1300);
     const agents: AgentHandle[] = [];
     const agentLegs = new Set<string>();
     for (let i = 0; i < AGENTS; i++) {
