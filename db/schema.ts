@@ -237,6 +237,8 @@ export const cases = sqliteTable(
     people: json<Array<Record<string, unknown>>>("people").notNull().default(sql`'[]'`),
     notes: text("notes").notNull().default(""),
     status: text("status", { enum: ["open", "referred", "closed"] }).notNull().default("open"),
+    /** Kept out of retention's anonymisation (a court, the police or a shelter still needs it). */
+    legalHold: integer("legal_hold", { mode: "boolean" }).notNull().default(false),
     createdBy: text("created_by"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),

@@ -18,6 +18,7 @@ import { voiceTokenRoutes } from "./http/api/voice-token-routes.js";
 import { caseRoutes } from "./http/api/case-routes.js";
 import { agencyRoutes } from "./http/api/agency-routes.js";
 import { referralRoutes } from "./http/api/referral-routes.js";
+import { privacyRoutes } from "./http/api/privacy-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -45,6 +46,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     caseRoutes(scope, s);
     agencyRoutes(scope, s);
     referralRoutes(scope, s);
+    privacyRoutes(scope, s);
     transferRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);

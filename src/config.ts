@@ -44,6 +44,14 @@ export const envSchema = z.object({
   CALLBACK_SLA_NORMAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
   /** Hours an agency has to act on a referral before it shows as overdue on the wallboard. */
   REFERRAL_DUE_HOURS: z.coerce.number().int().min(1).max(2_160).default(72),
+  /** Days callers' personal data is kept before it is anonymised (PDPA: no longer than needed). */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(365),
+  /**
+   * The key of the keyed hash that replaces numbers when they are anonymised. Kept apart from the
+   * database, it makes the hashes useless to someone who has only the data; when unset, one is made at
+   * first start and stored in the database (repeat callers still count, but the protection is weaker).
+   */
+  PSEUDONYM_KEY: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   /** Minutes between callback attempts: "120,720" means 3 tries, the last 14 hours after the first. */
   CALLBACK_RETRY_MINUTES: z
     .string()

@@ -27,6 +27,8 @@ import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { nextReferralDeadline, referralFigures } from "./cases/referral-service.js";
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
+import { pseudonymKey } from "./privacy/pseudonym.js";
+import { scheduleRetention } from "./privacy/retention.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -89,6 +91,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     carrier,
     tasks,
     dispatcher,
+    pseudonymKey: pseudonymKey(ctx, config.PSEUDONYM_KEY),
     figures: () => ({
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
       // Referrals past their deadline are what the ministry's escalation center chases.
@@ -113,16 +116,19 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   );
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;
+  let stopRetention = () => {};
   return {
     app,
     services,
     start() {
       dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
+      stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
     async close() {
       reconciliation?.stop();
+      stopRetention();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();

@@ -25,6 +25,8 @@ export interface Services {
   carrier: CarrierApi;
   tasks: TaskRunner;
   dispatcher: Dispatcher;
+  /** The key of the keyed hash that anonymised numbers carry (src/privacy). */
+  pseudonymKey: string;
   /** GET /api/stats, computed now. */
   figures(): LiveFigures & { referrals: { open: number; overdue: number } };
 }

@@ -55,6 +55,8 @@ export const casePatchSchema = z
     people: fields.people.optional(),
     notes: fields.notes.optional(),
     status: z.enum(["open", "closed"]).optional(),
+    /** Supervisors only: a case a court, the police or a shelter still needs is kept out of anonymisation. */
+    legalHold: z.boolean().optional(),
   })
   .refine((p) => Object.keys(p).length > 0, "nothing to change");
 export type CasePatch = z.infer<typeof casePatchSchema>;

@@ -76,7 +76,12 @@ export function updateCase(ctx: Ctx, id: number, patch: CasePatch, actor: Actor)
     let c = caseFor(tx, id, actor);
     if (patch.category !== undefined && patch.category !== c.category) requireActiveCategories(tx, [patch.category]);
     const now = ctx.clock.now();
-    const { callSid, callbackId, status, ...fields } = patch;
+    const { callSid, callbackId, status, legalHold, ...fields } = patch;
+    if (legalHold !== undefined && legalHold !== c.legalHold) {
+      if (!seesAllCases(actor)) throw new CaseError("forbidden", "only a supervisor may put a case on legal hold or lift it");
+      c = tx.update(cases).set({ legalHold, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
+      record({ type: "case.legal_hold", userId: actor.id, data: { caseId: id, legalHold } });
+    }
     const changes: Record<string, unknown> = {};
     const set: Partial<CaseRow> = {};
     for (const key of PLAIN_FIELDS) {

@@ -31,6 +31,7 @@ export function publicCase(c: CaseRow, actor: Actor) {
     people: c.people,
     notes: c.notes,
     status: c.status,
+    legalHold: c.legalHold,
     createdBy: c.createdBy,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),

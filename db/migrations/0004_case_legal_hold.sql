@@ -1,0 +1,1 @@
+ALTER TABLE `cases` ADD `legal_hold` integer DEFAULT false NOT NULL;

@@ -1,0 +1,146 @@
+import { and, eq, inArray, lt, ne, notInArray, or, sql, type SQLWrapper } from "drizzle-orm";
+import { callbacks, calls, caseLinks, cases, events, referrals } from "../../db/schema.js";
+import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import { pseudonym } from "./pseudonym.js";
+import type { Logger } from "../logger.js";
+
+/*
+ * Where a caller's personal data is stored, and what anonymising it means (README "Personal data"):
+ *   calls.from_raw, calls.from_e164      the caller's number        → keyed hash
+ *   callbacks.number, callbacks.number_raw                          → keyed hash
+ *   cases.caller_number                                             → keyed hash
+ *   cases.people, cases.notes                                       → emptied
+ *   referrals.note                                                  → emptied
+ *   events of type call.disposition: data.note                      → emptied
+ * Everything the figures count (outcomes, times, languages, topics, reasons) stays as it was.
+ */
+
+const DAY_MS = 86_400_000;
+
+/** Ids of what an anonymisation touches: the preview shows exactly what the run then does. */
+export interface AnonymisationPlan {
+  calls: string[];
+  callbacks: number[];
+  cases: number[];
+  referrals: number[];
+  dispositions: number[];
+}
+
+const notHashed = (column: SQLWrapper) => sql`(${column} is not null and ${column} not like 'anon:%')`;
+
+/** Calls and items linked to a case on legal hold are kept whole, like the case. */
+function held(tx: Pick<Tx, "select">) {
+  const heldCases = tx.select({ id: cases.id }).from(cases).where(eq(cases.legalHold, true)).all().map((c) => c.id);
+  if (heldCases.length === 0) return { calls: [] as string[], callbacks: [] as number[], cases: heldCases };
+  const links = tx.select({ callSid: caseLinks.callSid, callbackId: caseLinks.callbackId }).from(caseLinks).where(inArray(caseLinks.caseId, heldCases)).all();
+  return {
+    calls: links.map((l) => l.callSid).filter((s): s is string => s !== null),
+    callbacks: links.map((l) => l.callbackId).filter((i): i is number => i !== null),
+    cases: heldCases,
+  };
+}
+
+/** What falls out of the retention window: personal data older than `cutoff`, not on legal hold, not yet anonymised. */
+export function retentionPlan(tx: Pick<Tx, "select">, cutoff: number): AnonymisationPlan {
+  const keep = held(tx);
+  const callRows = tx
+    .select({ sid: calls.sid })
+    .from(calls)
+    .where(and(lt(calls.createdAt, cutoff), eq(calls.direction, "inbound"), eq(calls.state, "ended"), or(notHashed(calls.fromRaw), notHashed(calls.fromE164)), notInArray(calls.sid, keep.calls)))
+    .all();
+  const itemRows = tx
+    .select({ id: callbacks.id })
+    .from(callbacks)
+    .where(and(lt(callbacks.lastMissedAt, cutoff), notInArray(callbacks.status, ["open", "claimed"]), or(notHashed(callbacks.numberRaw), notHashed(callbacks.number)), notInArray(callbacks.id, keep.callbacks)))
+    .all();
+  const caseRows = tx
+    .select({ id: cases.id })
+    .from(cases)
+    .where(and(lt(cases.updatedAt, cutoff), eq(cases.legalHold, false), or(notHashed(cases.callerNumber), ne(cases.notes, ""), sql`${cases.people} != '[]'`)))
+    .all();
+  const referralRows = tx
+    .select({ id: referrals.id })
+    .from(referrals)
+    .where(and(lt(referrals.updatedAt, cutoff), ne(referrals.note, ""), notInArray(referrals.caseId, keep.cases)))
+    .all();
+  const dispositionRows = tx
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.type, "call.disposition"), lt(events.at, cutoff), sql`coalesce(json_extract(${events.data}, '$.note'), '') != ''`, notInArray(sql`coalesce(${events.callSid}, '')`, keep.calls)))
+    .all();
+  return {
+    calls: callRows.map((r) => r.sid),
+    callbacks: itemRows.map((r) => r.id),
+    cases: caseRows.map((r) => r.id),
+    referrals: referralRows.map((r) => r.id),
+    dispositions: dispositionRows.map((r) => r.id),
+  };
+}
+
+/** SQLite's limit on bound parameters is far above this; chunks keep one statement's list modest. */
+const CHUNK = 500;
+function chunks<T>(list: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) out.push(list.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Carries out a plan in the caller's transaction: numbers hashed with `key`, notes and names emptied. */
+export function anonymise(tx: Tx, key: string, plan: AnonymisationPlan): void {
+  const hash = (value: string | null) => (value === null || value.startsWith("anon:") ? value : pseudonym(key, value));
+  for (const sids of chunks(plan.calls)) {
+    for (const row of tx.select({ sid: calls.sid, fromRaw: calls.fromRaw, fromE164: calls.fromE164 }).from(calls).where(inArray(calls.sid, sids)).all()) {
+      // The raw form hashes the E.164 form when there is one: every spelling of a number stays one caller.
+      tx.update(calls).set({ fromRaw: hash(row.fromE164 ?? row.fromRaw) ?? "", fromE164: hash(row.fromE164) }).where(eq(calls.sid, row.sid)).run();
+    }
+  }
+  for (const ids of chunks(plan.callbacks)) {
+    for (const row of tx.select({ id: callbacks.id, number: callbacks.number, numberRaw: callbacks.numberRaw }).from(callbacks).where(inArray(callbacks.id, ids)).all()) {
+      tx.update(callbacks).set({ number: hash(row.number), numberRaw: hash(row.number ?? row.numberRaw) ?? "" }).where(eq(callbacks.id, row.id)).run();
+    }
+  }
+  for (const ids of chunks(plan.cases)) {
+    for (const row of tx.select({ id: cases.id, callerNumber: cases.callerNumber }).from(cases).where(inArray(cases.id, ids)).all()) {
+      tx.update(cases).set({ callerNumber: hash(row.callerNumber), people: [], notes: "" }).where(eq(cases.id, row.id)).run();
+    }
+  }
+  for (const ids of chunks(plan.referrals)) tx.update(referrals).set({ note: "" }).where(inArray(referrals.id, ids)).run();
+  for (const ids of chunks(plan.dispositions)) {
+    tx.update(events).set({ data: sql`json_set(${events.data}, '$.note', '')` }).where(inArray(events.id, ids)).run();
+  }
+}
+
+export const planCounts = (plan: AnonymisationPlan) => Object.fromEntries(Object.entries(plan).map(([k, v]) => [k, v.length]));
+
+/** The daily run: everything older than the window, anonymised in one transaction with its event. */
+export function runRetention(ctx: Ctx, key: string, retentionDays: number): AnonymisationPlan {
+  return inTransaction(ctx, (tx, record) => {
+    const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
+    const plan = retentionPlan(tx, cutoff);
+    anonymise(tx, key, plan);
+    record({ type: "privacy.anonymised", data: { cutoff, ...planCounts(plan) } });
+    return plan;
+  });
+}
+
+export function recordErasureEvent(record: RecordEvent, userId: string | undefined, subject: string, plan: AnonymisationPlan, extra: Record<string, unknown>): void {
+  record({ type: "audit.caller_erased", userId, data: { subject, ...planCounts(plan), ...extra } });
+}
+
+
+/** The daily job, on the injected clock: once at start (a server down for a day catches up), then every day. */
+export function scheduleRetention(ctx: Ctx, key: string, retentionDays: number, log: Logger): () => void {
+  let cancel = () => {};
+  const tick = () => {
+    try {
+      const plan = runRetention(ctx, key, retentionDays);
+      const counts = planCounts(plan);
+      if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts }, "anonymised personal data older than the retention window");
+    } catch (err) {
+      log.error({ err: (err as Error).message }, "retention run failed; will try again tomorrow");
+    }
+    cancel = ctx.clock.setTimer(DAY_MS, tick);
+  };
+  tick();
+  return () => cancel();
+}
