@@ -4,7 +4,7 @@ import { findAgent, moveAgent } from "../agents/presence.js";
 import { closeReached, finishAttemptIn } from "../callbacks/callback-service.js";
 import type { AttemptOutcome } from "../callbacks/callback-rules.js";
 import { entryById, updateEntry, type QueueEntry } from "./queue-store.js";
-import { UNOFFERED } from "./queue-service.js";
+import { putBack } from "./queue-service.js";
 
 /*
  * From "the agent picked up" to "answered". A call is answered only once the caller's leg and the
@@ -118,21 +118,19 @@ function bringTogether(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry,
  * called back is let go instead, and the attempt counts as failed.
  */
 function agentGoneFirst(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, reason: string, now: number): void {
+  if (entry.kind === "live") {
+    putBack(tx, record, entry, reason, now);
+    // The caller may already be in the conference: they are taken back to the waiting loop.
+    record({ type: "call.requeued", callSid: entry.callSid, data: { entryId: entry.id, reason } });
+    return;
+  }
+  finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "failed", now);
+  updateEntry(tx, entry.id, { status: "done", endedReason: reason });
   const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
-  if (agent && agent.status === "offered" && agent.currentCallSid === entry.callSid) {
+  if (agent?.status === "offered" && agent.currentCallSid === entry.callSid) {
     moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
   }
-  const legs = { agentLegSid: entry.agentLegSid, callbackLegSid: entry.kind === "virtual" ? entry.callbackLegSid : null };
-  if (entry.kind === "live") {
-    updateEntry(tx, entry.id, { status: "waiting", ...UNOFFERED });
-    updateCall(tx, entry.callSid, { state: "queued", agentId: null, offeredAt: null });
-  } else {
-    finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "failed", now);
-    updateEntry(tx, entry.id, { status: "done", endedReason: reason });
-  }
-  record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, ...legs } });
-  // The caller may already be in the conference: they are taken back to the waiting loop.
-  if (entry.kind === "live") record({ type: "call.requeued", callSid: entry.callSid, data: { entryId: entry.id, reason } });
+  record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid, callbackLegSid: entry.callbackLegSid } });
 }
 
 /**

@@ -68,14 +68,20 @@ export function missOffer(ctx: Ctx, entryId: number, reason: string, legSid?: st
     const entry = entryById(tx, entryId);
     if (!entry || entry.status !== "offered") return undefined;
     if (legSid && entry.agentLegSid && entry.agentLegSid !== legSid) return undefined;
-    const now = ctx.clock.now();
-    updateEntry(tx, entry.id, { status: "waiting", ...UNOFFERED });
-    if (entry.kind === "live") updateCall(tx, entry.callSid, { state: "queued", agentId: null, offeredAt: null });
-    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
-    if (agent?.status === "offered") moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
-    record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid } });
+    putBack(tx, record, entry, reason, ctx.clock.now());
     return entry;
   });
+}
+
+/** An offer that ended without the two meeting: the agent goes on break, the call back to its place. */
+export function putBack(tx: Tx, record: RecordEvent, entry: QueueEntry, reason: string, now: number): void {
+  updateEntry(tx, entry.id, { status: "waiting", ...UNOFFERED });
+  if (entry.kind === "live") updateCall(tx, entry.callSid, { state: "queued", agentId: null, offeredAt: null });
+  const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+  if (agent?.status === "offered" && agent.currentCallSid === entry.callSid) {
+    moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
+  }
+  record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid } });
 }
 
 /**

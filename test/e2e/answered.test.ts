@@ -7,8 +7,7 @@ import { startCallCenter, type AgentHandle, type CallCenter } from "../support/c
 // "Answered" means caller and agent were in the conference together, as the carrier reports it.
 let cc: CallCenter;
 beforeAll(async () => {
-  // A REST request held by the carrier is given up after 200 ms of real time (then retried on the clock).
-  cc = await startCallCenter({ WRAP_UP_SECONDS: "10", OFFER_TIMEOUT_SECONDS: "15", TWILIO_TIMEOUT_MS: "200", CALLBACK_RETRY_MINUTES: "60,120", RECONCILE_SECONDS: "600" });
+  cc = await startCallCenter({ WRAP_UP_SECONDS: "10", OFFER_TIMEOUT_SECONDS: "15", CALLBACK_RETRY_MINUTES: "60,120", RECONCILE_SECONDS: "600" });
 });
 afterAll(async () => cc.stopAll());
 
@@ -23,8 +22,11 @@ async function offline(...agents: AgentHandle[]) {
   for (const a of agents) a.socket.send({ type: "status", status: "offline" });
   await cc.settle();
 }
-/** Holds the REST request that would move this caller into the conference: the gap, made wide. */
-const holdCallerMove = (callSid: string) => cc.carrier.failRest({ hang: true, pathIncludes: `/Calls/${callSid}` });
+/**
+ * The REST request that would move this caller into the conference fails once: its retry waits on the
+ * clock, so the gap between the agent's pickup and the caller's joining stays open until time moves.
+ */
+const holdCallerMove = (callSid: string) => cc.carrier.failRest({ status: 503, pathIncludes: `/Calls/${callSid}` });
 
 describe("a call is answered only once caller and agent were in the conference together", () => {
   it("a caller who hangs up between the agent's pickup and the conference is abandoned while connecting, gets a callback item and is not counted answered", async () => {

@@ -13,7 +13,7 @@ const DROP_SHARE = 0.3;
 
 let cc: CallCenter;
 beforeAll(async () => {
-  cc = await startCallCenter({ LINES: "40", OFFER_TIMEOUT_SECONDS: "10", WRAP_UP_SECONDS: "3", TWILIO_TIMEOUT_MS: "500" });
+  cc = await startCallCenter({ LINES: "40", OFFER_TIMEOUT_SECONDS: "10", WRAP_UP_SECONDS: "3" });
 });
 afterAll(async () => cc.stopAll());
 
