@@ -7,10 +7,12 @@
 #     package...  check these instead of the list below
 set -euo pipefail
 
-# Debian packages the test suite uses. Add PostgreSQL and HAProxy here when tests need them.
+# Debian packages the test suite uses.
 PACKAGES=(
   chromium          # the browser tests drive Debian's Chromium through playwright-core (no download from npm)
   fonts-tlwg-loma   # Debian's Chromium has no Thai font of its own: the pages would show boxes
+  postgresql        # the PostgreSQL tests start their own cluster with its initdb and pg_ctl (test/support/postgres.ts)
+  haproxy           # the load balancer the multi-instance tests put in front of several instances (issue 12)
 )
 
 check_only=false

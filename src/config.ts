@@ -17,6 +17,8 @@ export const envSchema = z.object({
    * webhook gives the caller an apology instead: well inside the 15 s after which Twilio gives up.
    */
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(10_000).default(5_000),
+  /** Run on PostgreSQL instead of SQLite: accepted here, refused at start until the domain runs on it (src/hotline.ts). */
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional()),
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   TELEPHONY: optionalText.pipe(z.enum(["twilio", "simulator"]).optional()),
   TWILIO_ACCOUNT_SID: optionalText.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, "must be AC followed by 32 hex digits").optional()),

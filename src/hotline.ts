@@ -51,6 +51,12 @@ export class StartupError extends Error {}
 
 /** Opens the database, loads and checks the flows, and builds the app: everything but listening. */
 export async function createHotline(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Hotline> {
+  // Checked here, where the storage engine is chosen, not in loadConfig: the URL is valid configuration,
+  // what this version lacks is the engine. Refused before anything is opened, so no SQLite file appears
+  // for an operator who asked for a shared database.
+  if (config.DATABASE_URL) {
+    throw new StartupError("DATABASE_URL is set, but PostgreSQL storage is not available in this version: unset it to run on SQLite (DB_FILE)");
+  }
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const flows = loadFlows(config.FLOWS_DIR);

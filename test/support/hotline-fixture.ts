@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,19 +5,12 @@ import { ManualClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createHotline, type Hotline } from "../../src/hotline.js";
 import { createLogger, type Logger } from "../../src/logger.js";
+import { freePort } from "./free-port.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
-/** A port nobody listens on now, so PUBLIC_BASE_URL can be known before the server starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+// Re-exported: the end-to-end tests take it from here.
+export { freePort };
 
 export interface Running {
   hotline: Hotline;

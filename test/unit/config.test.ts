@@ -30,6 +30,26 @@ describe("configuration", () => {
   });
 });
 
+describe("DATABASE_URL", () => {
+  it("is a postgres:// or postgresql:// URL, or unset", () => {
+    for (const url of ["postgres://hotline:secret@db.example.org:5432/hotline", "postgresql://127.0.0.1/hotline"]) {
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url).toBe(url);
+    }
+    expect(loadConfig({ DATABASE_URL: " " }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("is named when it is anything else, without repeating a password it carries", () => {
+    for (const url of ["mysql://hotline:secret@db.example.org/hotline", "db.example.org:5432", "./data/hotline.db"]) {
+      try {
+        loadConfig({ DATABASE_URL: url });
+        expect.unreachable(url);
+      } catch (err) {
+        expect((err as Error).message, url).toBe("Invalid configuration:\n  DATABASE_URL: must be a postgres:// or postgresql:// URL");
+      }
+    }
+  });
+});
+
 describe("twilio mode is safe to start", () => {
   const account = { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "a-real-looking-token" };
   const problemsOf = (env: Record<string, string>): string[] => {
