@@ -198,6 +198,7 @@ export const cases = pgTable(
     people: json<Array<Record<string, unknown>>>("people").notNull().default([]),
     notes: text("notes").notNull().default(""),
     status: text("status", { enum: lite.cases.status.enumValues }).notNull().default("open"),
+    legalHold: boolean("legal_hold").notNull().default(false),
     createdBy: text("created_by"),
     createdAt: time("created_at").notNull(),
     updatedAt: time("updated_at").notNull(),

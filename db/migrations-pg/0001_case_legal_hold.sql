@@ -1,0 +1,1 @@
+ALTER TABLE "cases" ADD COLUMN "legal_hold" boolean DEFAULT false NOT NULL;
