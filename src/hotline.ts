@@ -13,6 +13,7 @@ import { seedCapacity } from "./lines/line-capacity.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { Services } from "./services.js";
 import { TwimlWriter } from "./telephony/twiml.js";
+import { connectionOverrides } from "./telephony/connection-overrides.js";
 import { ensureBootstrapAdmin } from "./users/user-store.js";
 import { TaskRunner } from "./tasks/task-runner.js";
 import { Dispatcher } from "./queue/dispatcher.js";
@@ -70,7 +71,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const simulated = config.TELEPHONY === "simulator";
   const authToken = config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : "");
   const accountSid = config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID;
-  const twiml = new TwimlWriter(config.PUBLIC_BASE_URL);
+  const twiml = new TwimlWriter(config.PUBLIC_BASE_URL, connectionOverrides(config));
   const carrier = twilioCarrier({ accountSid, authToken, apiBaseUrl: config.TWILIO_API_BASE_URL, timeoutMs: config.TWILIO_TIMEOUT_MS });
   const tasks = new TaskRunner(clock, log);
   const times = { offerTimeoutSeconds: config.OFFER_TIMEOUT_SECONDS, wrapUpSeconds: config.WRAP_UP_SECONDS };

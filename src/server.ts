@@ -5,6 +5,7 @@ import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createHotline, StartupError } from "./hotline.js";
 import { createLogger } from "./logger.js";
+import { connectionOverrides } from "./telephony/connection-overrides.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       logger: log,
       port: config.SIMULATOR_PORT ?? config.PORT + 1,
       host: config.HOST,
+      connectionOverrides: connectionOverrides(config),
     });
     if (!config.ADMIN_TOKEN) generatedToken = randomBytes(18).toString("base64url");
     config = { ...config, TWILIO_API_BASE_URL: simulator.origin, ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken };
