@@ -54,6 +54,11 @@ export const envSchema = z.object({
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
   CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   /**
+   * After SIGTERM, how long /health answers 503 while requests are still served, before the server stops
+   * taking connections: long enough for a balancer's health checks to notice and send elsewhere.
+   */
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+  /**
    * Twilio's webhook connection overrides, handed to Twilio as a fragment on every URL it calls
    * (src/telephony/connection-overrides.ts); ranges as Twilio documents them. A connection refused
    * while an instance restarts is retried at once instead of failing the caller's next step.

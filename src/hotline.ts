@@ -16,6 +16,7 @@ import { TwimlWriter } from "./telephony/twiml.js";
 import { connectionOverrides } from "./telephony/connection-overrides.js";
 import { ensureBootstrapAdmin } from "./users/user-store.js";
 import { TaskRunner } from "./tasks/task-runner.js";
+import { Draining } from "./http/draining.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { twilioCarrier } from "./telephony/twilio-carrier.js";
 import { twilioCallControl } from "./telephony/call-control.js";
@@ -40,6 +41,12 @@ export interface Hotline {
   start(): void;
   /** Resolves when no reconciliation with the carrier is under way. */
   reconciled(): Promise<void>;
+  /**
+   * SIGTERM's first step: /health answers 503 and live sockets are told to reconnect; everything else
+   * (requests, webhooks, timers) carries on until close().
+   */
+  drain(): void;
+  /** Stops taking connections, lets requests in flight finish, then stops timers and closes the database. */
   close(): Promise<void>;
 }
 
@@ -90,6 +97,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     carrier,
     tasks,
     dispatcher,
+    draining: new Draining(),
     figures: () => ({
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
       // Referrals past their deadline are what the ministry's escalation center chases.
@@ -122,13 +130,17 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
+    drain: () => services.draining.start(),
     async close() {
       reconciliation?.stop();
+      // Pages learn to reconnect even when close() comes without a drain first.
+      services.draining.start();
+      // Requests in flight finish with the domain still running: their work (routing, timers) is done whole.
+      await app.close();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();
       hub.close();
-      await app.close();
       ctx.group?.commit();
       await checkpointer.close();
       db.$client.close();

@@ -44,10 +44,19 @@ async function main(): Promise<void> {
     console.log("");
   }
 
+  // SIGTERM (a deploy, a rolling restart) drains: health says 503 at once and pages reconnect elsewhere,
+  // requests keep being served for DRAIN_GRACE_MS while the balancer notices, then the ones in flight
+  // finish and the process exits. SIGINT (Ctrl-C at a terminal) skips the grace.
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
+    hotline.drain();
+    if (signal === "SIGTERM" && config.DRAIN_GRACE_MS > 0) {
+      log.info({ graceMs: config.DRAIN_GRACE_MS }, "draining: /health answers 503, requests are still served");
+      await new Promise((resolve) => setTimeout(resolve, config.DRAIN_GRACE_MS));
+    }
     await hotline.close();
     await simulator?.close();
+    log.info({ signal }, "shut down: requests in flight finished");
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));
