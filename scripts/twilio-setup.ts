@@ -3,7 +3,8 @@
 // callback, all under PUBLIC_BASE_URL. Idempotent: a second run says "nothing to change".
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../src/config.js";
-import { describeOutcomes, setUpNumbers } from "../src/telephony/number-setup.js";
+import { describeOutcomes, hotlineSettings, setUpNumbers } from "../src/telephony/number-setup.js";
+import { connectionOverrides } from "../src/telephony/connection-overrides.js";
 import { twilioNumbers } from "../src/telephony/twilio-numbers.js";
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
 
   const dryRun = values["dry-run"] ?? false;
   const directory = twilioNumbers({ accountSid: config.TWILIO_ACCOUNT_SID, authToken: config.TWILIO_AUTH_TOKEN, apiBaseUrl: config.TWILIO_API_BASE_URL, timeoutMs: config.TWILIO_TIMEOUT_MS });
-  const outcomes = await setUpNumbers(directory, numbers, config.PUBLIC_BASE_URL, dryRun);
+  const outcomes = await setUpNumbers(directory, numbers, hotlineSettings(config.PUBLIC_BASE_URL, connectionOverrides(config)), dryRun);
   console.log(`${dryRun ? "Plan (dry run, nothing changed)" : "Twilio number setup"} for ${config.PUBLIC_BASE_URL}:`);
   for (const line of describeOutcomes(outcomes)) console.log(line);
   if (outcomes.some((o) => o.result === "missing")) process.exit(1);

@@ -63,6 +63,24 @@ export const envSchema = z.object({
   /** A REST request to the carrier that takes longer is abandoned and retried (webhooks never wait on it). */
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
   CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /**
+   * After SIGTERM, how long /health answers 503 while requests are still served, before the server stops
+   * taking connections: long enough for a balancer's health checks to notice and send elsewhere.
+   */
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(5_000),
+  /**
+   * Twilio's webhook connection overrides, handed to Twilio as a fragment on every URL it calls
+   * (src/telephony/connection-overrides.ts); ranges as Twilio documents them. A connection refused
+   * while an instance restarts is retried at once instead of failing the caller's next step.
+   */
+  WEBHOOK_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(1_000),
+  WEBHOOK_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(15_000).default(10_000),
+  WEBHOOK_TOTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(15_000).default(12_000),
+  WEBHOOK_RETRY_COUNT: z.coerce.number().int().min(0).max(5).default(3),
+  WEBHOOK_RETRY_POLICY: z
+    .string()
+    .regex(/^(ct|rt|4xx|5xx|all)(,(ct|rt|4xx|5xx|all))*$/, "a comma-separated list of ct, rt, 4xx, 5xx, all, e.g. ct,5xx")
+    .default("ct,5xx"),
 });
 
 export type Env = z.infer<typeof envSchema>;

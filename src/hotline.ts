@@ -13,8 +13,10 @@ import { seedCapacity } from "./lines/line-capacity.js";
 import { createLogger, type Logger } from "./logger.js";
 import type { Services } from "./services.js";
 import { TwimlWriter } from "./telephony/twiml.js";
+import { connectionOverrides } from "./telephony/connection-overrides.js";
 import { ensureBootstrapAdmin } from "./users/user-store.js";
 import { TaskRunner } from "./tasks/task-runner.js";
+import { Draining } from "./http/draining.js";
 import { Dispatcher } from "./queue/dispatcher.js";
 import { twilioCarrier } from "./telephony/twilio-carrier.js";
 import { twilioCallControl } from "./telephony/call-control.js";
@@ -41,6 +43,12 @@ export interface Hotline {
   start(): void;
   /** Resolves when no reconciliation with the carrier is under way. */
   reconciled(): Promise<void>;
+  /**
+   * SIGTERM's first step: /health answers 503 and live sockets are told to reconnect; everything else
+   * (requests, webhooks, timers) carries on until close().
+   */
+  drain(): void;
+  /** Stops taking connections, lets requests in flight finish, then stops timers and closes the database. */
   close(): Promise<void>;
 }
 
@@ -78,7 +86,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const simulated = config.TELEPHONY === "simulator";
   const authToken = config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : "");
   const accountSid = config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID;
-  const twiml = new TwimlWriter(config.PUBLIC_BASE_URL);
+  const twiml = new TwimlWriter(config.PUBLIC_BASE_URL, connectionOverrides(config));
   const carrier = twilioCarrier({ accountSid, authToken, apiBaseUrl: config.TWILIO_API_BASE_URL, timeoutMs: config.TWILIO_TIMEOUT_MS });
   const tasks = new TaskRunner(clock, log);
   const times = { offerTimeoutSeconds: config.OFFER_TIMEOUT_SECONDS, wrapUpSeconds: config.WRAP_UP_SECONDS };
@@ -98,6 +106,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     tasks,
     dispatcher,
     pseudonymKey: pseudonymKey(ctx, config.PSEUDONYM_KEY),
+    draining: new Draining(),
     figures: () => ({
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
       // Referrals past their deadline are what the ministry's escalation center chases.
@@ -132,14 +141,18 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
+    drain: () => services.draining.start(),
     async close() {
       reconciliation?.stop();
       stopRetention();
+      // Pages learn to reconnect even when close() comes without a drain first.
+      services.draining.start();
+      // Requests in flight finish with the domain still running: their work (routing, timers) is done whole.
+      await app.close();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();
       hub.close();
-      await app.close();
       ctx.group?.commit();
       await checkpointer.close();
       db.$client.close();

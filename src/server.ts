@@ -5,6 +5,7 @@ import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { createHotline, StartupError } from "./hotline.js";
 import { createLogger } from "./logger.js";
+import { connectionOverrides } from "./telephony/connection-overrides.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
       logger: log,
       port: config.SIMULATOR_PORT ?? config.PORT + 1,
       host: config.HOST,
+      connectionOverrides: connectionOverrides(config),
     });
     if (!config.ADMIN_TOKEN) generatedToken = randomBytes(18).toString("base64url");
     config = { ...config, TWILIO_API_BASE_URL: simulator.origin, ADMIN_TOKEN: config.ADMIN_TOKEN ?? generatedToken };
@@ -42,10 +44,19 @@ async function main(): Promise<void> {
     console.log("");
   }
 
+  // SIGTERM (a deploy, a rolling restart) drains: health says 503 at once and pages reconnect elsewhere,
+  // requests keep being served for DRAIN_GRACE_MS while the balancer notices, then the ones in flight
+  // finish and the process exits. SIGINT (Ctrl-C at a terminal) skips the grace.
   const stop = async (signal: string) => {
     log.info({ signal }, "shutting down");
+    hotline.drain();
+    if (signal === "SIGTERM" && config.DRAIN_GRACE_MS > 0) {
+      log.info({ graceMs: config.DRAIN_GRACE_MS }, "draining: /health answers 503, requests are still served");
+      await new Promise((resolve) => setTimeout(resolve, config.DRAIN_GRACE_MS));
+    }
     await hotline.close();
     await simulator?.close();
+    log.info({ signal }, "shut down: requests in flight finished");
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

@@ -8,6 +8,7 @@ import type { TaskRunner } from "./tasks/task-runner.js";
 import type { Dispatcher } from "./queue/dispatcher.js";
 import type { CarrierApi } from "./telephony/carrier-api.js";
 import type { LiveFigures } from "./stats/live-figures.js";
+import type { Draining } from "./http/draining.js";
 
 /** What the HTTP edge needs, built once at start (src/server.ts) or per test file. */
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   dispatcher: Dispatcher;
   /** The key of the keyed hash that anonymised numbers carry (src/privacy). */
   pseudonymKey: string;
+  /** Set on SIGTERM: /health answers 503 and live sockets are told to reconnect elsewhere. */
+  draining: Draining;
   /** GET /api/stats, computed now. */
   figures(): LiveFigures & { referrals: { open: number; overdue: number } };
 }

@@ -226,13 +226,19 @@ export async function api(token, method, path, body) {
 }
 
 const UNAUTHORIZED = 4401;
+/** The server is restarting (a deploy): it says `reconnect`, then closes with this code. */
+const SERVICE_RESTART = 1012;
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+/** After a restart notice: about a second (jittered), so the desktops of a call centre do not all arrive at once. */
+const RESTART_RECONNECT_MS = 1000;
 
 /**
  * The /ws connection: signs in with the first message, and when it drops reconnects with growing,
  * jittered delays (so a restarted server is not hit by every desktop at once). On each (re)connect the
- * server sends the current state, so the page just renders what arrives. Every message, both ways, is
- * checked against the server's schemas: one that does not match is logged and goes nowhere.
+ * server sends the current state, so the page just renders what arrives. A server that restarts says
+ * `reconnect` and closes with 1012: the page connects again within about a second, without backing off.
+ * Every message, both ways, is checked against the server's schemas: one that does not match is logged
+ * and goes nowhere.
  */
 export class LiveSocket {
   constructor(token, { onMessage, onState }) {
@@ -264,6 +270,11 @@ export class LiveSocket {
     ws.addEventListener("message", (event) => {
       const message = parseServerMessage(event.data);
       if (!message) return;
+      // Not a failure: the close that follows is answered by connecting again soon, through the balancer.
+      if (message.type === "reconnect") {
+        ws.restarting = true;
+        return;
+      }
       if (message.type === "hello") {
         this.failures = 0;
         this.onState({ state: "open" });
@@ -273,6 +284,10 @@ export class LiveSocket {
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws || this.stopped) return;
       if (event.code === UNAUTHORIZED) return this.refused();
+      if (event.code === SERVICE_RESTART || ws.restarting) {
+        this.failures = 0;
+        return this.retrySoon(RESTART_RECONNECT_MS);
+      }
       this.retrySoon();
     });
   }

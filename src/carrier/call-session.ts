@@ -5,6 +5,7 @@ import { Interrupted } from "./abortable.js";
 import { callParams } from "./call-params.js";
 import { interpretAnswer, TwimlError, parseTwiml, type TwimlNode } from "./twiml/parse-twiml.js";
 import { runVerbs } from "./verbs/run-verbs.js";
+import { splitOverrides } from "./connection-overrides.js";
 
 /** Where the next TwiML comes from: a URL to fetch (with extra parameters such as Digits) or inline TwiML. */
 export type DocumentSource =
@@ -101,7 +102,7 @@ export class CallSession {
     } catch (err) {
       if (!(err instanceof TwimlError) || source.kind !== "url" || !source.fallback || signal.aborted) throw err;
       this.core.logger.warn({ callSid: this.call.sid, code: err.code }, "voice URL failed; requesting the fallback URL");
-      const params = { ...source.params, ErrorCode: String(err.code), ErrorUrl: source.url };
+      const params = { ...source.params, ErrorCode: String(err.code), ErrorUrl: splitOverrides(source.url).url };
       return this.load({ kind: "url", url: source.fallback.url, method: source.fallback.method, params }, signal);
     }
   }

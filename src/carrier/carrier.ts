@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { parseCarrierOptions, type CarrierOptions } from "./carrier-options.js";
 import type { CarrierCore } from "./core.js";
 import { WorkTracker } from "./work-tracker.js";
-import { WebhookClient, type WebhookRequest } from "./webhook-client.js";
+import { WebhookClient, type WebhookAttempt, type WebhookRequest } from "./webhook-client.js";
 import { CallbackDispatcher, type CallbackFault } from "./callback-dispatcher.js";
 import { CallLifecycle } from "./call-lifecycle.js";
 import { CallRegistry } from "./call-registry.js";
@@ -153,6 +153,11 @@ export class Carrier {
   /** Status callbacks (call and conference) sent so far, in order. */
   get sentCallbacks(): readonly WebhookRequest[] {
     return this.core.callbacks.sent;
+  }
+
+  /** Every webhook try (call and status callbacks, retries included), in order, without fragments. */
+  get webhookAttempts(): readonly WebhookAttempt[] {
+    return this.core.webhooks.attempts;
   }
 
   get accountSid(): string {

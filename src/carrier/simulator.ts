@@ -13,6 +13,8 @@ export interface SimulatorOptions {
   port?: number;
   host?: string;
   verifyMedia?: boolean;
+  /** Twilio's webhook connection overrides (`ct=…&rc=…`) the setup puts on the number's URLs, as a fragment. */
+  connectionOverrides?: string;
 }
 
 export interface RunningSimulator {
@@ -29,12 +31,13 @@ export interface RunningSimulator {
  */
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
   const base = opts.publicBaseUrl.replace(/\/+$/, "");
+  const at = (path: string) => `${base}${path}${opts.connectionOverrides ? `#${opts.connectionOverrides}` : ""}`;
   const carrier = new Carrier({
     accountSid: opts.accountSid,
     authToken: opts.authToken,
-    voiceUrl: `${base}/twilio/voice`,
-    voiceFallbackUrl: `${base}/twilio/fallback`,
-    statusCallbackUrl: `${base}/twilio/status`,
+    voiceUrl: at("/twilio/voice"),
+    voiceFallbackUrl: at("/twilio/fallback"),
+    statusCallbackUrl: at("/twilio/status"),
     hotlineNumber: opts.hotlineNumber,
     clock: opts.clock,
     logger: opts.logger?.child({ component: "carrier" }),

@@ -1,6 +1,8 @@
 import twilio from "twilio";
 import type { Logger } from "pino";
 import type { WorkTracker } from "./work-tracker.js";
+import { splitOverrides, type ConnectionOverrides, type FailureKind } from "./connection-overrides.js";
+import { httpAttempt, type AttemptResult } from "./http-attempt.js";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -18,14 +20,25 @@ export interface WebhookResult {
   error?: string;
 }
 
-/** Twilio gives an application 15 seconds to answer a webhook. */
-const WEBHOOK_TIMEOUT_MS = 15_000;
+/** One try at a webhook, as tests read it: where it went (never with a fragment) and what went wrong. */
+export interface WebhookAttempt {
+  url: string;
+  method: HttpMethod;
+  /** 0 for the first try, 1 for the first retry… */
+  retry: number;
+  failure?: FailureKind;
+}
 
 /**
  * Sends webhooks the way Twilio does: form-encoded POST (or GET with the parameters in the query),
  * signed with X-Twilio-Signature over the exact URL called plus, for POST, the sorted parameters.
+ * A URL's connection-overrides fragment sets its timeouts and retries; the fragment itself is neither
+ * sent nor signed.
  */
 export class WebhookClient {
+  /** Every try, in order (retries included). */
+  readonly attempts: WebhookAttempt[] = [];
+
   constructor(
     private readonly authToken: string,
     private readonly tracker: WorkTracker,
@@ -37,29 +50,58 @@ export class WebhookClient {
   }
 
   private async deliver(req: WebhookRequest): Promise<WebhookResult> {
+    const { url: target, overrides, invalid } = splitOverrides(req.url);
+    if (invalid.length) this.logger.warn({ url: stripQuery(target), invalid }, "connection overrides out of Twilio's ranges; its defaults apply");
     const form = new URLSearchParams(req.params).toString();
-    const url = req.method === "GET" ? appendQuery(req.url, form) : req.url;
-    const signed = req.method === "GET" ? {} : req.params;
+    const url = req.method === "GET" ? appendQuery(target, form) : target;
     const headers: Record<string, string> = {
-      "X-Twilio-Signature": twilio.getExpectedTwilioSignature(this.authToken, url, signed),
+      "X-Twilio-Signature": twilio.getExpectedTwilioSignature(this.authToken, url, req.method === "GET" ? {} : req.params),
       "User-Agent": "TwilioProxy/1.1",
       Accept: "*/*",
     };
     if (req.method === "POST") headers["Content-Type"] = "application/x-www-form-urlencoded";
+    let parsed: URL;
     try {
-      const res = await fetch(url, {
-        method: req.method,
-        headers,
-        body: req.method === "POST" ? form : undefined,
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-      });
-      const body = await res.text();
-      return { status: res.status, contentType: res.headers.get("content-type") ?? "", body };
+      parsed = new URL(url);
     } catch (err) {
-      this.logger.warn({ err, url: stripQuery(url) }, "webhook got no answer");
-      return { status: 0, contentType: "", body: "", error: err instanceof Error ? err.message : String(err) };
+      return this.noAnswer(url, err instanceof Error ? err.message : String(err));
+    }
+    const deadline = Date.now() + overrides.totalTimeoutMs;
+    for (let retry = 0; ; retry++) {
+      const result = await httpAttempt(parsed, { method: req.method, headers, body: req.method === "POST" ? form : undefined }, {
+        connectTimeoutMs: overrides.connectTimeoutMs,
+        readTimeoutMs: overrides.readTimeoutMs,
+        remainingMs: Math.max(1, deadline - Date.now()),
+      });
+      const failure = failureOf(result);
+      this.attempts.push({ url: target, method: req.method, retry, failure });
+      if (!failure || !mayRetry(overrides, failure, retry, deadline)) {
+        if (result.kind === "failed") return this.noAnswer(url, result.error);
+        return { status: result.status, contentType: result.contentType, body: result.body };
+      }
+      this.logger.info({ url: stripQuery(target), failure, retry: retry + 1 }, "webhook failed; retrying as its connection overrides ask");
     }
   }
+
+  private noAnswer(url: string, error: string): WebhookResult {
+    this.logger.warn({ err: error, url: stripQuery(url) }, "webhook got no answer");
+    return { status: 0, contentType: "", body: "", error };
+  }
+}
+
+function failureOf(result: AttemptResult): FailureKind | undefined {
+  if (result.kind === "failed") return result.failure;
+  if (result.status >= 500) return "5xx";
+  if (result.status >= 400) return "4xx";
+  return undefined;
+}
+
+/**
+ * Retried at once: Twilio documents no pause between attempts, only that all of them share the
+ * total timeout.
+ */
+function mayRetry(o: ConnectionOverrides, failure: FailureKind, retry: number, deadline: number): boolean {
+  return retry < o.retryCount && o.retryOn.has(failure) && Date.now() < deadline;
 }
 
 export function appendQuery(url: string, query: string): string {

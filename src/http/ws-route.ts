@@ -14,6 +14,8 @@ import { zodMessage } from "./errors.js";
 const AUTH_WAIT_MS = 10_000;
 const HEARTBEAT_MS = 30_000;
 const UNAUTHORIZED = 4401;
+/** RFC 6455 "service restart": the server goes away and the client should connect again. */
+const SERVICE_RESTART = 1012;
 
 function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -43,9 +45,23 @@ function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessa
   }
 }
 
+/** Tells the page why it goes (it reconnects at once rather than backing off), then closes. */
+function sendAway(socket: WebSocket): void {
+  send(socket, { type: "reconnect" });
+  socket.close(SERVICE_RESTART, "service restart");
+}
+
 export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHub): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const open = new Set<WebSocket>();
+  const stopListening = s.draining.onStart(() => {
+    for (const socket of open) sendAway(socket);
+  });
+  app.addHook("onClose", async () => stopListening());
   app.get("/ws", { websocket: true }, (socket, request) => {
+    // A page that reaches a draining instance is sent on to another one straight away.
+    if (s.draining.active) return sendAway(socket);
+    open.add(socket);
     let user: UserRow | undefined;
     let leave = () => {};
     let alive = true;
@@ -72,6 +88,7 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     heartbeat.unref();
     socket.on("pong", () => (alive = true));
     socket.on("close", () => {
+      open.delete(socket);
       clearInterval(heartbeat);
       if (authTimer) clearTimeout(authTimer);
       leave();

@@ -155,6 +155,8 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("callbacks.changed") }),
   z.object({ type: z.literal("error"), error: z.string(), message: z.string() }),
   z.object({ type: z.literal("pong") }),
+  /** The server is shutting down (a restart or an upgrade): connect again, the balancer picks another instance. */
+  z.object({ type: z.literal("reconnect") }),
   z.object({ type: z.literal("ack"), of: z.enum(["status", "disposition"]) }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;

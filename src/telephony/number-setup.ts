@@ -2,6 +2,7 @@
  * `npm run twilio:setup`: what a hotline number's settings on the account must be, what has to change
  * to get there (pure), and applying it through a NumberDirectory (Twilio's IncomingPhoneNumbers).
  */
+import { withOverrides } from "./connection-overrides.js";
 
 export type HttpMethod = "GET" | "POST";
 
@@ -26,15 +27,18 @@ export interface NumberDirectory {
   update(sid: string, patch: Partial<NumberSettings>): Promise<void>;
 }
 
-/** What every hotline number must say: calls in, the fallback when that fails, and the end of each call. */
-export function hotlineSettings(publicBaseUrl: string): NumberSettings {
+/**
+ * What every hotline number must say: calls in, the fallback when that fails, and the end of each call,
+ * each URL with the webhook connection overrides (a fragment, see connection-overrides.ts).
+ */
+export function hotlineSettings(publicBaseUrl: string, overrides = ""): NumberSettings {
   const base = publicBaseUrl.replace(/\/+$/, "");
   return {
-    voiceUrl: `${base}/twilio/voice`,
+    voiceUrl: withOverrides(`${base}/twilio/voice`, overrides),
     voiceMethod: "POST",
-    voiceFallbackUrl: `${base}/twilio/fallback`,
+    voiceFallbackUrl: withOverrides(`${base}/twilio/fallback`, overrides),
     voiceFallbackMethod: "POST",
-    statusCallback: `${base}/twilio/status`,
+    statusCallback: withOverrides(`${base}/twilio/status`, overrides),
     statusCallbackMethod: "POST",
   };
 }
@@ -58,8 +62,7 @@ export type NumberOutcome =
   | { phoneNumber: string; sid: string; result: "unchanged" | "planned" | "changed"; changes: Change[] };
 
 /** Brings each number to the hotline's settings; with dryRun, only says what it would change. Idempotent. */
-export async function setUpNumbers(directory: NumberDirectory, phoneNumbers: string[], publicBaseUrl: string, dryRun: boolean): Promise<NumberOutcome[]> {
-  const wanted = hotlineSettings(publicBaseUrl);
+export async function setUpNumbers(directory: NumberDirectory, phoneNumbers: string[], wanted: NumberSettings, dryRun: boolean): Promise<NumberOutcome[]> {
   const outcomes: NumberOutcome[] = [];
   for (const phoneNumber of phoneNumbers) {
     const number = await directory.find(phoneNumber);

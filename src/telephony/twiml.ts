@@ -1,5 +1,6 @@
 import twilio from "twilio";
 import type { Utterance } from "../ivr/prompt-catalog.js";
+import { withOverrides } from "./connection-overrides.js";
 
 type VoiceResponse = twilio.twiml.VoiceResponse;
 type Container = { say: VoiceResponse["say"]; play: VoiceResponse["play"]; pause: VoiceResponse["pause"] };
@@ -7,19 +8,23 @@ type SayAttributes = Parameters<VoiceResponse["say"]>[0];
 
 /**
  * The only place TwiML is written. Every URL handed to Twilio is absolute under PUBLIC_BASE_URL,
- * because Twilio signs (and we verify) against exactly that URL.
+ * because Twilio signs (and we verify) against exactly that URL, and carries the webhook connection
+ * overrides (`overrides`, a fragment Twilio keeps to itself) so a failed connection is retried.
  */
 export class TwimlWriter {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly overrides = "",
+  ) {}
 
   url(path: string, query: Record<string, string | number> = {}): string {
     const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
-    return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+    return withOverrides(`${this.baseUrl}${path}${qs ? `?${qs}` : ""}`, this.overrides);
   }
 
   private speak(into: Container, utterances: Utterance[]): void {
     for (const u of utterances) {
-      if (u.kind === "play") into.play({}, `${this.baseUrl}${u.path}`);
+      if (u.kind === "play") into.play({}, this.url(u.path));
       else into.say({ voice: u.voice.voice, language: u.voice.language } as SayAttributes, u.text);
     }
   }

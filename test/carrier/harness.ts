@@ -16,6 +16,8 @@ export interface Recorded {
   path: string;
   params: Record<string, string>;
   signatureValid: boolean;
+  /** The request target exactly as it arrived (path and query). */
+  rawUrl: string;
 }
 
 type Answer = string | { status?: number; body?: string; type?: string };
@@ -37,7 +39,7 @@ export async function startFakeServer() {
     const url = base + req.url;
     const signature = String(req.headers["x-twilio-signature"] ?? "");
     const signatureValid = twilio.validateRequest(AUTH_TOKEN, signature, url, req.method === "POST" ? params : {});
-    requests.push({ method: req.method, path, params: { ...params }, signatureValid });
+    requests.push({ method: req.method, path, params: { ...params }, signatureValid, rawUrl: req.raw.url ?? "" });
     const handler = handlers.get(path);
     const answer = handler ? handler(params) : "<Response/>";
     const a = typeof answer === "string" ? { body: answer } : answer;

@@ -5,7 +5,7 @@ import WebSocket from "ws";
 import { twilioSignature } from "../../src/telephony/signature.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "../../src/hotline.js";
 import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
-import { parseTwiml } from "../support/twiml.js";
+import { calledAt, parseTwiml } from "../support/twiml.js";
 
 let h: Running;
 beforeAll(async () => {
@@ -115,7 +115,8 @@ describe("hostile input", () => {
       expect(res.headers["content-type"]).toMatch(/^text\/xml/);
       const verbs = parseTwiml(res.body);
       expect(verbs.some((v) => v.name === "Say" || v.name === "Play")).toBe(true);
-      expect(verbs.at(-1)).toMatchObject({ name: "Redirect", text: `${h.baseUrl}${path}` });
+      expect(verbs.at(-1)?.name).toBe("Redirect");
+      expect(calledAt(verbs.at(-1)!.text)).toBe(`${h.baseUrl}${path}`);
     }
     expect((await post(path, {}, undefined)).statusCode).toBe(403);
     expect((await post(path, {}, twilioSignature("another-token", `${h.baseUrl}${path}`, {}))).statusCode).toBe(403);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCall } from "../../src/calls/call-store.js";
 import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
 import { newCallSid, signedPost } from "../support/signed-post.js";
-import { flatten, parseTwiml, type Verb } from "../support/twiml.js";
+import { calledAt, flatten, parseTwiml, type Verb } from "../support/twiml.js";
 import { SIMULATOR_ACCOUNT_SID } from "../../src/hotline.js";
 
 let h: Running;
@@ -68,7 +68,7 @@ describe("the IVR, driven through signed webhooks", () => {
     const prompts = spoken([g]);
     // welcome + eight options, Burmese from a recording.
     expect(prompts).toHaveLength(9);
-    expect(prompts.filter((p) => p.name === "Play").map((p) => p.text)).toEqual([`${h.baseUrl}/audio/my/language-option.wav`]);
+    expect(prompts.filter((p) => p.name === "Play").map((p) => calledAt(p.text))).toEqual([`${h.baseUrl}/audio/my/language-option.wav`]);
     expect(prompts.map((p) => p.attrs.language ?? "recording")).toEqual(["th-TH", "th-TH", "recording", "th-TH", "th-TH", "vi-VN", "cmn-CN", "ms-MY", "en-US"]);
   });
 
@@ -124,7 +124,7 @@ describe("the IVR, driven through signed webhooks", () => {
     const { sid, twiml } = await dial(from);
     const menu = await press(sid, from, twiml, "8");
     const queued = await press(sid, from, menu, "9");
-    expect(queued.some((v) => v.name === "Redirect" && v.text.endsWith("/twilio/queue/wait"))).toBe(true);
+    expect(queued.some((v) => v.name === "Redirect" && calledAt(v.text).endsWith("/twilio/queue/wait"))).toBe(true);
     expect(findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "emergency", topic: "emergency", language: "en" });
   });
 

@@ -9,6 +9,7 @@ import { freePort } from "../support/hotline-fixture.js";
 import { STAND_IN_ACCOUNT } from "../support/child-server.js";
 import { signedPost } from "../support/signed-post.js";
 import { parseTwiml } from "../../src/carrier/twiml/parse-twiml.js";
+import { connectionOverrides } from "../../src/telephony/connection-overrides.js";
 
 const run = promisify(execFile);
 let cc: CallCenter;
@@ -62,18 +63,20 @@ describe("going live and outages", () => {
     const { sid } = await hotlineNumber();
     await client.incomingPhoneNumbers(sid).update({ voiceUrl: `${cc.baseUrl}/old`, voiceFallbackUrl: "", statusCallback: "" });
 
+    // Every URL carries the webhook connection overrides of the (default) settings as its fragment.
+    const overrides = `#${connectionOverrides(cc.config)}`;
     const plan = await twilioSetup("--dry-run");
     expect(plan).toContain("would change (dry run)");
-    expect(plan).toContain(`VoiceFallbackUrl: (none) -> ${cc.baseUrl}/twilio/fallback`);
+    expect(plan).toContain(`VoiceFallbackUrl: (none) -> ${cc.baseUrl}/twilio/fallback${overrides}`);
     expect((await hotlineNumber()).voiceUrl).toBe(`${cc.baseUrl}/old`);
 
-    expect(await twilioSetup()).toContain(`VoiceUrl: ${cc.baseUrl}/old -> ${cc.baseUrl}/twilio/voice`);
+    expect(await twilioSetup()).toContain(`VoiceUrl: ${cc.baseUrl}/old -> ${cc.baseUrl}/twilio/voice${overrides}`);
     expect(await hotlineNumber()).toMatchObject({
-      voiceUrl: `${cc.baseUrl}/twilio/voice`,
+      voiceUrl: `${cc.baseUrl}/twilio/voice${overrides}`,
       voiceMethod: "POST",
-      voiceFallbackUrl: `${cc.baseUrl}/twilio/fallback`,
+      voiceFallbackUrl: `${cc.baseUrl}/twilio/fallback${overrides}`,
       voiceFallbackMethod: "POST",
-      statusCallback: `${cc.baseUrl}/twilio/status`,
+      statusCallback: `${cc.baseUrl}/twilio/status${overrides}`,
       statusCallbackMethod: "POST",
     });
     expect(await twilioSetup("--number", SIMULATOR_HOTLINE_NUMBER)).toContain("nothing to change");

@@ -14,6 +14,8 @@ export const STAND_IN_ACCOUNT = { accountSid: `AC${"5".repeat(32)}`, authToken: 
 export interface ChildServer {
   process: ChildProcess;
   kill(): Promise<void>;
+  /** Resolves with the exit code once the process has ended (however it was stopped). */
+  exited: Promise<number | null>;
 }
 
 export async function startChildServer(opts: { port: number; dbFile: string; carrierOrigin: string; env?: Record<string, string> }): Promise<ChildServer> {
@@ -34,6 +36,7 @@ export async function startChildServer(opts: { port: number; dbFile: string; car
   if (!(await server.ready(opts.port))) throw new Error(`server exited: ${server.stderr()}`);
   return {
     process: server.child,
+    exited: server.exited,
     async kill() {
       server.child.kill("SIGKILL");
       await server.exited;

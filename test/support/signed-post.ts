@@ -13,7 +13,8 @@ export async function signedPost(
   params: Record<string, string>,
   opts: { signature?: string | null; authToken?: string } = {},
 ): Promise<PostResult> {
-  const url = `${baseUrl}${pathAndQuery}`;
+  // As Twilio does, a URL's fragment (its connection overrides) is neither sent nor signed.
+  const url = `${baseUrl}${pathAndQuery}`.split("#")[0]!;
   const signature = opts.signature === undefined ? twilioSignature(opts.authToken ?? SIMULATOR_AUTH_TOKEN, url, params) : opts.signature;
   const res = await fetch(url, {
     method: "POST",

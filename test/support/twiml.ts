@@ -32,3 +32,8 @@ export function parseTwiml(xml: string): Verb[] {
 export function flatten(verbs: Verb[]): Verb[] {
   return verbs.flatMap((v) => [v, ...flatten(v.children)]);
 }
+
+/** The address Twilio calls for a URL the server handed it: without the connection-overrides fragment, which Twilio keeps to itself. */
+export function calledAt(url: string): string {
+  return url.split("#")[0]!;
+}

@@ -16,6 +16,17 @@ describe("the hotline number's settings", () => {
     expect(planChanges(wanted, wanted)).toEqual([]);
   });
 
+  it("every URL the number hands to Twilio carries the connection overrides as its fragment, and a number set up without them is brought to them", () => {
+    const overrides = "ct=1000&rc=3&rp=ct,5xx&rt=10000&tt=12000";
+    const wanted = hotlineSettings(BASE, overrides);
+    for (const url of [wanted.voiceUrl, wanted.voiceFallbackUrl, wanted.statusCallback]) {
+      const parsed = new URL(url);
+      expect(parsed.origin).toBe(BASE);
+      expect(parsed.hash).toBe(`#${overrides}`);
+    }
+    expect(planChanges(hotlineSettings(BASE), wanted).map((c) => c.field)).toEqual(["voiceUrl", "voiceFallbackUrl", "statusCallback"]);
+  });
+
   it("a dry run changes nothing; a run changes once; the next run has nothing to change; an unknown number is reported", async () => {
     const number: AccountNumber = { sid: "PN1", phoneNumber: "+6621300000", ...hotlineSettings("http://old.example"), voiceFallbackUrl: "" };
     const updates: unknown[] = [];
@@ -26,14 +37,14 @@ describe("the hotline number's settings", () => {
         Object.assign(number, patch);
       },
     };
-    const planned = await setUpNumbers(directory, ["+6621300000"], BASE, true);
+    const planned = await setUpNumbers(directory, ["+6621300000"], hotlineSettings(BASE), true);
     expect(planned[0]).toMatchObject({ result: "planned" });
     expect(updates).toEqual([]);
-    const done = await setUpNumbers(directory, ["+6621300000", "+6621399999"], BASE, false);
+    const done = await setUpNumbers(directory, ["+6621300000", "+6621399999"], hotlineSettings(BASE), false);
     expect(done.map((o) => o.result)).toEqual(["changed", "missing"]);
     expect(updates).toHaveLength(1);
     expect(number).toMatchObject(hotlineSettings(BASE));
-    const again = await setUpNumbers(directory, ["+6621300000"], BASE, false);
+    const again = await setUpNumbers(directory, ["+6621300000"], hotlineSettings(BASE), false);
     expect(describeOutcomes(again)).toEqual(["+6621300000 (PN1): nothing to change"]);
     expect(updates).toHaveLength(1);
   });

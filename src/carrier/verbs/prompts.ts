@@ -4,6 +4,7 @@ import { readAttrs, resolveUrl, seconds } from "../twiml/attributes.js";
 import type { TwimlNode } from "../twiml/parse-twiml.js";
 import type { HeardPrompt } from "../sim-call.js";
 import type { VerbContext, VerbHandler } from "./verb-context.js";
+import { splitOverrides } from "../connection-overrides.js";
 
 const sayAttrs = z.looseObject({
   voice: z.string().optional(),
@@ -28,7 +29,8 @@ export async function play(node: TwimlNode, ctx: VerbContext, during?: During): 
     ctx.call.hear({ verb: "play", text: `DTMF ${a.digits}`, during, at: ctx.core.clock.now() });
     return;
   }
-  const url = resolveUrl(node.text, ctx.docUrl);
+  // The media's address: a connection-overrides fragment is no part of it (and never sent).
+  const url = splitOverrides(resolveUrl(node.text, ctx.docUrl)).url;
   const missing = ctx.core.config.verifyMedia ? !(await mediaExists(ctx, url)) : undefined;
   ctx.call.hear({ verb: "play", url, loop: a.loop, missing, during, at: ctx.core.clock.now() });
 }

@@ -5,6 +5,8 @@ import type { Services } from "../../services.js";
 export function healthRoutes(app: FastifyInstance, s: Services): void {
   // Ready means the database answers: the one thing a call cannot be taken without.
   app.get("/health", async (_request, reply) => {
+    // A draining instance still serves what reaches it, but a balancer should send nothing new.
+    if (s.draining.active) return reply.status(503).send({ status: "draining" });
     try {
       s.ctx.db.get(sql`select 1`);
       return { status: "ok" };
