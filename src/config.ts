@@ -53,6 +53,10 @@ export const envSchema = z.object({
   /** A REST request to the carrier that takes longer is abandoned and retried (webhooks never wait on it). */
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
   CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** Tokens older than this are refused (401 token_expired); unset, tokens last until rotated. */
+  TOKEN_TTL_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional()),
+  /** Audit events (who read which caller's data) older than this are deleted by a daily job. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
 });
 
 export type Env = z.infer<typeof envSchema>;
