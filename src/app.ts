@@ -19,6 +19,7 @@ import { caseRoutes } from "./http/api/case-routes.js";
 import { agencyRoutes } from "./http/api/agency-routes.js";
 import { referralRoutes } from "./http/api/referral-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
+import { auditRoutes } from "./http/api/audit-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -47,6 +48,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     callRoutes(scope, s);
     agentRoutes(scope, s);
     userRoutes(scope, s);
+    auditRoutes(scope, s);
     statsRoutes(scope, s);
     callbackRoutes(scope, s);
     caseRoutes(scope, s);

@@ -27,6 +27,7 @@ import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { nextReferralDeadline, referralFigures } from "./cases/referral-service.js";
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
+import { scheduleAuditRetention } from "./audit/audit-retention.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -113,16 +114,19 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   );
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;
+  let stopAuditRetention = () => {};
   return {
     app,
     services,
     start() {
       dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
+      stopAuditRetention = scheduleAuditRetention(ctx, config.AUDIT_RETENTION_DAYS, log);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
     async close() {
       reconciliation?.stop();
+      stopAuditRetention();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();
