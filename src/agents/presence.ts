@@ -28,8 +28,8 @@ export function moveAgent(
   reason: string,
   extra: { currentCallSid?: string | null; keepIdleSince?: boolean } = {},
 ): UserRow {
-  // A deactivated agent finishes the call they were on, then goes offline, never back to the queue.
-  if (to === "available" && !agent.active) {
+  // A deactivated agent finishes the call (or ringing offer) they were on, then goes offline, never back to the queue.
+  if (!agent.active && (to === "available" || to === "break")) {
     to = "offline";
     reason = "deactivated";
   }

@@ -122,6 +122,20 @@ describe("users and access", () => {
     await cc.settle();
   });
 
+  it("an agent deactivated while a call rings them goes offline, not on break, when the offer lapses", async () => {
+    const agent = await cc.addAgent("Vanna", ["zh"]);
+    const caller = await cc.callIn("+66830000004", ["6", "1"]);
+    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ringing", agentId: agent.id });
+    await cc.api("PATCH", `/api/users/${agent.id}`, { body: { active: false } });
+    expect(await statusOf(agent.id)).toBe("offered");
+    await cc.clock.advance(21_000);
+    await cc.settle();
+    expect(await statusOf(agent.id)).toBe("offline");
+    expect(findCall(db(), caller.sid)?.state).toBe("queued");
+    await caller.hangup();
+    await cc.settle();
+  });
+
   it("last use is recorded, at most once a minute", async () => {
     const agent = await cc.addAgent("Dao", ["th"], { available: false });
     const lastSeen = async () => (await users()).find((u) => u.id === agent.id)?.lastSeenAt;
