@@ -66,6 +66,7 @@ export const events = pgTable(
   (t) => [
     index("events_call_idx").on(t.callSid, t.id),
     uniqueIndex("events_dedupe_idx").on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    index("events_audit_idx").on(t.at).where(sql`${t.type} like 'audit.%'`),
   ],
 );
 
@@ -88,6 +89,9 @@ export const users = pgTable(
     idleSince: time("idle_since"),
     currentCallSid: text("current_call_sid"),
     createdAt: time("created_at").notNull(),
+    active: boolean("active").notNull().default(true),
+    tokenIssuedAt: time("token_issued_at"),
+    lastSeenAt: time("last_seen_at"),
   },
   (t) => [uniqueIndex("users_token_idx").on(t.tokenHash), index("users_status_idx").on(t.role, t.status)],
 );

@@ -59,8 +59,8 @@ export const calls = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    // A plain rowid, not AUTOINCREMENT: ids still only grow (events are never deleted), without a
-    // sqlite_sequence write in every transaction.
+    // A plain rowid, not AUTOINCREMENT: ids still only grow (only audit events past AUDIT_RETENTION_DAYS
+    // are ever deleted, never the newest), without a sqlite_sequence write in every transaction.
     id: integer("id").primaryKey(),
     at: time("at").notNull(),
     type: text("type").notNull(),
@@ -74,6 +74,8 @@ export const events = sqliteTable(
     index("events_call_idx").on(t.callSid, t.id),
     // Only keyed events (Twilio callbacks) are in it; most events have no key and cost no index write.
     uniqueIndex("events_dedupe_idx").on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
+    // GET /api/audit and the audit retention job; only audit events pay for it.
+    index("events_audit_idx").on(t.at).where(sql`${t.type} like 'audit.%'`),
   ],
 );
 
@@ -100,6 +102,12 @@ export const users = sqliteTable(
     idleSince: time("idle_since"),
     currentCallSid: text("current_call_sid"),
     createdAt: time("created_at").notNull(),
+    /** A deactivated user's token is refused and, as an agent, they are never offered a call. */
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /** When the current token was issued (TOKEN_TTL_DAYS counts from here); null: at createdAt, for accounts older than this column. */
+    tokenIssuedAt: time("token_issued_at"),
+    /** Last time the token was used, written at most once a minute (src/users/access.ts). */
+    lastSeenAt: time("last_seen_at"),
   },
   (t) => [uniqueIndex("users_token_idx").on(t.tokenHash), index("users_status_idx").on(t.role, t.status)],
 );

@@ -19,6 +19,8 @@ import { caseRoutes } from "./http/api/case-routes.js";
 import { agencyRoutes } from "./http/api/agency-routes.js";
 import { referralRoutes } from "./http/api/referral-routes.js";
 import { privacyRoutes } from "./http/api/privacy-routes.js";
+import { userRoutes } from "./http/api/user-routes.js";
+import { auditRoutes } from "./http/api/audit-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -33,6 +35,11 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
       (err: Error) => done(err),
     );
   });
+  // API answers can hold callers' numbers and notes: no browser or proxy may keep a copy (errors included).
+  app.addHook("onRequest", (request, reply, done) => {
+    if (request.url.startsWith("/api/")) reply.header("cache-control", "no-store");
+    done();
+  });
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });
   await app.register(async (scope) => twilioRoutes(scope, s));
@@ -41,6 +48,8 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     healthRoutes(scope, s);
     callRoutes(scope, s);
     agentRoutes(scope, s);
+    userRoutes(scope, s);
+    auditRoutes(scope, s);
     statsRoutes(scope, s);
     callbackRoutes(scope, s);
     caseRoutes(scope, s);

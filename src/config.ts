@@ -81,6 +81,10 @@ export const envSchema = z.object({
     .string()
     .regex(/^(ct|rt|4xx|5xx|all)(,(ct|rt|4xx|5xx|all))*$/, "a comma-separated list of ct, rt, 4xx, 5xx, all, e.g. ct,5xx")
     .default("ct,5xx"),
+  /** Tokens older than this are refused (401 token_expired); unset, tokens last until rotated. */
+  TOKEN_TTL_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional()),
+  /** Audit events (who read which caller's data) older than this are deleted by a daily job. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
 });
 
 export type Env = z.infer<typeof envSchema>;

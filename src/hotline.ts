@@ -31,6 +31,7 @@ import { nextReferralDeadline, referralFigures } from "./cases/referral-service.
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
 import { pseudonymKey } from "./privacy/pseudonym.js";
 import { scheduleRetention } from "./privacy/retention.js";
+import { scheduleAuditRetention } from "./audit/audit-retention.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -132,6 +133,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;
   let stopRetention = () => {};
+  let stopAuditRetention = () => {};
   return {
     app,
     services,
@@ -139,6 +141,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
+      stopAuditRetention = scheduleAuditRetention(ctx, config.AUDIT_RETENTION_DAYS, log);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
     drain: () => services.draining.start(),
@@ -149,6 +152,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       services.draining.start();
       // Requests in flight finish with the domain still running: their work (routing, timers) is done whole.
       await app.close();
+      stopAuditRetention();
       dispatcher.stop();
       transfers.stop();
       stopReferrals();

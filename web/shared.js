@@ -194,7 +194,7 @@ export function liveSession({ storageKey, onMessage, onStart, reset }) {
   const onState = (s) => {
     $("connection").textContent = connectionText(s);
     $("connection").dataset.state = s.state;
-    if (s.state === "unauthorized") signOut("รหัสไม่ถูกต้อง · That token was not accepted");
+    if (s.state === "unauthorized") signOut(refusalText(s.reason));
   };
   $("sign-out").addEventListener("click", () => signOut());
   const session = signIn({
@@ -228,6 +228,17 @@ export async function api(token, method, path, body) {
 const UNAUTHORIZED = 4401;
 /** The server is restarting (a deploy): it says `reconnect`, then closes with this code. */
 const SERVICE_RESTART = 1012;
+
+/** Why the server refused the token, in words: a signed-out agent needs to know whether to retype it or ask for a new one. */
+const REFUSALS = {
+  token_expired: "รหัสหมดอายุแล้ว ขอรหัสใหม่จากผู้ดูแลระบบ · This token has expired: ask an administrator for a new one",
+  deactivated: "บัญชีนี้ถูกปิดใช้งาน · This account has been deactivated",
+  token_replaced: "รหัสนี้ถูกเปลี่ยนแล้ว ใช้รหัสใหม่ · This token was replaced: sign in with the new one",
+};
+
+export function refusalText(reason) {
+  return REFUSALS[reason] ?? "รหัสไม่ถูกต้อง · That token was not accepted";
+}
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 /** After a restart notice: about a second (jittered), so the desktops of a call centre do not all arrive at once. */
 const RESTART_RECONNECT_MS = 1000;
@@ -283,7 +294,7 @@ export class LiveSocket {
     });
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws || this.stopped) return;
-      if (event.code === UNAUTHORIZED) return this.refused();
+      if (event.code === UNAUTHORIZED) return this.refused(event.reason);
       if (event.code === SERVICE_RESTART || ws.restarting) {
         this.failures = 0;
         return this.retrySoon(RESTART_RECONNECT_MS);
@@ -292,9 +303,10 @@ export class LiveSocket {
     });
   }
 
-  refused() {
+  /** reason: the close reason the server gave (refusalSchema in src/realtime/messages.ts), if any. */
+  refused(reason) {
     this.stop();
-    this.onState({ state: "unauthorized" });
+    this.onState({ state: "unauthorized", reason });
   }
 
   retrySoon(delay) {

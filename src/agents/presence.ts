@@ -28,6 +28,11 @@ export function moveAgent(
   reason: string,
   extra: { currentCallSid?: string | null; keepIdleSince?: boolean } = {},
 ): UserRow {
+  // A deactivated agent finishes the call (or ringing offer) they were on, then goes offline, never back to the queue.
+  if (!agent.active && (to === "available" || to === "break")) {
+    to = "offline";
+    reason = "deactivated";
+  }
   const becomesFree = to === "available" && agent.status !== "available";
   const patch = {
     status: to,
@@ -50,5 +55,6 @@ export function chooseStatus(tx: Tx, record: RecordEvent, agent: UserRow, to: Se
 }
 
 export function freeAgents(tx: Pick<Tx, "select">): UserRow[] {
-  return tx.select().from(users).where(and(eq(users.role, "agent"), eq(users.status, "available"))).all();
+  // Active too: a deactivated agent is never offered a call, whatever status a race may have left.
+  return tx.select().from(users).where(and(eq(users.role, "agent"), eq(users.status, "available"), eq(users.active, true))).all();
 }

@@ -33,6 +33,13 @@ export interface ItemFacts {
   dueAt: number;
 }
 
+/**
+ * Agents work the items of the languages they speak, and those whose language was never chosen. The
+ * backlog list applies the same rule in SQL (src/http/api/callback-routes.ts).
+ */
+export const speaksItemLanguage = (agent: { languages: string[] }, item: { language: string | null }) =>
+  !item.language || agent.languages.includes(item.language);
+
 export const dueAt = (policy: CallbackPolicy, priority: Priority, from: number) => from + policy.slaMinutes[priority] * 60_000;
 
 /** A first miss makes a new item. */

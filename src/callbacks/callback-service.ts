@@ -9,6 +9,7 @@ import {
   type AttemptOutcome,
   type CallbackPolicy,
   type MissReason,
+  speaksItemLanguage,
 } from "./callback-rules.js";
 import { expireClaims, itemById, openItemForNumber, updateItem, type CallbackRow } from "./callback-store.js";
 import { activeEntryForCallback } from "../queue/queue-store.js";
@@ -75,7 +76,7 @@ export function claimItem(ctx: Ctx, id: number, agent: { id: string; languages: 
     if (item.status === "claimed" && item.claimedBy === agent.id) return item;
     if (item.status === "claimed") throw new CallbackError("conflict", "another agent has claimed this callback");
     if (item.status !== "open") throw new CallbackError("conflict", `this callback is ${item.status}`);
-    if (item.language && !agent.languages.includes(item.language)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
+    if (!speaksItemLanguage(agent, item)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
     if (activeEntryForCallback(tx, id)) throw new CallbackError("conflict", "this caller is already being called back from the queue");
     const patch = { status: "claimed" as const, claimedBy: agent.id, claimExpiresAt: now + policy.claimMinutes * 60_000 };
     updateItem(tx, id, patch);

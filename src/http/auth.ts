@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { findUserByToken, type Role, type UserRow } from "../users/user-store.js";
+import type { Role, UserRow } from "../users/user-store.js";
+import { admitToken, REFUSAL_TEXT } from "../users/access.js";
 import type { Services } from "../services.js";
 import { HttpError } from "./errors.js";
 
@@ -14,12 +15,15 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** A preHandler that admits only the given roles: 401 without a valid token, 403 with the wrong role. */
+/**
+ * A preHandler that admits only the given roles: 401 without a valid token (the error code says why:
+ * unauthorized, token_expired or deactivated), 403 with the wrong role.
+ */
 export function requireRole(s: Services, ...roles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const token = bearerToken(request.headers.authorization);
-    const user = token ? findUserByToken(s.ctx.db, token) : undefined;
-    if (!user) throw new HttpError(401, "unauthorized", "a valid bearer token is required");
+    const admission = admitToken(s.ctx, bearerToken(request.headers.authorization), s.config.TOKEN_TTL_DAYS, s.log);
+    if (!admission.ok) throw new HttpError(401, admission.reason, REFUSAL_TEXT[admission.reason]);
+    const { user } = admission;
     // An admin may do whatever a supervisor may.
     const effective: Role[] = user.role === "admin" ? ["admin", "supervisor"] : [user.role];
     if (!roles.some((r) => effective.includes(r))) {

@@ -7,7 +7,8 @@ import { inTransaction } from "../events/event-log.js";
 import { clientMessageSchema, type ClientMessage, type ServerMessage } from "../realtime/messages.js";
 import type { RealtimeHub } from "../realtime/hub.js";
 import type { Services } from "../services.js";
-import { findUserByToken, type UserRow } from "../users/user-store.js";
+import type { UserRow } from "../users/user-store.js";
+import { admitToken } from "../users/access.js";
 import { bearerToken } from "./auth.js";
 import { zodMessage } from "./errors.js";
 
@@ -66,13 +67,14 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     let leave = () => {};
     let alive = true;
     const signIn = (token: string | undefined): boolean => {
-      const found = token ? findUserByToken(s.ctx.db, token) : undefined;
-      if (!found) {
-        socket.close(UNAUTHORIZED, "unauthorized");
+      const admission = admitToken(s.ctx, token, s.config.TOKEN_TTL_DAYS, s.log);
+      // The close reason says why, so the page can tell an expired token from a mistyped one.
+      if (!admission.ok) {
+        socket.close(UNAUTHORIZED, admission.reason);
         return false;
       }
-      user = found;
-      leave = hub.join({ user: found, send: (m) => send(socket, m) });
+      user = admission.user;
+      leave = hub.join({ user: admission.user, send: (m) => send(socket, m), close: (reason) => socket.close(UNAUTHORIZED, reason) });
       return true;
     };
     const headerToken = bearerToken(request.headers.authorization);
@@ -94,6 +96,8 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
       leave();
     });
     socket.on("message", (raw) => {
+      // A socket being closed (its token just revoked) acts on nothing more it receives.
+      if (socket.readyState !== socket.OPEN) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw.toString());

@@ -3,7 +3,7 @@ import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { UserRow } from "../users/user-store.js";
 import { findCall } from "../calls/call-store.js";
-import type { BacklogSummary, LiveStats, ServerMessage, ServerMessageOf } from "./messages.js";
+import type { BacklogSummary, LiveStats, Refusal, ServerMessage, ServerMessageOf } from "./messages.js";
 import { screenPop } from "./screen-pop.js";
 
 /** The callback backlog as supervisors see it live. */
@@ -16,6 +16,8 @@ export interface BacklogView {
 export interface Client {
   user: UserRow;
   send(message: ServerMessage): void;
+  /** Ends the connection as unauthorised (WebSocket close 4401), saying why. */
+  close(reason: Refusal): void;
 }
 
 /**
@@ -103,6 +105,15 @@ export class RealtimeHub {
     for (const c of this.clients) if (c.user.id === agentId) c.send(message);
   }
 
+  /** A token that stopped being valid takes its open sockets with it, at the commit that killed it. */
+  private closeFor(userId: unknown, reason: Refusal): void {
+    for (const c of [...this.clients]) {
+      if (c.user.id !== userId) continue;
+      this.clients.delete(c);
+      c.close(reason);
+    }
+  }
+
   private toSupervisors(message: ServerMessage): void {
     for (const c of this.clients) if (c.user.role !== "agent") c.send(message);
   }
@@ -158,6 +169,12 @@ export class RealtimeHub {
       case "transfer.returned":
       case "transfer.failed":
         if (e.callSid) this.toAgent(e.userId, { type: "transfer.updated", callSid: e.callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] });
+        break;
+      case "user.deactivated":
+        this.closeFor(e.data.id, "deactivated");
+        break;
+      case "user.token_rotated":
+        this.closeFor(e.data.id, "token_replaced");
         break;
       case "agent.status":
         this.toAgent(e.userId, { type: "agent.status", status: e.data.to as ServerMessageOf<"agent.status">["status"], reason: String(e.data.reason ?? "") });

@@ -6,6 +6,13 @@ import * as z from "zod";
 // same schemas bundled as /web/messages.js (src/http/page-routes.ts): this file must stay browser-safe,
 // importing nothing but zod.
 
+/**
+ * Why a token is refused: the HTTP error code of a 401, and the close reason of a socket closed with 4401
+ * (the pages say it in words). token_replaced: the token was rotated while the socket was open.
+ */
+export const refusalSchema = z.enum(["unauthorized", "token_expired", "deactivated", "token_replaced"]);
+export type Refusal = z.infer<typeof refusalSchema>;
+
 /** Messages a client may send. Anything else gets an error back and changes nothing. */
 export const clientMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("auth"), token: z.string().min(1).max(200) }).strict(),

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
-import { users } from "../../db/schema.js";
+import { settings, users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import type { Ctx } from "../events/event-log.js";
 import { inTransaction } from "../events/event-log.js";
@@ -17,17 +17,29 @@ export function findUserByToken(db: Db, token: string): UserRow | undefined {
   return prepared(db, "findUserByToken", () => db.select().from(users).where(eq(users.tokenHash, sql.placeholder("hash"))).prepare()).get({ hash: hashToken(token) });
 }
 
-/** ADMIN_TOKEN is the bootstrap admin's credential; changing it replaces the old one. */
+/** The hash of the ADMIN_TOKEN last applied, so a restart can tell a changed variable from a rotated token. */
+const BOOTSTRAP_KEY = "bootstrap_admin_token";
+
+/**
+ * ADMIN_TOKEN is the bootstrap admin's credential; changing it replaces the old one (and reactivates the
+ * account: it is how an operator who is locked out gets back in). Once rotated through the API, the same
+ * unchanged variable is not applied again: a restart must not revive a token someone chose to kill.
+ */
 export function ensureBootstrapAdmin(ctx: Ctx, token: string): void {
   inTransaction(ctx, (tx, record) => {
     const tokenHash = hashToken(token);
     const existing = tx.select().from(users).where(eq(users.id, "admin")).get();
-    if (existing?.tokenHash === tokenHash) return;
+    const applied = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, BOOTSTRAP_KEY)).get()?.value;
+    if (existing && (applied ?? existing.tokenHash) === tokenHash) {
+      if (applied === undefined) tx.insert(settings).values({ key: BOOTSTRAP_KEY, value: tokenHash }).run();
+      return;
+    }
     const now = ctx.clock.now();
     tx.insert(users)
-      .values({ id: "admin", name: "Administrator", role: "admin", tokenHash, statusSince: now, createdAt: now })
-      .onConflictDoUpdate({ target: users.id, set: { tokenHash } })
+      .values({ id: "admin", name: "Administrator", role: "admin", tokenHash, statusSince: now, createdAt: now, tokenIssuedAt: now })
+      .onConflictDoUpdate({ target: users.id, set: { tokenHash, tokenIssuedAt: now, active: true } })
       .run();
+    tx.insert(settings).values({ key: BOOTSTRAP_KEY, value: tokenHash }).onConflictDoUpdate({ target: settings.key, set: { value: tokenHash } }).run();
     record({ type: "user.bootstrap_admin", userId: "admin" });
   });
 }
@@ -55,6 +67,7 @@ export function createUser(ctx: Ctx, input: NewUser, createdBy: string): { user:
         endpoint: input.endpoint ?? null,
         statusSince: now,
         createdAt: now,
+        tokenIssuedAt: now,
       })
       .returning()
       .get();

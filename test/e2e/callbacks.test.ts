@@ -210,6 +210,24 @@ describe("working the backlog", () => {
     expect(res.body.items.every((i: Item) => i.language === null || i.language === "vi")).toBe(true);
   });
 
+  it("an agent opening one item gets it in their languages only: another language's item is 404, as if it were not there", async () => {
+    const agent = await cc.addAgent("Lingual", ["vi"], { available: false });
+    const thai = await cc.callIn("+66830000075", ["1"]);
+    await thai.hangup();
+    const viet = await cc.callIn("+66830000076", ["5"]);
+    await viet.hangup();
+    await cc.settle();
+    const [thaiItem] = await itemFor("+66830000075");
+    const [vietItem] = await itemFor("+66830000076");
+    expect(thaiItem!.language).toBe("th");
+    expect((await cc.api("GET", `/api/callbacks/${thaiItem!.id}`, { token: agent.token })).status).toBe(404);
+    const own = await cc.api("GET", `/api/callbacks/${vietItem!.id}`, { token: agent.token });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ id: vietItem!.id, language: "vi", number: "+66******076" });
+    // A supervisor sees every language.
+    expect((await cc.api("GET", `/api/callbacks/${thaiItem!.id}`)).status).toBe(200);
+  });
+
   it("an attempt a machine answered, corrected to voicemail by the agent, is tried again; a wrong number is closed", async () => {
     const c = await cc.callIn("+66830000080", ["1"]);
     await c.hangup();

@@ -290,6 +290,14 @@ describe("suggested agency and referrals", () => {
     expect(openCasesForNumber(db(), "+66812345001")[0]).toMatchObject({ status: "referred", referralStatus: "sent" });
   });
 
+  it("following a referral up is the supervisors' work, as the README says: the agent who made it gets 403", async () => {
+    const [item] = openCasesForNumber(db(), "+66812345001");
+    const [referral] = (await cc.api("GET", `/api/cases/${item!.id}`)).body.referrals;
+    const tried = await cc.api("PATCH", `/api/referrals/${referral.id}`, { token: agent.token, body: { status: "accepted" } });
+    expect(tried).toMatchObject({ status: 403, body: { error: "forbidden" } });
+    expect((await cc.api("GET", `/api/cases/${item!.id}`)).body.referrals[0].status).toBe("sent");
+  });
+
   it("a referral moves only along its allowed steps, with an event for each", async () => {
     const id = await newCase({ category: "pregnancy", province: "50" });
     const r = (await cc.api("POST", `/api/cases/${id}/referrals`, { body: {} })).body;

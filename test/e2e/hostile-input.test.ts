@@ -83,7 +83,7 @@ describe("hostile input", () => {
 
   it("random API bodies get 4xx, never 5xx; a wrong token gets 401 and changes nothing", async () => {
     await trailWritten();
-    const routes: Array<[string, string]> = [["POST", "/api/agents"], ["PUT", "/api/settings/lines"], ["POST", "/api/callbacks/1/claim"], ["POST", "/api/callbacks/1/call"], ["GET", "/api/callbacks?status=zzz"], ["GET", "/api/calls/nope"], ["POST", "/api/calls/x/transfers"], ["POST", "/api/transfers/1/complete"]];
+    const routes: Array<[string, string]> = [["POST", "/api/agents"], ["PUT", "/api/settings/lines"], ["POST", "/api/callbacks/1/claim"], ["POST", "/api/callbacks/1/call"], ["GET", "/api/callbacks?status=zzz"], ["GET", "/api/calls/nope"], ["POST", "/api/calls/x/transfers"], ["POST", "/api/transfers/1/complete"], ["GET", "/api/users"], ["POST", "/api/users"], ["PATCH", "/api/users/admin"], ["PATCH", "/api/users/nobody"], ["POST", "/api/users/nobody/token"], ["GET", "/api/audit?from=zzz&limit=-1"], ["GET", "/api/audit?action=call_viewed,,x&user="]];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue(), fc.boolean(), async ([method, url], body, goodToken) => {
         const before = rowCount();

@@ -17,6 +17,9 @@ export class AgentSocket {
   readonly messages: Array<Record<string, unknown> & { type: string }> = [];
   private waiters: Array<{ test: (m: Record<string, unknown> & { type: string }) => boolean; resolve: (m: Record<string, unknown> & { type: string }) => void }> = [];
   closeCode: number | undefined;
+  closeReason: string | undefined;
+  /** Resolves with the close code once the socket is closed, by either side. */
+  readonly closed: Promise<number>;
 
   constructor(readonly ws: WebSocket) {
     ws.on("message", (raw) => {
@@ -30,7 +33,13 @@ export class AgentSocket {
         }
       }
     });
-    ws.on("close", (code) => (this.closeCode = code));
+    this.closed = new Promise((resolve) =>
+      ws.on("close", (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        resolve(code);
+      }),
+    );
   }
 
   static open(url: string, token?: string): Promise<AgentSocket> {

@@ -34,13 +34,6 @@ export function agentRoutes(app: FastifyInstance, s: Services): void {
     return reply.status(201).send({ ...publicAgent(user), token });
   });
 
-  /** Supervisors and admins are people too: the admin creates their accounts. */
-  app.post("/api/users", { preHandler: requireRole(s, "admin") }, async (request, reply) => {
-    const body = parseOr400(z.object({ name: z.string().trim().min(1).max(120), role: z.enum(["admin", "supervisor"]) }), request.body);
-    const { user, token } = createUser(s.ctx, body, request.user?.id ?? "unknown");
-    return reply.status(201).send({ id: user.id, name: user.name, role: user.role, token });
-  });
-
   app.get("/api/agents", { preHandler: requireRole(s, "supervisor") }, async () => {
     const rows = s.ctx.db.select().from(users).where(eq(users.role, "agent")).orderBy(users.name).all();
     return rows.map(publicAgent);

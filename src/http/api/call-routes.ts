@@ -3,7 +3,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { events } from "../../../db/schema.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
-import { inTransaction } from "../../events/event-log.js";
+import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
 import { notFound, parseOr400 } from "../errors.js";
@@ -38,7 +38,7 @@ export function callRoutes(app: FastifyInstance, s: Services): void {
     const call = findCall(s.ctx.db, callSid);
     if (!call) throw notFound(`call ${callSid}`);
     // Who looked at a caller's record is itself recorded.
-    inTransaction(s.ctx, (_tx, record) => record({ type: "audit.call_viewed", callSid, userId: request.user?.id }));
+    recordReads(s.ctx, { action: "call_viewed", userId: request.user?.id, callSid, ids: [callSid] });
     const trail = s.ctx.db
       .select({ at: events.at, type: events.type, data: events.data })
       .from(events)

@@ -8,7 +8,8 @@ import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/ca
 import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
-import { MISS_REASONS } from "../../callbacks/callback-rules.js";
+import { MISS_REASONS, speaksItemLanguage } from "../../callbacks/callback-rules.js";
+import { recordReads } from "../../audit/audit-log.js";
 import { offerClaimedCallback } from "../../queue/queue-service.js";
 import type { Services } from "../../services.js";
 import type { UserRow } from "../../users/user-store.js";
@@ -50,11 +51,6 @@ function where(filter: Omit<Filter, "limit" | "offset">, now: number | Placehold
   return and(...parts.filter((p): p is SQL => p !== undefined));
 }
 
-
-function audit(s: Services, request: FastifyRequest, type: string, data: Record<string, unknown>, callbackId?: number): void {
-  inTransaction(s.ctx, (_tx, record) => record({ type, userId: request.user?.id, callbackId, data }));
-}
-
 function asHttp(err: unknown): never {
   if (err instanceof CallbackError) throw new HttpError(err.code === "not_found" ? 404 : err.code === "forbidden" ? 403 : 409, err.code, err.message);
   throw err;
@@ -91,7 +87,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     const rows = queries.page.all({ now, limit, offset });
     const total = queries.count.get({ now })?.n ?? 0;
     const full = seesNumbers(request.user);
-    if (full && rows.length) audit(s, request, "audit.callbacks_listed", { ids: rows.map((r) => r.id) });
+    if (full && rows.length) recordReads(s.ctx, { action: "callbacks_listed", userId: request.user?.id, ids: rows.map((r) => r.id) });
     return { items: rows.map((r) => publicItem(r, now, full)), total, limit: filter.limit, offset: filter.offset };
   });
 
@@ -99,7 +95,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   app.get("/api/callbacks.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
     const { filter, now, agent } = load(request);
     const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
-    audit(s, request, "audit.callbacks_exported", { count: rows.length });
+    recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
     const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
     const cell = (v: unknown) => {
       const text = v == null ? "" : String(v);
@@ -116,9 +112,11 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   app.get("/api/callbacks/:id", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
     const { id } = parseOr400(idParams, request.params);
     const item = itemById(s.ctx.db, id);
-    if (!item) throw notFound(`callback ${id}`);
+    // An agent sees only what the list shows them: an item in a language they do not speak is not there.
+    const agent = request.user?.role === "agent" ? request.user : undefined;
+    if (!item || (agent && !speaksItemLanguage(agent, item))) throw notFound(`callback ${id}`);
     const full = seesNumbers(request.user);
-    if (full) audit(s, request, "audit.callback_viewed", {}, id);
+    if (full) recordReads(s.ctx, { action: "callback_viewed", userId: request.user?.id, callbackId: id, ids: [id] });
     const missed = item.number
       ? s.ctx.db.select({ sid: calls.sid, at: calls.createdAt, outcome: calls.outcome }).from(calls).where(eq(calls.fromE164, item.number)).orderBy(desc(calls.createdAt)).limit(50).all()
       : [];

@@ -9,6 +9,7 @@ import { provinceByCode } from "../../cases/provinces.js";
 import { isOverdue } from "../../cases/referral-status.js";
 import { wasOverridden } from "../../cases/referral-service.js";
 import { inTransaction } from "../../events/event-log.js";
+import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
 import { parseOr400 } from "../errors.js";
@@ -59,10 +60,7 @@ export function publicReferral(r: ReferralRow, agency: { id: number; name: strin
 
 /** Who read a caller's case is itself recorded: one event per case, so "who saw case N" is one query. */
 function auditViewed(s: Services, request: FastifyRequest, caseIds: number[], via: "case" | "list"): void {
-  if (!caseIds.length) return;
-  inTransaction(s.ctx, (_tx, record) => {
-    for (const caseId of caseIds) record({ type: "audit.case_viewed", userId: request.user?.id, data: { caseId, via } });
-  });
+  recordReads(s.ctx, ...caseIds.map((caseId) => ({ action: "case_viewed", userId: request.user?.id, ids: [caseId], details: { caseId, via } })));
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });

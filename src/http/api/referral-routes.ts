@@ -46,7 +46,11 @@ export function referralRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.patch("/api/referrals/:id", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
+  /**
+   * What the agency reported back: the escalation desk's work (README), so supervisors only. Agents
+   * refer; following the referral up is not theirs, and the page offers them no way to.
+   */
+  app.patch("/api/referrals/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
     const { id } = parseOr400(idParams, request.params);
     const body = parseOr400(referralPatchSchema, request.body);
     try {
