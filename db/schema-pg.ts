@@ -144,6 +144,9 @@ export const callbacks = pgTable(
     claimedBy: text("claimed_by"),
     claimExpiresAt: time("claim_expires_at"),
     closedAt: time("closed_at"),
+    textStatus: text("text_status"),
+    textSid: text("text_sid"),
+    textedAt: time("texted_at"),
   },
   (t) => [
     uniqueIndex("callbacks_open_number_idx").on(t.number).where(sql`${t.status} in ('open', 'claimed') and ${t.number} is not null`),

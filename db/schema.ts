@@ -179,6 +179,13 @@ export const callbacks = sqliteTable(
     claimedBy: text("claimed_by"),
     claimExpiresAt: time("claim_expires_at"),
     closedAt: time("closed_at"),
+    /**
+     * The one text message to the missed caller ("we will call you back"): its carrier status (queued,
+     * sent, delivered, undelivered, failed), or why none was sent (not_mobile, topic, sent_today, …).
+     */
+    textStatus: text("text_status"),
+    textSid: text("text_sid"),
+    textedAt: time("texted_at"),
   },
   (t) => [
     // At most one open item per number: a second miss adds to it.

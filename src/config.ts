@@ -46,6 +46,16 @@ export const envSchema = z.object({
   CALLBACK_SLA_NORMAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
   /** Hours an agency has to act on a referral before it shows as overdue on the wallboard. */
   REFERRAL_DUE_HOURS: z.coerce.number().int().min(1).max(2_160).default(72),
+  /**
+   * Topics whose missed callers get one text message ("1300: we missed your call and will call you back").
+   * Not violence or trafficking by default: the phone may be watched. `unknown` allows callers who hung up
+   * before choosing a topic; an empty list sends none.
+   */
+  SMS_TOPICS: z
+    .string()
+    .regex(/^((violence|trafficking|pregnancy|child_labour|other|emergency|unknown)(,(violence|trafficking|pregnancy|child_labour|other|emergency|unknown))*)?$/, "comma-separated topics (violence, trafficking, pregnancy, child_labour, other, emergency, unknown), or empty for none")
+    .default("pregnancy,child_labour,other")
+    .transform((v) => (v ? v.split(",") : [])),
   /** Days callers' personal data is kept before it is anonymised (PDPA: no longer than needed). */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(365),
   /**

@@ -29,6 +29,8 @@ import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
 import { nextReferralDeadline, referralFigures } from "./cases/referral-service.js";
 import { recordTransfersAsReferrals } from "./cases/transfer-referral.js";
+import { startTexter } from "./callbacks/texter.js";
+import type { Language } from "./languages.js";
 import { pseudonymKey } from "./privacy/pseudonym.js";
 import { scheduleRetention } from "./privacy/retention.js";
 import { scheduleAuditRetention } from "./audit/audit-retention.js";
@@ -116,6 +118,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
   const stopReferrals = recordTransfersAsReferrals(ctx, log);
+  const stopTexts = startTexter(ctx, carrier, twiml, services.catalog, tasks, { from: hotlineNumber, allowedTopics: config.SMS_TOPICS, defaultLanguage: flows.flow.defaultLanguage as Language }, log);
   const hub = new RealtimeHub(
     ctx,
     services.figures,
@@ -156,6 +159,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       dispatcher.stop();
       transfers.stop();
       stopReferrals();
+      stopTexts();
       hub.close();
       ctx.group?.commit();
       await checkpointer.close();

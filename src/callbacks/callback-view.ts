@@ -22,5 +22,7 @@ export function publicItem(item: CallbackRow, now: number, full: boolean) {
     status: item.status,
     claimedBy: item.claimedBy,
     closedAt: iso(item.closedAt),
+    // Whether the caller was texted, and where the text got to; "none:<why>" when it was decided not to.
+    text: item.textStatus ? { status: item.textStatus, at: iso(item.textedAt) } : null,
   };
 }

@@ -1,4 +1,6 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
+// The full metadata knows which numbers are mobiles (the default, smaller set does not).
+import { parsePhoneNumberFromString as parseWithTypes } from "libphonenumber-js/max";
 
 /** The country callers dial from when they give a national number (0812345678). */
 const HOME_COUNTRY = "TH";
@@ -22,4 +24,10 @@ export function toE164(raw: string | null | undefined): string | null {
 export function maskNumber(e164: string | null): string {
   if (!e164) return "withheld";
   return e164.length <= 6 ? "***" : `${e164.slice(0, 3)}${"*".repeat(e164.length - 6)}${e164.slice(-3)}`;
+}
+
+/** Whether a text message can reach this number: a mobile (or a number that may be one), never a landline. */
+export function isMobile(e164: string | null): boolean {
+  const type = e164 ? parseWithTypes(e164)?.getType() : undefined;
+  return type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE";
 }

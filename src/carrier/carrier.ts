@@ -15,6 +15,7 @@ import { buildCarrierServer } from "./rest/rest-server.js";
 import { simRoutes } from "./sim/sim-routes.js";
 import type { SimCall } from "./sim-call.js";
 import type { ConferenceStatus } from "./conference/conference-room.js";
+import { MessageRegistry, type SimMessage } from "./messages.js";
 
 export interface ConferenceSnapshot {
   sid: string;
@@ -44,6 +45,7 @@ export class Carrier {
     core.conferences = new ConferenceRegistry(core);
     core.lifecycle = new CallLifecycle(core);
     core.numbers = new NumberRegistry(clock);
+    core.messages = new MessageRegistry(core);
     core.numbers.add(config.hotlineNumber, {
       voiceUrl: config.voiceUrl,
       voiceMethod: config.voiceMethod,
@@ -111,6 +113,11 @@ export class Carrier {
     const room = this.core.conferences.active(name) ?? this.core.conferences.list({ friendlyName: name })[0];
     if (!room) return undefined;
     return { sid: room.sid, name: room.friendlyName, status: room.status, participants: [...room.participants.values()].map((p) => participantView(p, room)) };
+  }
+
+  /** Text messages sent through the Messages API, newest first. */
+  messages(): SimMessage[] {
+    return this.core.messages.all();
   }
 
   /** Every leg that was in one conference with this leg at the same moment, by the carrier's own record. */

@@ -9,6 +9,7 @@ import type { CallRegistry } from "./call-registry.js";
 import type { EndpointRegistry } from "./endpoints.js";
 import type { ConferenceRegistry } from "./conference/conference-registry.js";
 import type { NumberRegistry } from "./phone-numbers.js";
+import type { MessageRegistry } from "./messages.js";
 
 /** The carrier's shared parts, handed to each module so none needs the Carrier facade. */
 export interface CarrierCore {
@@ -23,4 +24,5 @@ export interface CarrierCore {
   endpoints: EndpointRegistry;
   conferences: ConferenceRegistry;
   numbers: NumberRegistry;
+  messages: MessageRegistry;
 }

@@ -11,6 +11,11 @@ export interface FlowReport {
   unreviewed: Record<string, number>;
 }
 
+/** Text messages every language must have (src/callbacks/missed-call-text.ts sends them). */
+export const TEXT_IDS = ["missed-call"] as const;
+/** Characters in one UCS-2 SMS segment: what Thai, Burmese, Khmer, Lao, Chinese and Jawi are sent as. */
+export const TEXT_SEGMENT = 70;
+
 const placeholders = (text: string) => (text.match(/\{[a-z]+\}/g) ?? []).sort().join(" ");
 
 /** Everything a flow needs to be safe to put in front of callers. Pure: the CLI and the server both use it. */
@@ -63,6 +68,21 @@ export function checkFlows(loaded: LoadedFlows): FlowReport {
   for (const prompt of BILINGUAL_PROMPTS) {
     for (const language of BILINGUAL_LANGUAGES) {
       if (catalog.coverage(prompt, language) === "missing") errors.push(`${language}: prompt "${prompt}" can be neither played nor spoken`);
+    }
+  }
+
+  // Text messages: one UCS-2 segment each (70 UTF-16 units), or the carrier splits and bills it twice,
+  // and some phones show the parts out of order.
+  for (const language of LANGUAGES) {
+    for (const id of TEXT_IDS) {
+      const entry = prompts[language]?.texts[id];
+      if (!entry) {
+        errors.push(`${language}: text message "${id}" has no text`);
+        continue;
+      }
+      for (const [field, value] of [["text", entry.text], ["rumi", entry.rumi]] as const) {
+        if (value !== undefined && value.length > TEXT_SEGMENT) errors.push(`${language}: text message "${id}" (${field}) is ${value.length} characters; one UCS-2 segment holds ${TEXT_SEGMENT}`);
+      }
     }
   }
 

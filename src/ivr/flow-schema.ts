@@ -106,6 +106,8 @@ export const promptFileSchema = z
     /** The language's own name, in its own script. */
     name: z.string().min(1),
     prompts: z.record(promptId, promptTextSchema),
+    /** Text messages (SMS) in this language: each must fit one UCS-2 segment, 70 characters. */
+    texts: z.record(promptId, promptTextSchema).default({}),
   })
   .strict();
 export type PromptFile = z.infer<typeof promptFileSchema>;

@@ -99,6 +99,15 @@ export class PromptCatalog {
     return { utterance: last, degraded: `${play.prompt}: cannot be played or spoken in ${language}` };
   }
 
+  /** A text message in a language, else in the default language (flows:check makes sure there is one). */
+  text(id: string, language: Language): { language: Language; body: string } | undefined {
+    const own = this.flows.prompts[language]?.texts[id];
+    if (own) return { language, body: own.text };
+    const fallback = this.flows.flow.defaultLanguage as Language;
+    const other = this.flows.prompts[fallback]?.texts[id];
+    return other ? { language: fallback, body: other.text } : undefined;
+  }
+
   /** The language's own name, from its prompt file. */
   languageName(language: Language): string {
     return this.flows.prompts[language]?.name ?? language;

@@ -56,6 +56,7 @@ const callbackItem = z.object({
   status: z.enum(["open", "claimed", "reached", "unreachable", "not_callable"]),
   claimedBy: z.string().nullable(),
   closedAt: time.nullable(),
+  text: z.object({ status: z.string(), at: time.nullable() }).nullable(),
 });
 
 /** An earlier call of the same number, with what agents recorded (their dispositions keep whatever was sent). */

@@ -42,7 +42,17 @@ export interface LoggedCall {
   endedAt: number | undefined;
 }
 
+export interface SendText {
+  to: string;
+  from: string;
+  body: string;
+  /** Absolute URL that hears the message's delivery statuses. */
+  statusCallback: string;
+}
+
 export interface CarrierApi {
+  /** Sends a text message; resolves with its id. */
+  sendText(text: SendText): Promise<string>;
   placeCall(call: PlaceCall): Promise<string>;
   /** Moves a live call to new TwiML (out of a wait loop, into a conference). */
   redirect(callSid: string, url: string): Promise<void>;

@@ -50,6 +50,10 @@ export function twilioCarrier(opts: TwilioAccess): CarrierApi {
       });
       return created.sid;
     },
+    async sendText(text) {
+      const sent = await client.messages.create({ to: text.to, from: text.from, body: text.body, statusCallback: text.statusCallback });
+      return sent.sid;
+    },
     async redirect(callSid, url) {
       await client.calls(callSid).update({ url, method: "POST" });
     },

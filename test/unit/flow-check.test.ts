@@ -17,6 +17,16 @@ describe("flows:check", () => {
     expect(report.unreviewed.my).toBeGreaterThan(0);
   });
 
+  it("fails when a text message is missing in a language or would not fit one UCS-2 segment of 70 characters", () => {
+    const broken = copy(shipped());
+    delete broken.prompts.lo!.texts["missed-call"];
+    broken.prompts.my!.texts["missed-call"]!.text = "က".repeat(71);
+    const { errors } = checkFlows(broken);
+    expect(errors).toContain('lo: text message "missed-call" has no text');
+    expect(errors).toContain('my: text message "missed-call" (text) is 71 characters; one UCS-2 segment holds 70');
+    expect(checkFlows(shipped()).errors).toEqual([]);
+  });
+
   it("fails when a prompt is missing in a language, a key is used twice, or a target does not exist", () => {
     const broken = copy(shipped());
     delete broken.prompts.vi!.prompts["menu-other"];

@@ -5,6 +5,7 @@ import { callsRoutes } from "./calls-routes.js";
 import { conferenceRoutes } from "./conference-routes.js";
 import { participantRoutes } from "./participant-routes.js";
 import { numberRoutes } from "./number-routes.js";
+import { messageRoutes } from "./message-routes.js";
 import { RestError, errorForStatus, notFound, unauthorized } from "./twilio-errors.js";
 import type { RestFaults } from "./rest-faults.js";
 
@@ -54,6 +55,7 @@ export function buildCarrierServer(core: CarrierCore, faults: RestFaults, extra:
   conferenceRoutes(app, core);
   participantRoutes(app, core);
   numberRoutes(app, core);
+  messageRoutes(app, core);
   extra(app);
 
   const releaseHung = () => {

@@ -47,6 +47,8 @@ export function simRoutes(app: FastifyInstance, carrier: Carrier): void {
     hotlineNumber: carrier.hotlineNumber,
     calls: carrier.calls().slice(0, 50).map(callView),
     ringing: carrier.liveCalls().filter((c) => c.status === "ringing" && c.direction !== "inbound").map(callView),
+    // Texts the hotline sent (to missed callers): the test-call page shows them as a phone would.
+    messages: carrier.messages().slice(0, 20).map((m) => ({ sid: m.sid, to: m.to, from: m.from, body: m.body, status: m.status })),
   }));
 
   app.post("/sim/calls", async (req, reply) => {

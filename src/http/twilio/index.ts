@@ -9,6 +9,7 @@ import { agentLegRoutes } from "./agent-leg-routes.js";
 import { callbackLegRoutes } from "./callback-leg-routes.js";
 import { transferLegRoutes } from "./transfer-leg-routes.js";
 import { conferenceRoutes } from "./conference-routes.js";
+import { textStatusRoutes } from "./text-status-routes.js";
 import { fallbackRoutes } from "./fallback-routes.js";
 import { recordWebhooks, safeTwimlOnError } from "./webhook-trail.js";
 
@@ -25,5 +26,6 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   callbackLegRoutes(app, s);
   transferLegRoutes(app, s);
   conferenceRoutes(app, s);
+  textStatusRoutes(app, s);
   fallbackRoutes(app, s);
 }
