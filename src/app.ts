@@ -19,6 +19,7 @@ import { caseRoutes } from "./http/api/case-routes.js";
 import { agencyRoutes } from "./http/api/agency-routes.js";
 import { referralRoutes } from "./http/api/referral-routes.js";
 import { privacyRoutes } from "./http/api/privacy-routes.js";
+import { reportRoutes } from "./http/api/report-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -47,6 +48,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     agencyRoutes(scope, s);
     referralRoutes(scope, s);
     privacyRoutes(scope, s);
+    reportRoutes(scope, s);
     transferRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
