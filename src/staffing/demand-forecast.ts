@@ -66,9 +66,9 @@ function lowerBound(sorted: readonly number[], value: number): number {
  * who gave up there (queue or ringing). Callers who were answered or asked for a callback count as
  * censored observations (their patience was at least their wait) — the maximum-likelihood estimate of an
  * exponential patience (Brown et al., "Statistical analysis of a telephone call center", JASA 2005),
- * which the plain mean time to abandon underestimates. Undefined with too few abandonments.
+ * which the plain mean time to abandon underestimates. No estimate with too few abandonments.
  */
-export function estimatePatience(calls: readonly CallFact[]): { patienceSeconds: number; abandonments: number } | undefined {
+export function estimatePatience(calls: readonly CallFact[]): { patienceSeconds: number | undefined; abandonments: number } {
   let waited = 0;
   let abandonments = 0;
   for (const call of calls) {
@@ -77,6 +77,5 @@ export function estimatePatience(calls: readonly CallFact[]): { patienceSeconds:
     waited += wait;
     if (call.outcome === "abandoned_queue" || call.outcome === "abandoned_ringing") abandonments += 1;
   }
-  if (abandonments < MIN_ABANDONMENTS || waited <= 0) return undefined;
-  return { patienceSeconds: waited / abandonments, abandonments };
+  return { patienceSeconds: abandonments >= MIN_ABANDONMENTS && waited > 0 ? waited / abandonments : undefined, abandonments };
 }

@@ -43,17 +43,17 @@ export function staffingForecast(db: Db, s: StaffingSettings) {
       return h ? [h.talkSeconds + h.wrapUpSeconds] : [];
     });
     const handleSeconds = answered.length > 0 ? answered.reduce((a, b) => a + b, 0) / answered.length : s.defaultHandleSeconds;
-    const patience = estimatePatience(calls);
+    const { patienceSeconds, abandonments } = estimatePatience(calls);
     const onDuty = agents.filter((a) => a.status !== "offline" && a.languages.includes(language)).length;
     const queueAt = (arrivalsPerHour: number): QueueInputs => ({ arrivalRate: arrivalsPerHour / 3600, handleSeconds, thresholdSeconds: s.thresholdSeconds });
     const hours = hourStarts.map((start) => {
       const forecast = forecastArrivals(arrivals, historyStart, s.now, start, s.timeZone, s.historyWeeks);
-      const need = agentsNeeded(queueAt(forecast.arrivalsPerHour), s.target, patience?.patienceSeconds);
+      const need = agentsNeeded(queueAt(forecast.arrivalsPerHour), s.target, patienceSeconds);
       return { start: localIso(s.timeZone, start), arrivalsPerHour: round(forecast.arrivalsPerHour, 2), basis: forecast.basis, samples: forecast.samples, needed: need.agents, expectedServiceLevel: round(need.serviceLevel, 3) };
     });
     const current = hours[0]!;
-    const withOnDuty = patience
-      ? erlangAFigures(onDuty, queueAt(current.arrivalsPerHour), patience.patienceSeconds)
+    const withOnDuty = patienceSeconds
+      ? erlangAFigures(onDuty, queueAt(current.arrivalsPerHour), patienceSeconds)
       : erlangCFigures(onDuty, queueAt(current.arrivalsPerHour));
     return {
       language,
@@ -61,14 +61,14 @@ export function staffingForecast(db: Db, s: StaffingSettings) {
       neededNow: current.needed,
       // What the agents on duty now can be expected to reach this hour.
       serviceLevelWithOnDuty: current.arrivalsPerHour > 0 ? round(withOnDuty.serviceLevel, 3) : 1,
-      method: patience ? ("erlang_a" as const) : ("erlang_c" as const),
+      method: patienceSeconds ? ("erlang_a" as const) : ("erlang_c" as const),
       inputs: {
         arrivalsPerHour: current.arrivalsPerHour,
         averageHandleSeconds: round(handleSeconds, 1),
         handleFrom: answered.length > 0 ? ("history" as const) : ("setting" as const),
         answeredCalls: answered.length,
-        patienceSeconds: patience ? round(patience.patienceSeconds, 1) : null,
-        abandonments: patience?.abandonments ?? 0,
+        patienceSeconds: patienceSeconds ? round(patienceSeconds, 1) : null,
+        abandonments,
       },
       hours,
     };
