@@ -21,6 +21,7 @@ import { referralRoutes } from "./http/api/referral-routes.js";
 import { privacyRoutes } from "./http/api/privacy-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
+import { reportRoutes } from "./http/api/report-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -56,6 +57,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     agencyRoutes(scope, s);
     referralRoutes(scope, s);
     privacyRoutes(scope, s);
+    reportRoutes(scope, s);
     transferRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);

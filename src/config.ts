@@ -2,6 +2,16 @@ import { z } from "zod";
 import { isLoopbackHost } from "./loopback-host.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN } from "./simulator-credentials.js";
 
+/** Intl knows every IANA zone of the runtime's time-zone data and throws on anything else. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
   .string()
@@ -42,6 +52,12 @@ export const envSchema = z.object({
   AVERAGE_HANDLE_SECONDS: z.coerce.number().int().min(30).max(7200).default(300),
   RECONCILE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /** The share of callers to answer within SERVICE_LEVEL_SECONDS that the staffing forecast plans for. */
+  SERVICE_LEVEL_TARGET: z.coerce.number().gt(0).lt(1).default(0.8),
+  /** Weeks of past calls the staffing forecast learns arrivals, handle times and patience from. */
+  STAFFING_HISTORY_WEEKS: z.coerce.number().int().min(1).max(52).default(8),
+  /** The hotline's time zone: report hours and days, and the forecast's "same hour", are its local ones. */
+  TIMEZONE: z.string().min(1).default("Asia/Bangkok").refine(isTimeZone, "must be an IANA time zone such as Asia/Bangkok"),
   CALLBACK_SLA_EMERGENCY_MINUTES: z.coerce.number().int().min(1).max(10_080).default(15),
   CALLBACK_SLA_NORMAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(120),
   /** Hours an agency has to act on a referral before it shows as overdue on the wallboard. */

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { agentReport, intervalReport } from "../../reports/reports.js";
+import { rangeProblem } from "../../reports/report-range.js";
+import { staffingForecast } from "../../staffing/staffing-forecast.js";
+import type { Services } from "../../services.js";
+import { requireRole } from "../auth.js";
+import { badRequest, parseOr400 } from "../errors.js";
+
+// A timestamp with its offset (or Z): a bare date or local time would be read in the server's zone, not the hotline's.
+const instant = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
+const period = z.object({ from: instant, to: instant });
+const intervalQuery = period.extend({ by: z.enum(["hour", "day"]).default("hour"), group: z.enum(["language", "topic"]).default("language") });
+const staffingQuery = z.object({ hours: z.coerce.number().int().min(0).max(24).default(4) });
+
+function checkedPeriod<T extends { from: number; to: number }>(q: T, by: "hour" | "day"): T {
+  const problem = rangeProblem(q.from, q.to, by);
+  if (problem) throw badRequest(problem);
+  return q;
+}
+
+export function reportRoutes(app: FastifyInstance, s: Services): void {
+  const supervisor = { preHandler: requireRole(s, "supervisor") };
+  const c = s.config;
+
+  app.get("/api/reports/intervals", supervisor, async (request) => {
+    const q = parseOr400(intervalQuery, request.query);
+    checkedPeriod(q, q.by);
+    const intervals = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
+    return { timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, intervals };
+  });
+
+  app.get("/api/reports/agents", supervisor, async (request) => {
+    // One figure per agent for the whole period: the day report's cap applies.
+    const q = checkedPeriod(parseOr400(period, request.query), "day");
+    return { agents: agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }) };
+  });
+
+  app.get("/api/reports/staffing", supervisor, async (request) => {
+    const { hours } = parseOr400(staffingQuery, request.query);
+    return staffingForecast(s.ctx.db, {
+      timeZone: c.TIMEZONE,
+      target: c.SERVICE_LEVEL_TARGET,
+      thresholdSeconds: c.SERVICE_LEVEL_SECONDS,
+      historyWeeks: c.STAFFING_HISTORY_WEEKS,
+      defaultHandleSeconds: c.AVERAGE_HANDLE_SECONDS,
+      hoursAhead: hours,
+      now: s.ctx.clock.now(),
+    });
+  });
+}
