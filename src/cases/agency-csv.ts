@@ -1,3 +1,4 @@
+import { fromCsvCell, toCsv } from "../csv-cell.js";
 import { zodMessage } from "../http/errors.js";
 import { newAgencySchema, type AgencyRow, type NewAgency } from "./agency-directory.js";
 import { provinceFromText } from "./provinces.js";
@@ -77,7 +78,7 @@ export function readAgencyCsv(text: string): ParsedImport {
   for (const record of records) {
     const cell = (name: string) => {
       const i = names.indexOf(name);
-      return i < 0 ? "" : (record.cells[i] ?? "").trim();
+      return i < 0 ? "" : fromCsvCell((record.cells[i] ?? "").trim());
     };
     if (record.cells.length > names.length) {
       errors.push({ line: record.line, message: `${record.cells.length} cells for ${names.length} columns (quote cells that hold commas)` });
@@ -103,14 +104,6 @@ export function readAgencyCsv(text: string): ParsedImport {
   return { ok: true, rows, errors };
 }
 
-const csvCell = (value: string | null) => {
-  const text = value ?? "";
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
-
 export function agenciesToCsv(rows: AgencyRow[]): string {
-  const lines = rows.map((a) =>
-    [a.name, a.type, a.province, a.endpoint, a.hours, a.categories.join(CATEGORY_SEPARATOR)].map(csvCell).join(","),
-  );
-  return [AGENCY_CSV_COLUMNS.join(","), ...lines].join("\r\n") + "\r\n";
+  return toCsv(AGENCY_CSV_COLUMNS, rows.map((a) => [a.name, a.type, a.province, a.endpoint, a.hours, a.categories.join(CATEGORY_SEPARATOR)]));
 }
