@@ -10,17 +10,19 @@ import type { Services } from "../services.js";
 import { findUserByToken, type UserRow } from "../users/user-store.js";
 import { bearerToken } from "./auth.js";
 import { zodMessage } from "./errors.js";
+import { CLOSE_CODES, SocketLimits } from "./socket-limits.js";
+import { MessageRate } from "../realtime/message-rate.js";
 
 const AUTH_WAIT_MS = 10_000;
 const HEARTBEAT_MS = 30_000;
-const UNAUTHORIZED = 4401;
+const UNAUTHORIZED = CLOSE_CODES.unauthorized;
 
 function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
 /** What an authenticated client asks; answered on the same socket. */
-function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessage | undefined {
+function handle(s: Services, user: UserRow, message: ClientMessage, dispositions: MessageRate): ServerMessage | undefined {
   switch (message.type) {
     case "ping":
       return { type: "pong" };
@@ -35,6 +37,9 @@ function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessa
       return { type: "ack", of: "status" };
     }
     case "disposition": {
+      if (!dispositions.allow(s.ctx.clock.now())) {
+        return { type: "error", error: "rate_limited", message: `at most ${s.config.DISPOSITIONS_PER_MINUTE} dispositions a minute` };
+      }
       const result = recordDisposition(s.ctx, user, message);
       if (!result.ok) return { type: "error", error: "not_found", message: "no such call of yours" };
       if (result.replaced) s.log.info({ callSid: message.callSid, userId: user.id }, "disposition replaced the call's earlier one");
@@ -45,22 +50,40 @@ function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessa
 
 export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHub): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const limits = new SocketLimits(s.config.WS_MAX_UNAUTHENTICATED, s.config.WS_MAX_PER_USER);
   app.get("/ws", { websocket: true }, (socket, request) => {
+    // The HTTP idle timeout is for requests; a socket's liveness is the heartbeat's business.
+    request.raw.socket.setTimeout(0);
     let user: UserRow | undefined;
     let leave = () => {};
     let alive = true;
+    const dispositions = new MessageRate(s.config.DISPOSITIONS_PER_MINUTE, 60_000);
     const signIn = (token: string | undefined): boolean => {
       const found = token ? findUserByToken(s.ctx.db, token) : undefined;
       if (!found) {
         socket.close(UNAUTHORIZED, "unauthorized");
         return false;
       }
+      const release = limits.signIn(found.id);
+      if (!release) {
+        socket.close(CLOSE_CODES.tooManyForUser, "too many connections for this user");
+        return false;
+      }
       user = found;
-      leave = hub.join({ user: found, send: (m) => send(socket, m) });
+      const unjoin = hub.join({ user: found, send: (m) => send(socket, m) });
+      leave = () => {
+        unjoin();
+        release();
+      };
       return true;
     };
     const headerToken = bearerToken(request.headers.authorization);
     if (headerToken && !signIn(headerToken)) return;
+    const stopWaiting = user ? () => {} : limits.awaitAuth();
+    if (!stopWaiting) {
+      socket.close(CLOSE_CODES.tooManyWaiting, "too many connections waiting to sign in");
+      return;
+    }
     const authTimer = user ? undefined : setTimeout(() => socket.close(UNAUTHORIZED, "unauthorized"), AUTH_WAIT_MS);
     authTimer?.unref();
     // Dead sockets (a laptop closed mid-shift) are found by missing pongs and dropped.
@@ -72,6 +95,7 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     heartbeat.unref();
     socket.on("pong", () => (alive = true));
     socket.on("close", () => {
+      stopWaiting();
       clearInterval(heartbeat);
       if (authTimer) clearTimeout(authTimer);
       leave();
@@ -87,13 +111,14 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
       if (!user) {
         if (result.success && result.data.type === "auth") {
           if (authTimer) clearTimeout(authTimer);
+          stopWaiting();
           signIn(result.data.token);
         } else socket.close(UNAUTHORIZED, "unauthorized");
         return;
       }
       if (!result.success) return send(socket, { type: "error", error: "bad_message", message: zodMessage(result.error) });
       try {
-        const answer = handle(s, user, result.data);
+        const answer = handle(s, user, result.data, dispositions);
         if (answer) send(socket, answer);
       } catch (err) {
         if (err instanceof PresenceError) return send(socket, { type: "error", error: "conflict", message: err.message });
