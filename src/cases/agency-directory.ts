@@ -6,7 +6,7 @@ import { toE164 } from "../calls/phone-number.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { endpointSchema } from "../telephony/endpoint.js";
 import { agencyTypeSchema } from "./agency-types.js";
-import { forEachBatch } from "../batches.js";
+import { forEachSliced } from "../batches.js";
 import { activeCategoryCodes, categoryCodeSchema, requireActiveCategories } from "./case-categories.js";
 import { CaseError } from "./case-error.js";
 import { provinceCodeSchema } from "./provinces.js";
@@ -159,16 +159,14 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
   const errors: ImportResult["errors"] = [];
   const known = activeCategoryCodes(ctx.db);
   const byKey = new Map<string, { input: NewAgency; rows: number }>();
-  await forEachBatch(rows, 1_000, (batch) => {
-    for (const { line, input } of batch) {
-      const unknown = input.categories.filter((c) => !known.has(c));
-      if (unknown.length) {
-        errors.push({ line, message: `unknown case category: ${unknown.join(", ")}` });
-        continue;
-      }
-      const key = JSON.stringify([input.name, input.province]);
-      byKey.set(key, { input, rows: (byKey.get(key)?.rows ?? 0) + 1 });
+  await forEachSliced(rows, ({ line, input }) => {
+    const unknown = input.categories.filter((c) => !known.has(c));
+    if (unknown.length) {
+      errors.push({ line, message: `unknown case category: ${unknown.join(", ")}` });
+      return;
     }
+    const key = JSON.stringify([input.name, input.province]);
+    byKey.set(key, { input, rows: (byKey.get(key)?.rows ?? 0) + 1 });
   });
   const listed = [...byKey.values()];
   const json = JSON.stringify(listed.map(({ input }) => ({ ...input, categories: JSON.stringify(input.categories) })));
