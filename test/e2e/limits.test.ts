@@ -106,7 +106,7 @@ describe("dispositions and the screen-pop", () => {
     expect(Buffer.byteLength(JSON.stringify(pop))).toBeLessThan(64 * 1024);
     await call.hangup();
     await cc.settle();
-  });
+  }, 90_000); // 21 calls and 10,000 messages: seconds alone, more on a shared machine.
 });
 
 describe("the agency directory at national size", () => {
