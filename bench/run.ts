@@ -13,6 +13,7 @@ const SECTIONS: Array<{ name: string; title: string; timeoutSeconds: number }> =
   { name: "storm", title: "2. Call storm", timeoutSeconds: 360 },
   { name: "screen-pop", title: "3. Screen-pop latency", timeoutSeconds: 240 },
   { name: "backlog", title: "4. Backlog at scale", timeoutSeconds: 300 },
+  { name: "import", title: "5. Agency import", timeoutSeconds: 120 },
 ];
 
 const wanted = process.argv.slice(2);

@@ -190,7 +190,7 @@ export const agencies = pgTable(
     active: boolean("active").notNull().default(true),
     createdAt: time("created_at").notNull(),
   },
-  (t) => [index("agencies_province_idx").on(t.province, t.type)],
+  (t) => [index("agencies_province_idx").on(t.province, t.type), index("agencies_name_idx").on(t.name, t.province)],
 );
 
 export const cases = pgTable(

@@ -235,7 +235,8 @@ export const agencies = sqliteTable(
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     createdAt: time("created_at").notNull(),
   },
-  (t) => [index("agencies_province_idx").on(t.province, t.type)],
+  // By name: a directory import matches each row to the agency of that name and province.
+  (t) => [index("agencies_province_idx").on(t.province, t.type), index("agencies_name_idx").on(t.name, t.province)],
 );
 
 /** A matter the hotline works on, from a call or another channel; it links every call and callback of it. */

@@ -25,7 +25,18 @@ import { reportRoutes } from "./http/api/report-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024, logController: new AccessLog() });
+  const app = Fastify({
+    loggerInstance: s.log as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    logController: new AccessLog(),
+    // Slow senders cannot hold sockets: a request must arrive whole in time, an idle connection is
+    // closed. Node checks request deadlines on an interval (30 s by default): every second here; and
+    // it enforces none unless the headers' deadline is no later than the request's (its default is 60 s).
+    requestTimeout: s.config.HTTP_REQUEST_TIMEOUT_MS,
+    connectionTimeout: s.config.HTTP_CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: s.config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: s.config.HTTP_REQUEST_TIMEOUT_MS },
+  });
   installErrorHandler(app);
   // No answer leaves before the writes it reports are committed (see CommitGroup).
   app.addHook("onSend", (_request, _reply, payload, done) => {

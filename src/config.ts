@@ -111,6 +111,20 @@ export const envSchema = z.object({
   TOKEN_TTL_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional()),
   /** Audit events (who read which caller's data) older than this are deleted by a daily job. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  /**
+   * A request whose headers and body have not all arrived by then gets 408, and an idle connection is
+   * closed: slow senders cannot hold sockets open. Both well inside the 15 s after which Twilio gives up.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(14_000).default(10_000),
+  HTTP_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(14_000).default(10_000),
+  /** How long an idle keep-alive connection is kept for the next request (Twilio reuses them). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(14_000).default(5_000),
+  /** WebSockets still waiting for their auth message, server-wide: more are closed with 4429. */
+  WS_MAX_UNAUTHENTICATED: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** WebSockets one user may hold open (desktop tabs, a wallboard): more are closed with 4409. */
+  WS_MAX_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Dispositions one socket may send per minute; more get an error and change nothing. */
+  DISPOSITIONS_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
 });
 
 export type Env = z.infer<typeof envSchema>;

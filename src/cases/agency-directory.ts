@@ -6,7 +6,8 @@ import { toE164 } from "../calls/phone-number.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { endpointSchema } from "../telephony/endpoint.js";
 import { agencyTypeSchema } from "./agency-types.js";
-import { categoryCodeSchema, requireActiveCategories } from "./case-categories.js";
+import { forEachSliced } from "../batches.js";
+import { activeCategoryCodes, categoryCodeSchema, requireActiveCategories } from "./case-categories.js";
 import { CaseError } from "./case-error.js";
 import { provinceCodeSchema } from "./provinces.js";
 
@@ -58,8 +59,17 @@ export const agencyFilterSchema = z.object({
   type: agencyTypeSchema.optional(),
   category: categoryCodeSchema.optional(),
   active: z.enum(["true", "false", "all"]).default("true"),
+  /** Words of the name, in any case: "chiang mai police". */
+  text: z.string().trim().min(1).max(100).optional(),
 });
 export type AgencyFilter = z.infer<typeof agencyFilterSchema>;
+
+/** The directory runs to thousands of agencies: the API gives it a page at a time, with the total. */
+export const agencyPageSchema = agencyFilterSchema.extend({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type AgencyPage = z.infer<typeof agencyPageSchema>;
 
 export function agencyById(db: Reader, id: number): AgencyRow | undefined {
   return db.select().from(agencies).where(eq(agencies.id, id)).get();
@@ -69,19 +79,32 @@ export function agencyById(db: Reader, id: number): AgencyRow | undefined {
 const takesCategory = (category: string) =>
   sql`(json_array_length(${agencies.categories}) = 0 or exists (select 1 from json_each(${agencies.categories}) where value = ${category}))`;
 
-export function listAgencies(db: Reader, filter: Partial<AgencyFilter> = {}): AgencyRow[] {
+/** LIKE's own wildcards in what people type are matched as themselves. */
+const likeWord = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function agencyWhere(filter: Partial<AgencyFilter>): SQL | undefined {
   const parts: (SQL | undefined)[] = [
     filter.province === "national" ? isNull(agencies.province) : filter.province ? eq(agencies.province, filter.province) : undefined,
     filter.type ? eq(agencies.type, filter.type) : undefined,
     filter.category ? takesCategory(filter.category) : undefined,
     filter.active === "all" ? undefined : eq(agencies.active, filter.active !== "false"),
+    ...(filter.text ?? "").split(/\s+/).filter(Boolean).map((w) => sql`${agencies.name} like ${likeWord(w)} escape '\\'`),
   ];
-  return db
-    .select()
-    .from(agencies)
-    .where(and(...parts.filter((p): p is SQL => p !== undefined)))
-    .orderBy(sql`${agencies.province} is null`, asc(agencies.province), asc(agencies.type), asc(agencies.name), asc(agencies.id))
-    .all();
+  return and(...parts.filter((p): p is SQL => p !== undefined));
+}
+
+const directoryOrder = [sql`${agencies.province} is null`, asc(agencies.province), asc(agencies.type), asc(agencies.name), asc(agencies.id)];
+
+/** Every matching agency: the CSV export and the referral rule. */
+export function listAgencies(db: Reader, filter: Partial<AgencyFilter> = {}): AgencyRow[] {
+  return db.select().from(agencies).where(agencyWhere(filter)).orderBy(...directoryOrder).all();
+}
+
+export function pageAgencies(db: Reader, page: AgencyPage): { rows: AgencyRow[]; total: number } {
+  const where = agencyWhere(page);
+  const rows = db.select().from(agencies).where(where).orderBy(...directoryOrder).limit(page.limit).offset(page.offset).all();
+  const total = db.select({ n: sql<number>`count(*)` }).from(agencies).where(where).get()?.n ?? 0;
+  return { rows, total };
 }
 
 export const activeAgencies = (db: Reader) => listAgencies(db, { active: "true" });
@@ -125,33 +148,43 @@ export interface ImportResult {
 
 /**
  * A directory import: each row is matched by name and province (national when empty) and created or
- * updated; a listed agency is active. Bad rows are reported by line and do not stop the others.
+ * updated; a listed agency is active. Bad rows are reported by line and do not stop the others; a name
+ * listed twice takes its last row.
+ *
+ * The whole directory is written in one transaction with one `agency.imported` event, as set-based
+ * SQL over the rows passed as one JSON value (indexed by name): thousands of rows one by one held every
+ * webhook for seconds. The checks before it run in batches that let webhooks through.
  */
-export function importAgencies(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string): ImportResult {
-  return inTransaction(ctx, (tx, record) => {
-    const result: ImportResult = { created: 0, updated: 0, errors: [] };
-    const now = ctx.clock.now();
-    for (const { line, input } of rows) {
-      try {
-        const existing = tx
-          .select()
-          .from(agencies)
-          .where(and(eq(agencies.name, input.name), input.province ? eq(agencies.province, input.province) : isNull(agencies.province)))
-          .orderBy(asc(agencies.id))
-          .get();
-        if (existing) {
-          patchAgency(tx, record, existing, { ...input, active: true }, userId);
-          result.updated += 1;
-        } else {
-          insertAgency(tx, record, input, userId, now);
-          result.created += 1;
-        }
-      } catch (err) {
-        if (!(err instanceof CaseError)) throw err;
-        result.errors.push({ line, message: err.message });
-      }
+export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string): Promise<ImportResult> {
+  const errors: ImportResult["errors"] = [];
+  const known = activeCategoryCodes(ctx.db);
+  const byKey = new Map<string, { input: NewAgency; rows: number }>();
+  await forEachSliced(rows, ({ line, input }) => {
+    const unknown = input.categories.filter((c) => !known.has(c));
+    if (unknown.length) {
+      errors.push({ line, message: `unknown case category: ${unknown.join(", ")}` });
+      return;
     }
-    record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: result.errors.length } });
+    const key = JSON.stringify([input.name, input.province]);
+    byKey.set(key, { input, rows: (byKey.get(key)?.rows ?? 0) + 1 });
+  });
+  const listed = [...byKey.values()];
+  const json = JSON.stringify(listed.map(({ input }) => ({ ...input, categories: JSON.stringify(input.categories) })));
+  const source = sql`select value ->> 'name' as name, value ->> 'type' as type, value ->> 'province' as province,
+    value ->> 'endpoint' as endpoint, value ->> 'hours' as hours, value ->> 'categories' as categories, key as i from json_each(${json})`;
+  return inTransaction(ctx, (tx, record) => {
+    const existing = new Set(
+      tx.all<{ i: number }>(sql`select s.i from (${source}) s where exists (select 1 from agencies a where a.name = s.name and a.province is s.province)`).map((r) => r.i),
+    );
+    tx.run(sql`update agencies set type = s.type, endpoint = s.endpoint, hours = s.hours, categories = s.categories, active = 1
+      from (${source}) s where agencies.name = s.name and agencies.province is s.province`);
+    tx.run(sql`insert into agencies (name, type, province, endpoint, hours, categories, active, created_at)
+      select s.name, s.type, s.province, s.endpoint, s.hours, s.categories, 1, ${ctx.clock.now()} from (${source}) s
+      where not exists (select 1 from agencies a where a.name = s.name and a.province is s.province) order by s.i`);
+    // A row for a new agency creates it, every further row of that name updates it.
+    const created = listed.filter((_, i) => !existing.has(i)).length;
+    const result: ImportResult = { created, updated: rows.length - errors.length - created, errors };
+    record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: errors.length } });
     return result;
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { toE164 } from "../calls/phone-number.js";
+import { NOTE_MAX_CHARS, NOTE_TOO_LONG } from "../note-length.js";
 import { categoryCodeSchema } from "./case-categories.js";
 import { provinceCodeSchema } from "./provinces.js";
 
@@ -28,7 +29,7 @@ const fields = {
   urgency: z.enum(URGENCIES),
   channel: z.enum(CHANNELS),
   people: z.array(personSchema).max(30),
-  notes: z.string().max(20_000),
+  notes: z.string().max(NOTE_MAX_CHARS, NOTE_TOO_LONG),
 };
 
 export const newCaseSchema = z.strictObject({

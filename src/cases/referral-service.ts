@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { agencies, cases, referrals } from "../../db/schema.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
+import { NOTE_MAX_CHARS, NOTE_TOO_LONG } from "../note-length.js";
 import { activeAgencies, agencyById } from "./agency-directory.js";
 import { CaseError } from "./case-error.js";
 import { caseFor, referralsOf, type Actor, type CaseRow, type Reader, type ReferralRow } from "./case-store.js";
@@ -11,12 +12,12 @@ import { allowedNext, canMove, isOpenReferral, OPEN_REFERRAL_STATUSES, REFERRAL_
 export const newReferralSchema = z.strictObject({
   /** Absent: the suggested agency. */
   agencyId: z.number().int().positive().optional(),
-  note: z.string().trim().max(5000).optional(),
+  note: z.string().trim().max(NOTE_MAX_CHARS, NOTE_TOO_LONG).optional(),
 });
 
 export const referralPatchSchema = z.strictObject({
   status: z.enum(REFERRAL_STATUSES),
-  note: z.string().trim().min(1).max(5000).optional(),
+  note: z.string().trim().min(1).max(NOTE_MAX_CHARS, NOTE_TOO_LONG).optional(),
 });
 
 export const referralFilterSchema = z.object({

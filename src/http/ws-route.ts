@@ -11,10 +11,12 @@ import type { UserRow } from "../users/user-store.js";
 import { admitToken } from "../users/access.js";
 import { bearerToken } from "./auth.js";
 import { zodMessage } from "./errors.js";
+import { CLOSE_CODES, SocketLimits } from "./socket-limits.js";
+import { MessageRate } from "../realtime/message-rate.js";
 
 const AUTH_WAIT_MS = 10_000;
 const HEARTBEAT_MS = 30_000;
-const UNAUTHORIZED = 4401;
+const UNAUTHORIZED = CLOSE_CODES.unauthorized;
 /** RFC 6455 "service restart": the server goes away and the client should connect again. */
 const SERVICE_RESTART = 1012;
 
@@ -23,7 +25,7 @@ function send(socket: WebSocket, message: ServerMessage): void {
 }
 
 /** What an authenticated client asks; answered on the same socket. */
-function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessage | undefined {
+function handle(s: Services, user: UserRow, message: ClientMessage, dispositions: MessageRate): ServerMessage | undefined {
   switch (message.type) {
     case "ping":
       return { type: "pong" };
@@ -38,6 +40,9 @@ function handle(s: Services, user: UserRow, message: ClientMessage): ServerMessa
       return { type: "ack", of: "status" };
     }
     case "disposition": {
+      if (!dispositions.allow(s.ctx.clock.now())) {
+        return { type: "error", error: "rate_limited", message: `at most ${s.config.DISPOSITIONS_PER_MINUTE} dispositions a minute` };
+      }
       const result = recordDisposition(s.ctx, user, message);
       if (!result.ok) return { type: "error", error: "not_found", message: "no such call of yours" };
       if (result.replaced) s.log.info({ callSid: message.callSid, userId: user.id }, "disposition replaced the call's earlier one");
@@ -59,13 +64,18 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     for (const socket of open) sendAway(socket);
   });
   app.addHook("onClose", async () => stopListening());
+  const limits = new SocketLimits(s.config.WS_MAX_UNAUTHENTICATED, s.config.WS_MAX_PER_USER);
   app.get("/ws", { websocket: true }, (socket, request) => {
     // A page that reaches a draining instance is sent on to another one straight away.
     if (s.draining.active) return sendAway(socket);
+    // The HTTP idle timeout is for requests; a socket's liveness is the heartbeat's business.
+    request.raw.socket.setTimeout(0);
     open.add(socket);
+    socket.on("close", () => open.delete(socket));
     let user: UserRow | undefined;
     let leave = () => {};
     let alive = true;
+    const dispositions = new MessageRate(s.config.DISPOSITIONS_PER_MINUTE, 60_000);
     const signIn = (token: string | undefined): boolean => {
       const admission = admitToken(s.ctx, token, s.config.TOKEN_TTL_DAYS, s.log);
       // The close reason says why, so the page can tell an expired token from a mistyped one.
@@ -73,12 +83,26 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
         socket.close(UNAUTHORIZED, admission.reason);
         return false;
       }
+      const release = limits.signIn(admission.user.id);
+      if (!release) {
+        socket.close(CLOSE_CODES.tooManyForUser, "too many connections for this user");
+        return false;
+      }
       user = admission.user;
-      leave = hub.join({ user: admission.user, send: (m) => send(socket, m), close: (reason) => socket.close(UNAUTHORIZED, reason) });
+      const unjoin = hub.join({ user: admission.user, send: (m) => send(socket, m), close: (reason) => socket.close(UNAUTHORIZED, reason) });
+      leave = () => {
+        unjoin();
+        release();
+      };
       return true;
     };
     const headerToken = bearerToken(request.headers.authorization);
     if (headerToken && !signIn(headerToken)) return;
+    const stopWaiting = user ? () => {} : limits.awaitAuth();
+    if (!stopWaiting) {
+      socket.close(CLOSE_CODES.tooManyWaiting, "too many connections waiting to sign in");
+      return;
+    }
     const authTimer = user ? undefined : setTimeout(() => socket.close(UNAUTHORIZED, "unauthorized"), AUTH_WAIT_MS);
     authTimer?.unref();
     // Dead sockets (a laptop closed mid-shift) are found by missing pongs and dropped.
@@ -90,7 +114,7 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     heartbeat.unref();
     socket.on("pong", () => (alive = true));
     socket.on("close", () => {
-      open.delete(socket);
+      stopWaiting();
       clearInterval(heartbeat);
       if (authTimer) clearTimeout(authTimer);
       leave();
@@ -108,13 +132,14 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
       if (!user) {
         if (result.success && result.data.type === "auth") {
           if (authTimer) clearTimeout(authTimer);
+          stopWaiting();
           signIn(result.data.token);
         } else socket.close(UNAUTHORIZED, "unauthorized");
         return;
       }
       if (!result.success) return send(socket, { type: "error", error: "bad_message", message: zodMessage(result.error) });
       try {
-        const answer = handle(s, user, result.data);
+        const answer = handle(s, user, result.data, dispositions);
         if (answer) send(socket, answer);
       } catch (err) {
         if (err instanceof PresenceError) return send(socket, { type: "error", error: "conflict", message: err.message });

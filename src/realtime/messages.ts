@@ -1,10 +1,11 @@
 // A namespace import, not `{ z }`: it lets the page bundle drop what these schemas never use (every
 // locale among it), 100 kB instead of 450 kB.
 import * as z from "zod";
+import { NOTE_MAX_CHARS, NOTE_TOO_LONG } from "../note-length.js";
 
 // Every /ws message, both ways. The server types what it sends from these schemas, and the pages get the
 // same schemas bundled as /web/messages.js (src/http/page-routes.ts): this file must stay browser-safe,
-// importing nothing but zod.
+// importing nothing but zod (and src/note-length.ts, a constant).
 
 /**
  * Why a token is refused: the HTTP error code of a 401, and the close reason of a socket closed with 4401
@@ -23,7 +24,7 @@ export const clientMessageSchema = z.discriminatedUnion("type", [
       callSid: z.string().min(1).max(64),
       outcome: z.enum(["advice_given", "referred", "emergency_dispatched", "information", "silent_call", "prank", "other"]),
       topic: z.enum(["violence", "trafficking", "pregnancy", "child_labour", "other", "emergency"]).optional(),
-      note: z.string().max(2000).optional(),
+      note: z.string().max(NOTE_MAX_CHARS, NOTE_TOO_LONG).optional(),
     })
     .strict(),
   z.object({ type: z.literal("ping") }).strict(),

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
 import { calls, events, users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
@@ -11,7 +11,16 @@ import { entryForCall } from "../queue/queue-store.js";
 import type { ScreenPop } from "./messages.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
+/** The last 20 calls, each note cut to 400 characters: a screen-pop stays well under 64 KB, however long the history. */
 const HISTORY_LIMIT = 20;
+const HISTORY_NOTE_CHARS = 400;
+
+/** A note as the history shows it; the whole one stays in the call's trail. */
+function shortNote(note: unknown): { note?: string; noteTruncated?: true } {
+  if (typeof note !== "string") return {};
+  const chars = [...note];
+  return chars.length <= HISTORY_NOTE_CHARS ? { note } : { note: `${chars.slice(0, HISTORY_NOTE_CHARS - 1).join("")}…`, noteTruncated: true };
+}
 
 /** Earlier calls of the same number, newest first, with what earlier agents recorded about them. */
 function earlierCalls(db: Db, call: CallRow) {
@@ -25,18 +34,19 @@ function earlierCalls(db: Db, call: CallRow) {
       .limit(HISTORY_LIMIT)
       .prepare(),
   ).all({ number: call.fromE164, sid: call.sid });
-  const sids = earlier.map((c) => c.sid);
-  const notes = sids.length
-    ? db
-        .select({ callSid: events.callSid, at: events.at, data: events.data, agentId: events.userId, agentName: users.name })
-        .from(events)
-        .leftJoin(users, eq(users.id, events.userId))
-        .where(and(inArray(events.callSid, sids), eq(events.type, "call.disposition")))
-        .orderBy(events.id)
-        .all()
-    : [];
-  // One disposition per call: a later one replaces the earlier.
-  const latest = new Map(notes.map((n) => [n.callSid, n]));
+  // Only the latest disposition of each call counts (a later one replaces the earlier): read just that
+  // one, so however many were sent, a screen-pop costs one indexed lookup per earlier call.
+  const latestDisposition = prepared(db, "latestDisposition", () =>
+    db
+      .select({ at: events.at, data: events.data, agentId: events.userId, agentName: users.name })
+      .from(events)
+      .leftJoin(users, eq(users.id, events.userId))
+      .where(and(eq(events.callSid, sql.placeholder("sid")), eq(events.type, "call.disposition")))
+      .orderBy(desc(events.id))
+      .limit(1)
+      .prepare(),
+  );
+  const latest = new Map(earlier.map((c) => [c.sid, latestDisposition.get({ sid: c.sid })]));
   return earlier.map((c) => ({
     kind: "call" as const,
     callSid: c.sid,
@@ -46,7 +56,9 @@ function earlierCalls(db: Db, call: CallRow) {
     priority: c.priority,
     outcome: c.outcome,
     agentId: c.agentId,
-    dispositions: [latest.get(c.sid)].filter((n) => n !== undefined).map((n) => ({ ...n.data, agentId: n.agentId, agentName: n.agentName, at: iso(n.at) })),
+    dispositions: [latest.get(c.sid)]
+      .filter((n) => n !== undefined)
+      .map((n) => ({ ...n.data, ...shortNote(n.data.note), agentId: n.agentId, agentName: n.agentName, at: iso(n.at) })),
   }));
 }
 

@@ -4,6 +4,7 @@ import { clientMessageSchema, serverMessageSchema } from "../../src/realtime/mes
 import { launchBrowser, openPage } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 import { TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
+import { NOTE_MAX_CHARS } from "../../src/note-length.js";
 
 // What the pages are made of: their modules under /web/, the message schemas bundled from the server's
 // own, and a policy that runs nothing else.
@@ -84,7 +85,7 @@ describe("the pages' files", { timeout: 60_000 }, () => {
       { type: "auth", token: TEST_ADMIN_TOKEN },
       { type: "status", status: "break" },
       { type: "status", status: "asleep" },
-      { type: "disposition", callSid: "CA1", outcome: "referred", note: "x".repeat(2001) },
+      { type: "disposition", callSid: "CA1", outcome: "referred", note: "x".repeat(NOTE_MAX_CHARS + 1) },
     ];
     // A string, not a function: the test runner would rewrite a function's import() for Node.
     const judged = (await page.evaluate(`(async () => {

@@ -84,7 +84,7 @@ describe("the agency directory", () => {
     expect(csv.status).toBe(200);
     const lines = (csv.body as string).trim().split("\r\n");
     expect(lines[0]).toBe("name,type,province,endpoint,hours,categories");
-    expect(lines).toContain('"Chiang Mai police, city (test)",police,50,+6653100005,24h,');
+    expect(lines).toContain("\"Chiang Mai police, city (test)\",police,50,'+6653100005,24h,");
     expect((await importCsv(csv.body as string)).body).toMatchObject({ created: 0, updated: 5, errors: [] });
   });
 

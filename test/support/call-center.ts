@@ -2,6 +2,7 @@ import WebSocket from "ws";
 import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
 import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
+import type { Logger } from "../../src/logger.js";
 import { carrierFor } from "./child-server.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
@@ -94,13 +95,13 @@ let agentCounter = 0;
  */
 export async function startCallCenter(
   env: Record<string, string> = {},
-  opts: { dir?: string; clock?: ManualClock; twilioAccount?: { accountSid: string; authToken: string } } = {},
+  opts: { dir?: string; clock?: ManualClock; twilioAccount?: { accountSid: string; authToken: string }; log?: Logger } = {},
 ): Promise<CallCenter> {
   const clock = opts.clock ?? new ManualClock();
   const port = await freePort();
   const { carrier, origin, base } = await carrierFor(port, clock, opts.twilioAccount);
   const account: Record<string, string> = opts.twilioAccount ? { TWILIO_ACCOUNT_SID: opts.twilioAccount.accountSid, TWILIO_AUTH_TOKEN: opts.twilioAccount.authToken } : {};
-  const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...account, ...env }, { clock, port, dir: opts.dir });
+  const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...account, ...env }, { clock, port, dir: opts.dir, log: opts.log });
   const sockets: AgentSocket[] = [];
   const settle = () => carrier.idle(() => running.hotline.services.tasks.idle());
 

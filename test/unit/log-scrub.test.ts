@@ -54,3 +54,17 @@ describe("a failed carrier request", () => {
     expect(raw.join("")).not.toMatch(/812345678/);
   });
 });
+
+describe("every log line", () => {
+  it("has numbers scrubbed in any field at any depth, in error messages and stacks, with the logger's own figures kept", () => {
+    const { log, lines, raw } = capturedLogger();
+    const err = new Error("dial +66812345678 failed");
+    log.child({ peer: "0812345678" }).warn({ deep: { deeper: [{ caller: "+66 81 234 5678" }] }, err, ms: 12345678, sid: "CA0123456789" }, "calling 66812345678");
+    expect(raw.join("")).not.toMatch(/812345678|234 5678/);
+    const [line] = lines as any[];
+    expect(line).toMatchObject({ peer: "[number]", deep: { deeper: [{ caller: "[number]" }] }, ms: 12345678, sid: "CA0123456789", msg: "calling [number]" });
+    expect(line.err.message).toBe("dial [number] failed");
+    expect(line.err.stack).toContain("dial [number] failed");
+    expect(typeof line.time).toBe("number");
+  });
+});

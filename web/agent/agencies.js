@@ -4,7 +4,8 @@ import { $, state, work } from "./state.js";
 
 export async function loadAgencies() {
   const { callSid } = work;
-  const res = await api(state.token, "GET", "/api/agencies");
+  // The whole directory up to the API's largest page: the lists group it by province on the page.
+  const res = await api(state.token, "GET", "/api/agencies?limit=1000");
   if (work.callSid !== callSid) return;
   work.agencies = res.status === 200 ? res.body.items : [];
   fillAgencySelects();

@@ -3,11 +3,13 @@ import { z } from "zod";
 import { agenciesToCsv, readAgencyCsv } from "../../cases/agency-csv.js";
 import {
   agencyFilterSchema,
+  agencyPageSchema,
   agencyPatchSchema,
   createAgency,
   importAgencies,
   listAgencies,
   newAgencySchema,
+  pageAgencies,
   updateAgency,
   type AgencyRow,
 } from "../../cases/agency-directory.js";
@@ -48,8 +50,9 @@ const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export function agencyRoutes(app: FastifyInstance, s: Services): void {
   app.get("/api/agencies", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
-    return { items: rows.map(publicAgency), total: rows.length };
+    const page = parseOr400(agencyPageSchema, request.query);
+    const { rows, total } = pageAgencies(s.ctx.db, page);
+    return { items: rows.map(publicAgency), total, limit: page.limit, offset: page.offset };
   });
 
   app.post("/api/agencies", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
@@ -82,11 +85,12 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   // Its own scope, so text/csv bodies are accepted by this route only.
   app.register(async (csv) => {
     csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
-    csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    // A national directory runs to thousands of rows (about 100 bytes each): more than the API's usual limit.
+    csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor"), bodyLimit: 8 * 1024 * 1024 }, async (request) => {
       if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
-      const parsed = readAgencyCsv(request.body);
+      const parsed = await readAgencyCsv(request.body);
       if (!parsed.ok) throw badRequest(parsed.message);
-      const result = importAgencies(s.ctx, parsed.rows, request.user!.id);
+      const result = await importAgencies(s.ctx, parsed.rows, request.user!.id);
       return { ...result, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
     });
   });

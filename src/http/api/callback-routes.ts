@@ -15,6 +15,7 @@ import type { Services } from "../../services.js";
 import type { UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
 import { HttpError, notFound, parseOr400 } from "../errors.js";
+import { toCsv } from "../../csv-cell.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 const STATUSES = ["open", "claimed", "reached", "unreachable", "not_callable"] as const;
@@ -97,16 +98,12 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
     recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
     const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
-    const cell = (v: unknown) => {
-      const text = v == null ? "" : String(v);
-      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    };
     const lines = rows.map((r) => {
       const item = publicItem(r, now, true) as Record<string, unknown>;
-      return header.map((h) => cell(item[h])).join(",");
+      return header.map((h) => item[h]);
     });
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="callbacks-${new Date(now).toISOString().slice(0, 10)}.csv"`);
-    return [header.join(","), ...lines].join("\n") + "\n";
+    return toCsv(header, lines);
   });
 
   app.get("/api/callbacks/:id", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {

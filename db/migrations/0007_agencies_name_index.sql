@@ -1,0 +1,1 @@
+CREATE INDEX `agencies_name_idx` ON `agencies` (`name`,`province`);
