@@ -111,7 +111,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     pseudonymKey: pseudonymKey(ctx, config.PSEUDONYM_KEY),
     draining: new Draining(),
     figures: () => ({
-      ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
+      ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now()), config.TIMEZONE),
       // Referrals past their deadline are what the ministry's escalation center chases.
       referrals: referralFigures(db, clock.now()),
     }),

@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, statSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../db/connection.js";
-import { startOfDay } from "../../src/stats/live-figures.js";
+import { startOf } from "../../src/reports/time-buckets.js";
 import { hashToken } from "../../src/users/user-store.js";
 import { Child } from "../lib/child.js";
 import { goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
@@ -107,7 +107,7 @@ export function fill(dbFile: string, rnd: Random, now: number) {
         outcome === "overflow" ? null : "completed", agent, chose && !answered ? 1 + Math.floor(rnd() * 30) : null, at, queuedAt, offeredAt, connectedAt, endedAt);
       if (chose) insertEntry.run(sid, language, priority, queuedAt, agent, offeredAt, agent ? 1 : 0, answered ? "answered" : `abandoned_${outcome === "abandoned_ringing" ? "ringing" : "queued"}`);
       mix.outcomes[outcome] = (mix.outcomes[outcome] ?? 0) + 1;
-      if (at >= startOfDay(now)) mix.today += 1;
+      if (at >= startOf("Asia/Bangkok", now, "day")) mix.today += 1;
     }
     // Callback items: most closed long ago; a few thousand open, most of them overdue, none sharing a number.
     const openNumbers = new Set<number>();

@@ -4,11 +4,7 @@ import type { Db } from "../../db/connection.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
 import { LANGUAGES } from "../languages.js";
 
-/** The hotline keeps Bangkok time: "today" starts at midnight there (UTC+7, no daylight saving). */
-const BANGKOK_OFFSET_MS = 7 * 3_600_000;
-export function startOfDay(now: number): number {
-  return Math.floor((now + BANGKOK_OFFSET_MS) / 86_400_000) * 86_400_000 - BANGKOK_OFFSET_MS;
-}
+import { startOf } from "../reports/time-buckets.js";
 
 const AGENT_STATUSES = ["offline", "available", "offered", "on_call", "wrap_up", "break"] as const;
 
@@ -19,7 +15,8 @@ export interface CallbackFigures {
 }
 
 /** GET /api/stats and the wallboard: every figure counted from the records, none kept as a tally. */
-export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, callbacks: CallbackFigures) {
+/** "Today" starts at midnight in the hotline's time zone (TIMEZONE), as the reports' days do. */
+export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, callbacks: CallbackFigures, zone: string) {
   const waiting = db
     .select({ language: queueEntries.language, enqueuedAt: queueEntries.enqueuedAt })
     .from(queueEntries)
@@ -45,7 +42,7 @@ export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, ca
       speed: sql<number | null>`avg(case when ${calls.connectedAt} is not null then ${calls.connectedAt} - ${calls.queuedAt} end)`,
     })
     .from(calls)
-    .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, startOfDay(now))))
+    .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, startOf(zone, now, "day"))))
     .get();
   const answered = today?.answered ?? 0;
   const abandoned = today?.abandoned ?? 0;
