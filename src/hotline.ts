@@ -21,6 +21,7 @@ import { Dispatcher } from "./queue/dispatcher.js";
 import { twilioCarrier } from "./telephony/twilio-carrier.js";
 import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
+import { agentBoard } from "./stats/agent-board.js";
 import { scheduleReconciliation, type Reconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
 import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
@@ -112,6 +113,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
       // Referrals past their deadline are what the ministry's escalation center chases.
       referrals: referralFigures(db, clock.now()),
+      onDuty: agentBoard(db),
     }),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);

@@ -128,30 +128,54 @@ export interface ImportResult {
  * updated; a listed agency is active. Bad rows are reported by line and do not stop the others.
  */
 export function importAgencies(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string): ImportResult {
-  return inTransaction(ctx, (tx, record) => {
-    const result: ImportResult = { created: 0, updated: 0, errors: [] };
-    const now = ctx.clock.now();
-    for (const { line, input } of rows) {
-      try {
-        const existing = tx
-          .select()
-          .from(agencies)
-          .where(and(eq(agencies.name, input.name), input.province ? eq(agencies.province, input.province) : isNull(agencies.province)))
-          .orderBy(asc(agencies.id))
-          .get();
-        if (existing) {
-          patchAgency(tx, record, existing, { ...input, active: true }, userId);
-          result.updated += 1;
-        } else {
-          insertAgency(tx, record, input, userId, now);
-          result.created += 1;
-        }
-      } catch (err) {
-        if (!(err instanceof CaseError)) throw err;
-        result.errors.push({ line, message: err.message });
+  return inTransaction(ctx, (tx, record) => importRows(tx, record, rows, userId, ctx.clock.now()));
+}
+
+/** Carries a dry run's result out of the transaction it rolls back. */
+class DryRun extends Error {
+  constructor(readonly result: ImportResult) {
+    super("dry run: rolled back");
+  }
+}
+
+/**
+ * What importAgencies would do, with every check it makes (categories, matches by name and province),
+ * and nothing written: the same import, rolled back, so a preview can never disagree with the real one.
+ */
+export function previewImport(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string): ImportResult {
+  try {
+    inTransaction(ctx, (tx, record) => {
+      throw new DryRun(importRows(tx, record, rows, userId, ctx.clock.now()));
+    });
+  } catch (err) {
+    if (err instanceof DryRun) return err.result;
+    throw err;
+  }
+  throw new Error("unreachable: a dry run always rolls back");
+}
+
+function importRows(tx: Tx, record: RecordEvent, rows: { line: number; input: NewAgency }[], userId: string, now: number): ImportResult {
+  const result: ImportResult = { created: 0, updated: 0, errors: [] };
+  for (const { line, input } of rows) {
+    try {
+      const existing = tx
+        .select()
+        .from(agencies)
+        .where(and(eq(agencies.name, input.name), input.province ? eq(agencies.province, input.province) : isNull(agencies.province)))
+        .orderBy(asc(agencies.id))
+        .get();
+      if (existing) {
+        patchAgency(tx, record, existing, { ...input, active: true }, userId);
+        result.updated += 1;
+      } else {
+        insertAgency(tx, record, input, userId, now);
+        result.created += 1;
       }
+    } catch (err) {
+      if (!(err instanceof CaseError)) throw err;
+      result.errors.push({ line, message: err.message });
     }
-    record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: result.errors.length } });
-    return result;
-  });
+  }
+  record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: result.errors.length } });
+  return result;
 }

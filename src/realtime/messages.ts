@@ -130,6 +130,17 @@ export const liveStatsSchema = z.object({
   callbacks: z.object(backlogFigures),
   /** Cases referred to agencies; the overdue ones are what the ministry's escalation center chases. */
   referrals: z.object({ open: count, overdue: count }),
+  /** The agents not offline, by name (src/stats/agent-board.ts): state, since when, and their call's language and topic. */
+  onDuty: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: agentStatus,
+      statusSince: time,
+      languages: z.array(code),
+      call: z.object({ language: code.nullable(), topic: code.nullable(), priority }).nullable(),
+    }),
+  ),
 });
 export type LiveStats = z.infer<typeof liveStatsSchema>;
 

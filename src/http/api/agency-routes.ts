@@ -8,6 +8,7 @@ import {
   importAgencies,
   listAgencies,
   newAgencySchema,
+  previewImport,
   updateAgency,
   type AgencyRow,
 } from "../../cases/agency-directory.js";
@@ -82,12 +83,14 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   // Its own scope, so text/csv bodies are accepted by this route only.
   app.register(async (csv) => {
     csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
+    // ?dryRun=1: the same import rolled back, so the page shows each row's error before anything is written.
     csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+      const { dryRun } = parseOr400(z.object({ dryRun: z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true").default(false) }), request.query);
       if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
       const parsed = readAgencyCsv(request.body);
       if (!parsed.ok) throw badRequest(parsed.message);
-      const result = importAgencies(s.ctx, parsed.rows, request.user!.id);
-      return { ...result, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
+      const result = (dryRun ? previewImport : importAgencies)(s.ctx, parsed.rows, request.user!.id);
+      return { ...result, dryRun, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
     });
   });
 }
