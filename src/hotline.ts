@@ -113,7 +113,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now())),
       // Referrals past their deadline are what the ministry's escalation center chases.
       referrals: referralFigures(db, clock.now()),
-      onDuty: agentBoard(db),
+      onDuty: agentBoard(db, clock.now()),
     }),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
@@ -124,7 +124,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     log,
     {
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
-      summary: () => ({ ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
+      summary: () => ({ at: new Date(clock.now()).toISOString(), ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
       // Callback items and referrals both turn overdue by time alone.
       nextDeadline: () => {
         const next = [nextDeadline(db, clock.now()), nextReferralDeadline(db, clock.now())].filter((t): t is number => t !== undefined);

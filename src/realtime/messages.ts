@@ -137,6 +137,7 @@ export const liveStatsSchema = z.object({
       name: z.string(),
       status: agentStatus,
       statusSince: time,
+      secondsInStatus: seconds,
       languages: z.array(code),
       call: z.object({ language: code.nullable(), topic: code.nullable(), priority }).nullable(),
     }),
@@ -144,7 +145,8 @@ export const liveStatsSchema = z.object({
 });
 export type LiveStats = z.infer<typeof liveStatsSchema>;
 
-const backlogMessage = z.object({ type: z.literal("callbacks"), ...backlogFigures, items: z.array(callbackItem) });
+/** `at`: the server's time of the figures, so a page can age the items (firstMissedAt, dueAt) whatever its own clock says. */
+const backlogMessage = z.object({ type: z.literal("callbacks"), at: time, ...backlogFigures, items: z.array(callbackItem) });
 /** The supervisors' live backlog: its figures and the most urgent items. */
 export type BacklogSummary = Omit<z.infer<typeof backlogMessage>, "type">;
 

@@ -6,7 +6,7 @@ import type { Db } from "../../db/connection.js";
  * The agents on duty as the wallboard lists them: who, in which state since when, and the language and
  * topic of the call they are on (never the caller's number: wallboards are seen by many).
  */
-export function agentBoard(db: Db) {
+export function agentBoard(db: Db, now: number) {
   const rows = db
     .select({ id: users.id, name: users.name, status: users.status, statusSince: users.statusSince, languages: users.languages, callSid: users.currentCallSid })
     .from(users)
@@ -26,6 +26,8 @@ export function agentBoard(db: Db) {
       name: r.name,
       status: r.status,
       statusSince: new Date(r.statusSince).toISOString(),
+      /** As of this answer: a page ages it with its own clock, whatever the skew between the two. */
+      secondsInStatus: Math.max(0, Math.round((now - r.statusSince) / 1000)),
       languages: r.languages,
       call: call ? { language: call.language, topic: call.topic, priority: call.priority } : null,
     };
