@@ -21,6 +21,7 @@ import { Dispatcher } from "./queue/dispatcher.js";
 import { twilioCarrier } from "./telephony/twilio-carrier.js";
 import { twilioCallControl } from "./telephony/call-control.js";
 import { liveFigures } from "./stats/live-figures.js";
+import { agentBoard } from "./stats/agent-board.js";
 import { scheduleReconciliation, type Reconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
 import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
@@ -114,6 +115,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now()), config.TIMEZONE),
       // Referrals past their deadline are what the ministry's escalation center chases.
       referrals: referralFigures(db, clock.now()),
+      onDuty: agentBoard(db, clock.now()),
     }),
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
@@ -125,7 +127,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     log,
     {
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
-      summary: () => ({ ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
+      summary: () => ({ at: new Date(clock.now()).toISOString(), ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
       // Callback items and referrals both turn overdue by time alone.
       nextDeadline: () => {
         const next = [nextDeadline(db, clock.now()), nextReferralDeadline(db, clock.now())].filter((t): t is number => t !== undefined);

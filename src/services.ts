@@ -8,6 +8,7 @@ import type { TaskRunner } from "./tasks/task-runner.js";
 import type { Dispatcher } from "./queue/dispatcher.js";
 import type { CarrierApi } from "./telephony/carrier-api.js";
 import type { LiveFigures } from "./stats/live-figures.js";
+import type { AgentBoard } from "./stats/agent-board.js";
 import type { Draining } from "./http/draining.js";
 
 /** What the HTTP edge needs, built once at start (src/server.ts) or per test file. */
@@ -31,5 +32,5 @@ export interface Services {
   /** Set on SIGTERM: /health answers 503 and live sockets are told to reconnect elsewhere. */
   draining: Draining;
   /** GET /api/stats, computed now. */
-  figures(): LiveFigures & { referrals: { open: number; overdue: number } };
+  figures(): LiveFigures & { referrals: { open: number; overdue: number }; onDuty: AgentBoard };
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
-import { callbackAttempts, callbacks, queueEntries } from "../../db/schema.js";
+import { callbackAttempts, callbacks, queueEntries, users } from "../../db/schema.js";
 import type { CallRow } from "../calls/call-store.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import {
@@ -68,21 +68,37 @@ export function closeReached(tx: Tx, record: RecordEvent, number: string | null,
 
 /** An agent takes an item to call back. Two agents can never hold the same item. */
 export function claimItem(ctx: Ctx, id: number, agent: { id: string; languages: string[] }, policy: CallbackPolicy): CallbackRow {
+  return inTransaction(ctx, (tx, record) => claimIn(tx, record, ctx.clock.now(), id, agent, policy));
+}
+
+/**
+ * A supervisor hands an item to an agent: it becomes the agent's claim, as if they had claimed it, and the
+ * event names who handed it. An agent who does not speak the caller's language cannot be given it (409).
+ */
+export function assignItem(ctx: Ctx, id: number, agentId: string, supervisorId: string, policy: CallbackPolicy): CallbackRow {
   return inTransaction(ctx, (tx, record) => {
-    const now = ctx.clock.now();
-    expireClaims(tx, now);
+    const agent = tx.select().from(users).where(and(eq(users.id, agentId), eq(users.role, "agent"))).get();
+    if (!agent) throw new CallbackError("not_found", `agent ${agentId} not found`);
+    if (!agent.active) throw new CallbackError("conflict", "this agent's account is deactivated");
     const item = itemById(tx, id);
-    if (!item) throw new CallbackError("not_found", `callback ${id} not found`);
-    if (item.status === "claimed" && item.claimedBy === agent.id) return item;
-    if (item.status === "claimed") throw new CallbackError("conflict", "another agent has claimed this callback");
-    if (item.status !== "open") throw new CallbackError("conflict", `this callback is ${item.status}`);
-    if (!speaksItemLanguage(agent, item)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
-    if (activeEntryForCallback(tx, id)) throw new CallbackError("conflict", "this caller is already being called back from the queue");
-    const patch = { status: "claimed" as const, claimedBy: agent.id, claimExpiresAt: now + policy.claimMinutes * 60_000 };
-    updateItem(tx, id, patch);
-    record({ type: "callback.claimed", callbackId: id, userId: agent.id });
-    return { ...item, ...patch };
+    if (item && !speaksItemLanguage(agent, item)) throw new CallbackError("conflict", `this agent does not speak the caller's language (${item.language})`);
+    return claimIn(tx, record, ctx.clock.now(), id, agent, policy, supervisorId);
   });
+}
+
+function claimIn(tx: Tx, record: RecordEvent, now: number, id: number, agent: { id: string; languages: string[] }, policy: CallbackPolicy, assignedBy?: string): CallbackRow {
+  expireClaims(tx, now);
+  const item = itemById(tx, id);
+  if (!item) throw new CallbackError("not_found", `callback ${id} not found`);
+  if (item.status === "claimed" && item.claimedBy === agent.id) return item;
+  if (item.status === "claimed") throw new CallbackError("conflict", "another agent has claimed this callback");
+  if (item.status !== "open") throw new CallbackError("conflict", `this callback is ${item.status}`);
+  if (!speaksItemLanguage(agent, item)) throw new CallbackError("forbidden", `this caller speaks ${item.language}`);
+  if (activeEntryForCallback(tx, id)) throw new CallbackError("conflict", "this caller is already being called back from the queue");
+  const patch = { status: "claimed" as const, claimedBy: agent.id, claimExpiresAt: now + policy.claimMinutes * 60_000 };
+  updateItem(tx, id, patch);
+  record({ type: "callback.claimed", callbackId: id, userId: agent.id, data: assignedBy ? { assignedBy } : undefined });
+  return { ...item, ...patch };
 }
 
 /** A call-back leg to the caller is being placed: the attempt is recorded before the phone rings. */

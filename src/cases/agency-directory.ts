@@ -155,7 +155,7 @@ export interface ImportResult {
  * SQL over the rows passed as one JSON value (indexed by name): thousands of rows one by one held every
  * webhook for seconds. The checks before it run in batches that let webhooks through.
  */
-export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string): Promise<ImportResult> {
+export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewAgency }[], userId: string, opts: { dryRun?: boolean } = {}): Promise<ImportResult> {
   const errors: ImportResult["errors"] = [];
   const known = activeCategoryCodes(ctx.db);
   const byKey = new Map<string, { input: NewAgency; rows: number }>();
@@ -172,7 +172,7 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
   const json = JSON.stringify(listed.map(({ input }) => ({ ...input, categories: JSON.stringify(input.categories) })));
   const source = sql`select value ->> 'name' as name, value ->> 'type' as type, value ->> 'province' as province,
     value ->> 'endpoint' as endpoint, value ->> 'hours' as hours, value ->> 'categories' as categories, key as i from json_each(${json})`;
-  return inTransaction(ctx, (tx, record) => {
+  const write = (tx: Tx, record: RecordEvent): ImportResult => {
     const existing = new Set(
       tx.all<{ i: number }>(sql`select s.i from (${source}) s where exists (select 1 from agencies a where a.name = s.name and a.province is s.province)`).map((r) => r.i),
     );
@@ -186,5 +186,23 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
     const result: ImportResult = { created, updated: rows.length - errors.length - created, errors };
     record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: errors.length } });
     return result;
-  });
+  };
+  if (!opts.dryRun) return inTransaction(ctx, write);
+  // A dry run is the same import, rolled back: a preview can never disagree with the real one.
+  try {
+    inTransaction(ctx, (tx, record) => {
+      throw new DryRun(write(tx, record));
+    });
+  } catch (err) {
+    if (err instanceof DryRun) return err.result;
+    throw err;
+  }
+  throw new Error("unreachable: a dry run always rolls back");
+}
+
+/** Carries a dry run's result out of the transaction it rolls back. */
+class DryRun extends Error {
+  constructor(readonly result: ImportResult) {
+    super("dry run: rolled back");
+  }
 }

@@ -131,7 +131,7 @@ function twilioVoiceBundle(): string | undefined {
   }
 }
 
-/** The agent desktop and the wallboard: static files, read per request so an edit shows on reload. */
+/** The agent desktop, the wallboard and the admin pages: static files, read per request so an edit shows on reload. */
 export function pageRoutes(app: FastifyInstance, _s: Services): void {
   const constants = JSON.stringify(pageConstants());
   // Built once per process, at start; a failure is logged here and answered as a 500 to each page that asks.
@@ -144,6 +144,7 @@ export function pageRoutes(app: FastifyInstance, _s: Services): void {
     });
   page("/agent", "agent.html", TWILIO_VOICE);
   page("/wallboard", "wallboard.html");
+  page("/admin", "admin.html");
 
   app.get("/web/constants.json", async (_request, reply) => privateHeaders(reply).type("application/json").send(constants));
   app.get("/web/messages.js", async (request, reply) => sendScript(request, reply, await messages));

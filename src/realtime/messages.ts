@@ -132,10 +132,23 @@ export const liveStatsSchema = z.object({
   callbacks: z.object(backlogFigures),
   /** Cases referred to agencies; the overdue ones are what the ministry's escalation center chases. */
   referrals: z.object({ open: count, overdue: count }),
+  /** The agents not offline, by name (src/stats/agent-board.ts): state, since when, and their call's language and topic. */
+  onDuty: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: agentStatus,
+      statusSince: time,
+      secondsInStatus: seconds,
+      languages: z.array(code),
+      call: z.object({ language: code.nullable(), topic: code.nullable(), priority }).nullable(),
+    }),
+  ),
 });
 export type LiveStats = z.infer<typeof liveStatsSchema>;
 
-const backlogMessage = z.object({ type: z.literal("callbacks"), ...backlogFigures, items: z.array(callbackItem) });
+/** `at`: the server's time of the figures, so a page can age the items (firstMissedAt, dueAt) whatever its own clock says. */
+const backlogMessage = z.object({ type: z.literal("callbacks"), at: time, ...backlogFigures, items: z.array(callbackItem) });
 /** The supervisors' live backlog: its figures and the most urgent items. */
 export type BacklogSummary = Omit<z.infer<typeof backlogMessage>, "type">;
 

@@ -145,4 +145,38 @@ describe("the wallboard", { timeout: 60_000 }, () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+  it("lists the agents on duty with their time in state and call, the most urgent callbacks with age and due time, and the trend from the server's history at once", async () => {
+    const kanya = await cc.addAgent("Kanya", ["th"]);
+    const call = await cc.callIn("+66820000301", ["1", "2"]);
+    cc.carrier.endpoint(kanya.endpoint).answer();
+    await cc.settle();
+    await cc.clock.advance(95_000);
+    const missed = await cc.callIn("+66820000302", ["2", "1"]);
+    await cc.clock.advance(20_000);
+    await missed.hangup();
+    await cc.settle();
+    await cc.clock.advance(60_000);
+    const item = (await cc.api("GET", "/api/callbacks?digits=0302")).body.items[0];
+
+    // A new tab: nothing in its storage, yet the trend shows the last 3 hours from the server.
+    const { page, problems } = await openPage(browser, `${cc.baseUrl}/wallboard`);
+    await signIn(page, TEST_ADMIN_TOKEN);
+    const row = page.locator(`#on-duty tr[data-agent-id="${kanya.id}"]`);
+    await row.waitFor();
+    expect(await row.locator("td").allInnerTexts()).toEqual(["Kanya", "กำลังสนทนา · On a call", expect.stringMatching(/^2:5\d$/), "ไทย · Thai · การค้ามนุษย์ · Human trafficking"]);
+    const urgent = page.locator(`#urgent tr[data-callback-id="${item.id}"]`);
+    await urgent.waitFor();
+    const cells = await urgent.locator("td").allInnerTexts();
+    expect(cells.slice(0, 3)).toEqual(["+66******302", "พม่า · Burmese", "วางสายขณะรอ · Hung up while waiting"]);
+    expect(cells[3]).toMatch(/^1:\d\d$/);
+    expect(cells[4]).toMatch(/^อีก · in 1:5\d:\d\d$/);
+    expect(await page.locator("#trend svg").getAttribute("aria-label")).toMatch(/^Last 180 min: 1 lines in use, 0 waiting now$/);
+    expect((await page.locator('polyline[data-series="waiting"]').getAttribute("points"))?.split(" ").length).toBeGreaterThan(300);
+    await page.locator('[data-staffing="unavailable"]', { hasText: "No staffing forecast on this server yet" }).waitFor();
+    await screenshot(page, "wallboard-agents-backlog-trend.png");
+    expect(problems).toEqual([]);
+    await call.hangup();
+    await cc.settle();
+    await page.context().close();
+  });
 });

@@ -1,6 +1,8 @@
 // The wallboard: the live figures of the hotline for supervisors, pushed by the server as they change.
 import { announce, api, constants, duration, el, label, liveSession, statusOrder } from "/web/shared.js";
-import { addSample } from "./trend.js";
+import { setAgents, setUrgent, tickLists } from "./board-lists.js";
+import { startStaffing, stopStaffing } from "./staffing.js";
+import { addSample, loadHistory } from "./trend.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: null, live: null, stats: null, receivedAt: 0 };
@@ -12,6 +14,7 @@ const { signOut } = liveSession({
   onStart: (token, live) => Object.assign(state, { token, live }),
   reset() {
     Object.assign(state, { token: null, live: null, stats: null });
+    stopStaffing();
     $("board").hidden = true;
   },
 });
@@ -22,6 +25,9 @@ function onMessage(m) {
     $("sign-in").hidden = true;
     $("board").hidden = false;
     $("sign-out").hidden = false;
+    // On every (re)connect: the trend from the server's records, so a new tab starts with the last 3 hours.
+    loadHistory(state.token);
+    startStaffing(state.token);
   } else if (m.type === "stats") {
     state.stats = m.stats;
     state.receivedAt = Date.now();
@@ -33,6 +39,7 @@ function onMessage(m) {
     state.receivedAt = Date.now();
     renderCallbacks(state.stats.callbacks);
   }
+  if (m.type === "callbacks") setUrgent(m);
 }
 
 // ---- figures ----
@@ -74,6 +81,7 @@ function render(s) {
   figure("asa", t.averageSpeedOfAnswerSeconds, duration(t.averageSpeedOfAnswerSeconds));
   renderCallbacks(s.callbacks);
   renderReferrals(s.referrals);
+  setAgents(s.onDuty);
   if (document.activeElement !== $("capacity")) $("capacity").value = s.lines.capacity;
   $("updated").textContent = `อัปเดต · Updated ${new Date().toLocaleTimeString("en-GB")}`;
   tick();
@@ -103,6 +111,7 @@ function tick() {
   document.querySelector('[data-figure="longest-wait"]').classList.toggle("warn", longest >= 60);
   const oldest = s.callbacks.open > 0 ? s.callbacks.oldestAgeSeconds + since : 0;
   figure("callbacks-oldest", Math.round(oldest), s.callbacks.open > 0 ? duration(oldest) : "—");
+  tickLists();
 }
 setInterval(tick, 1000);
 

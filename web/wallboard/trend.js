@@ -1,5 +1,6 @@
-// The trend chart: a rolling series kept by the page (in this tab's storage), sampled at each push.
-import { duration } from "/web/shared.js";
+// The trend chart: the server's history of the last 3 hours (GET /api/stats/history, one point a minute,
+// counted from the calls' timestamps) when the tab opens, then a sample at each push, kept in this tab's storage.
+import { api, duration } from "/web/shared.js";
 
 const $ = (id) => document.getElementById(id);
 const TREND_MS = 3 * 3600_000;
@@ -14,6 +15,21 @@ export function addSample(s) {
   const now = Date.now();
   samples.push({ t: now, waiting: s.queue.waiting, inUse: s.lines.inUse });
   samples = samples.filter((p) => p.t >= now - TREND_MS).slice(-3000);
+  sessionStorage.setItem(TREND_KEY, JSON.stringify(samples));
+  drawTrend();
+}
+
+/**
+ * The history replaces what this tab had before the moment it was computed; live samples after it stay.
+ * Its times are the server's, shifted onto this screen's clock (the two may disagree).
+ */
+export async function loadHistory(token) {
+  const res = await api(token, "GET", "/api/stats/history?minutes=180");
+  if (res.status !== 200) return;
+  const skew = Date.now() - Date.parse(res.body.to);
+  const history = res.body.points.map((p) => ({ t: Date.parse(p.at) + skew, waiting: p.waiting, inUse: p.inUse }));
+  const until = history.at(-1)?.t ?? 0;
+  samples = [...history, ...samples.filter((p) => p.t > until)];
   sessionStorage.setItem(TREND_KEY, JSON.stringify(samples));
   drawTrend();
 }

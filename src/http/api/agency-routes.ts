@@ -86,12 +86,14 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   app.register(async (csv) => {
     csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
     // A national directory runs to thousands of rows (about 100 bytes each): more than the API's usual limit.
+    // ?dryRun=1: the same import rolled back, so the page shows each row's error before anything is written.
     csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor"), bodyLimit: 8 * 1024 * 1024 }, async (request) => {
+      const { dryRun } = parseOr400(z.object({ dryRun: z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true").default(false) }), request.query);
       if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
       const parsed = await readAgencyCsv(request.body);
       if (!parsed.ok) throw badRequest(parsed.message);
-      const result = await importAgencies(s.ctx, parsed.rows, request.user!.id);
-      return { ...result, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
+      const result = await importAgencies(s.ctx, parsed.rows, request.user!.id, { dryRun });
+      return { ...result, dryRun, errors: [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line) };
     });
   });
 }

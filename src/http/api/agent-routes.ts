@@ -24,6 +24,7 @@ export function publicAgent(agent: UserRow) {
     status: agent.status,
     statusSince: new Date(agent.statusSince).toISOString(),
     currentCallSid: agent.currentCallSid,
+    active: agent.active,
   };
 }
 

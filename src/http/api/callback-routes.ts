@@ -4,7 +4,7 @@ import { z } from "zod";
 import { callbacks, calls } from "../../../db/schema.js";
 import { prepared } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
-import { CallbackError, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
+import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
 import { languageSchema } from "../../languages.js";
@@ -29,6 +29,8 @@ const filterSchema = z.object({
   overdue: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   from: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),
   to: z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v)).optional(),
+  /** The last digits of the caller's number, as a caller gives them on the phone ("ending in 4821"). */
+  digits: z.string().regex(/^\d{2,15}$/, "digits: 2 to 15 digits, the end of the number").optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -37,8 +39,12 @@ type Filter = z.infer<typeof filterSchema>;
 /** Supervisors see numbers (and that is audited); agents see them masked: the server dials for them. */
 const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" || user?.role === "admin";
 
-function where(filter: Omit<Filter, "limit" | "offset">, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
+/** The digits are a placeholder, so the compiled query is shared by every search (see `compile`). */
+type Question = Omit<Filter, "limit" | "offset" | "digits"> & { digits?: string | Placeholder };
+
+function where(filter: Question, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
   const parts: (SQL | undefined)[] = [
+    filter.digits !== undefined ? sql`${callbacks.number} like '%' || ${filter.digits}` : undefined,
     filter.status ? inArray(callbacks.status, filter.status) : undefined,
     filter.language ? inArray(callbacks.language, filter.language) : undefined,
     filter.reason ? inArray(callbacks.reason, filter.reason) : undefined,
@@ -65,6 +71,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     const now = s.ctx.clock.now();
     if (hasExpiredClaims(s.ctx.db, now)) inTransaction(s.ctx, (tx) => expireClaims(tx, now));
     const agent = request.user?.role === "agent" ? request.user : undefined;
+    // Agents see numbers masked: finding an item by its number is a supervisor's search.
+    if (agent && filter.digits !== undefined) throw new HttpError(403, "forbidden", "searching by the number's last digits needs the role supervisor");
     return { filter, now, agent };
   };
 
@@ -74,7 +82,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
    */
   const compile = (filter: Omit<Filter, "limit" | "offset">, agent: UserRow | undefined) => {
     const NOW = sql.placeholder("now");
-    const condition = where(filter, NOW, agent);
+    const condition = where({ ...filter, digits: filter.digits === undefined ? undefined : sql.placeholder("digits") }, NOW, agent);
     return {
       page: s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset")).prepare(),
       count: s.ctx.db.select({ n: sql<number>`count(*)` }).from(callbacks).where(condition).prepare(),
@@ -83,12 +91,15 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
 
   app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
     const { filter, now, agent } = load(request);
-    const { limit, offset, ...question } = filter;
-    const queries = prepared(s.ctx.db, `callbacks page ${JSON.stringify([question, agent?.languages ?? null])}`, () => compile(question, agent));
-    const rows = queries.page.all({ now, limit, offset });
-    const total = queries.count.get({ now })?.n ?? 0;
+    const { limit, offset, digits, ...question } = filter;
+    const key = JSON.stringify([question, digits !== undefined, agent?.languages ?? null]);
+    const queries = prepared(s.ctx.db, `callbacks page ${key}`, () => compile({ ...question, digits }, agent));
+    const rows = queries.page.all({ now, limit, offset, digits });
+    const total = queries.count.get({ now, digits })?.n ?? 0;
     const full = seesNumbers(request.user);
-    if (full && rows.length) recordReads(s.ctx, { action: "callbacks_listed", userId: request.user?.id, ids: rows.map((r) => r.id) });
+    // A search by number is audited as a search (never with the digits: the trail holds no numbers).
+    const details = digits !== undefined ? { search: "digits" } : undefined;
+    if (full && rows.length) recordReads(s.ctx, { action: "callbacks_listed", userId: request.user?.id, ids: rows.map((r) => r.id), details });
     return { items: rows.map((r) => publicItem(r, now, full)), total, limit: filter.limit, offset: filter.offset };
   });
 
@@ -128,6 +139,19 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     const { id } = parseOr400(idParams, request.params);
     try {
       const item = claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
+      return publicItem(item, s.ctx.clock.now(), false);
+    } catch (err) {
+      asHttp(err);
+    }
+  });
+
+  /** A supervisor hands an item to an agent; the agent's desktop hears callbacks.changed and shows it as theirs. */
+  app.post("/api/callbacks/:id/assign", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    const { id } = parseOr400(idParams, request.params);
+    const { agentId } = parseOr400(z.strictObject({ agentId: z.string().min(1).max(64) }), request.body);
+    try {
+      const item = assignItem(s.ctx, id, agentId, request.user!.id, s.ctx.callbackPolicy);
+      // Masked: the supervisor's list already showed (and audited) the number.
       return publicItem(item, s.ctx.clock.now(), false);
     } catch (err) {
       asHttp(err);
