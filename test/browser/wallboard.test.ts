@@ -172,7 +172,10 @@ describe("the wallboard", { timeout: 60_000 }, () => {
     expect(cells[4]).toMatch(/^อีก · in 1:5\d:\d\d$/);
     expect(await page.locator("#trend svg").getAttribute("aria-label")).toMatch(/^Last 180 min: 1 lines in use, 0 waiting now$/);
     expect((await page.locator('polyline[data-series="waiting"]').getAttribute("points"))?.split(" ").length).toBeGreaterThan(300);
-    await page.locator('[data-staffing="unavailable"]', { hasText: "No staffing forecast on this server yet" }).waitFor();
+    // The staffing line: Thai has Kanya on duty, and the forecast's target under it.
+    const thai = page.locator('[data-staffing-language="th"]');
+    await thai.waitFor();
+    expect(await thai.innerText()).toMatch(/^ไทย · Thai: 1 ปฏิบัติงาน · on duty, \d+ ที่ต้องการ · needed · 80 % ใน · in 20 s$/);
     await screenshot(page, "wallboard-agents-backlog-trend.png");
     expect(problems).toEqual([]);
     await call.hangup();

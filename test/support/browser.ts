@@ -33,12 +33,6 @@ export interface OpenPage {
   problems: string[];
 }
 
-/**
- * Requests a page makes on purpose knowing they may be refused; the browser logs each refusal as an error.
- * The wallboard asks for the staffing forecast, which a server without it answers 404 (web/wallboard/staffing.js).
- */
-const EXPECTED_REFUSALS = [/status of 404 .*\/api\/reports\/staffing\)$/];
-
 /** A page in its own context, so each gets its own sessionStorage (its own signed-in person). */
 export async function openPage(browser: Browser, url: string, opts: { clockAt?: number } = {}): Promise<OpenPage> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "th-TH", timezoneId: "Asia/Bangkok" });
@@ -48,7 +42,7 @@ export async function openPage(browser: Browser, url: string, opts: { clockAt?: 
   const problems: string[] = [];
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !EXPECTED_REFUSALS.some((r) => r.test(`${m.text()} (${m.location().url})`))) problems.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   // Remembers the page's WebSockets so a test can cut one, as a network drop would.
   await page.addInitScript(() => {
