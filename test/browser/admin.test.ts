@@ -155,7 +155,7 @@ describe("the admin pages", { timeout: 60_000 }, () => {
     const { readFileSync } = await import("node:fs");
     const csv = readFileSync(path, "utf8");
     expect(csv.split(/\r?\n/)[0]).toBe("name,type,province,endpoint,hours,categories");
-    expect(csv).toContain("Songkhla office (admin test),provincial_office,90,+6674100001,24h,");
+    expect(csv).toContain("Songkhla office (admin test),provincial_office,90,'+6674100001,24h,");
     expect(problems).toEqual([]);
     await page.context().close();
   });
