@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { resolve } from "node:path";
 import type { Services } from "./services.js";
-import { installErrorHandler } from "./http/errors.js";
+import { installErrorHandler, zodValidatorCompiler } from "./http/errors.js";
 import { AccessLog } from "./http/access-log.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
@@ -26,6 +26,8 @@ import { auditRoutes } from "./http/api/audit-routes.js";
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: s.log as FastifyBaseLogger, bodyLimit: 256 * 1024, logController: new AccessLog() });
   installErrorHandler(app);
+  // Routes declare zod schemas; a mismatch is a 400 with the reason, like parseOr400's.
+  app.setValidatorCompiler(zodValidatorCompiler);
   // No answer leaves before the writes it reports are committed (see CommitGroup).
   app.addHook("onSend", (_request, _reply, payload, done) => {
     const committed = s.ctx.group?.durable();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { agenciesToCsv, readAgencyCsv } from "../../cases/agency-csv.js";
 import {
   agencyFilterSchema,
@@ -16,7 +17,7 @@ import { CaseError } from "../../cases/case-error.js";
 import { provinceByCode } from "../../cases/provinces.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { HttpError, badRequest, parseOr400 } from "../errors.js";
+import { HttpError, badRequest } from "../errors.js";
 
 /** The one mapping of case, agency and referral refusals to HTTP, for the three route modules of that area. */
 export function caseErrorAsHttp(err: unknown): never {
@@ -46,14 +47,15 @@ export function publicAgency(a: AgencyRow) {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function agencyRoutes(app: FastifyInstance, s: Services): void {
-  app.get("/api/agencies", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
+export function agencyRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.get("/api/agencies", { onRequest: requireRole(s, "agent", "supervisor"), schema: { querystring: agencyFilterSchema } }, async (request) => {
+    const rows = listAgencies(s.ctx.db, request.query);
     return { items: rows.map(publicAgency), total: rows.length };
   });
 
-  app.post("/api/agencies", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const body = parseOr400(newAgencySchema, request.body);
+  app.post("/api/agencies", { onRequest: requireRole(s, "supervisor"), schema: { body: newAgencySchema } }, async (request, reply) => {
+    const body = request.body;
     try {
       return reply.status(201).send(publicAgency(createAgency(s.ctx, body, request.user!.id)));
     } catch (err) {
@@ -61,9 +63,9 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.patch("/api/agencies/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const patch = parseOr400(agencyPatchSchema, request.body);
+  app.patch("/api/agencies/:id", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: agencyPatchSchema } }, async (request) => {
+    const { id } = request.params;
+    const patch = request.body;
     try {
       return publicAgency(updateAgency(s.ctx, id, patch, request.user!.id));
     } catch (err) {
@@ -72,8 +74,8 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The directory as a spreadsheet, in the columns the import reads back. */
-  app.get("/api/agencies.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
+  app.get("/api/agencies.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: agencyFilterSchema } }, async (request, reply) => {
+    const rows = listAgencies(s.ctx.db, request.query);
     const day = new Date(s.ctx.clock.now()).toISOString().slice(0, 10);
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="agencies-${day}.csv"`);
     return agenciesToCsv(rows);
@@ -82,7 +84,7 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   // Its own scope, so text/csv bodies are accepted by this route only.
   app.register(async (csv) => {
     csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
-    csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor") }, async (request) => {
+    csv.post("/api/agencies/import", { onRequest: requireRole(s, "supervisor") }, async (request) => {
       if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
       const parsed = readAgencyCsv(request.body);
       if (!parsed.ok) throw badRequest(parsed.message);

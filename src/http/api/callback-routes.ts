@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { and, desc, eq, gte, inArray, lte, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { callbacks, calls } from "../../../db/schema.js";
 import { prepared } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
@@ -14,7 +15,7 @@ import { offerClaimedCallback } from "../../queue/queue-service.js";
 import type { Services } from "../../services.js";
 import type { UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
-import { HttpError, notFound, parseOr400 } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 const STATUSES = ["open", "claimed", "reached", "unreachable", "not_callable"] as const;
@@ -58,9 +59,10 @@ function asHttp(err: unknown): never {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function callbackRoutes(app: FastifyInstance, s: Services): void {
-  const load = (request: FastifyRequest) => {
-    const filter = parseOr400(filterSchema, request.query);
+export function callbackRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const load = (request: { query: Filter; user?: UserRow }) => {
+    const filter = request.query;
     const now = s.ctx.clock.now();
     if (hasExpiredClaims(s.ctx.db, now)) inTransaction(s.ctx, (tx) => expireClaims(tx, now));
     const agent = request.user?.role === "agent" ? request.user : undefined;
@@ -80,7 +82,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     };
   };
 
-  app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
+  app.get("/api/callbacks", { onRequest: requireRole(s, "supervisor", "agent"), schema: { querystring: filterSchema } }, async (request) => {
     const { filter, now, agent } = load(request);
     const { limit, offset, ...question } = filter;
     const queries = prepared(s.ctx.db, `callbacks page ${JSON.stringify([question, agent?.languages ?? null])}`, () => compile(question, agent));
@@ -92,7 +94,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The daily report: every matching item, one CSV row each. */
-  app.get("/api/callbacks.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+  app.get("/api/callbacks.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: filterSchema } }, async (request, reply) => {
     const { filter, now, agent } = load(request);
     const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
     recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
@@ -109,8 +111,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     return [header.join(","), ...lines].join("\n") + "\n";
   });
 
-  app.get("/api/callbacks/:id", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/callbacks/:id", { onRequest: requireRole(s, "supervisor", "agent"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     const item = itemById(s.ctx.db, id);
     // An agent sees only what the list shows them: an item in a language they do not speak is not there.
     const agent = request.user?.role === "agent" ? request.user : undefined;
@@ -127,8 +129,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     };
   });
 
-  app.post("/api/callbacks/:id/claim", { preHandler: requireRole(s, "agent") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.post("/api/callbacks/:id/claim", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     try {
       const item = claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
       return publicItem(item, s.ctx.clock.now(), false);
@@ -138,8 +140,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** Dial the agent, then the caller: the server places both legs. */
-  app.post("/api/callbacks/:id/call", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.post("/api/callbacks/:id/call", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request, reply) => {
+    const { id } = request.params;
     try {
       const entry = offerClaimedCallback(s.ctx, id, request.user!.id);
       return reply.status(202).send({ id, entryId: entry.id, status: "dialling" });
@@ -149,9 +151,9 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The outcome of the last attempt as the agent heard it: reached, voicemail, wrong number... */
-  app.post("/api/callbacks/:id/outcome", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const { outcome } = parseOr400(z.object({ outcome: z.enum(["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"]) }), request.body);
+  app.post("/api/callbacks/:id/outcome", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams, body: z.object({ outcome: z.enum(["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"]) }) } }, async (request) => {
+    const { id } = request.params;
+    const { outcome } = request.body;
     try {
       const item = correctLastAttempt(s.ctx, s.ctx.callbackPolicy, id, request.user!, outcome);
       return publicItem(item, s.ctx.clock.now(), seesNumbers(request.user));
