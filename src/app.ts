@@ -3,6 +3,7 @@ import fastifyStatic from "@fastify/static";
 import { resolve } from "node:path";
 import type { Services } from "./services.js";
 import { installErrorHandler, zodValidatorCompiler } from "./http/errors.js";
+import { metricsPlugin } from "./http/metrics.js";
 import { AccessLog } from "./http/access-log.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
@@ -28,6 +29,8 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
   installErrorHandler(app);
   // Routes declare zod schemas; a mismatch is a 400 with the reason, like parseOr400's.
   app.setValidatorCompiler(zodValidatorCompiler);
+  // It watches routes being added, so it comes first.
+  await metricsPlugin(app, s, hub);
   // No answer leaves before the writes it reports are committed (see CommitGroup).
   app.addHook("onSend", (_request, _reply, payload, done) => {
     const committed = s.ctx.group?.durable();

@@ -85,6 +85,8 @@ export const envSchema = z.object({
   TOKEN_TTL_DAYS: optionalText.pipe(z.coerce.number<string | undefined>().int().min(1).max(3650).optional()),
   /** Audit events (who read which caller's data) older than this are deleted by a daily job. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  /** The bearer token Prometheus scrapes GET /metrics with; unset, the server has no /metrics. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
