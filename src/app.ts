@@ -3,6 +3,7 @@ import fastifyStatic from "@fastify/static";
 import { resolve } from "node:path";
 import type { Services } from "./services.js";
 import { installErrorHandler, zodValidatorCompiler } from "./http/errors.js";
+import { apiDocs } from "./http/api-docs.js";
 import { metricsPlugin } from "./http/metrics.js";
 import { AccessLog } from "./http/access-log.js";
 import { twilioRoutes } from "./http/twilio/index.js";
@@ -29,7 +30,8 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
   installErrorHandler(app);
   // Routes declare zod schemas; a mismatch is a 400 with the reason, like parseOr400's.
   app.setValidatorCompiler(zodValidatorCompiler);
-  // It watches routes being added, so it comes first.
+  // Both watch routes being added, so they come first.
+  await apiDocs(app);
   await metricsPlugin(app, s, hub);
   // No answer leaves before the writes it reports are committed (see CommitGroup).
   app.addHook("onSend", (_request, _reply, payload, done) => {
