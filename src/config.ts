@@ -100,6 +100,11 @@ export interface Config extends Omit<Env, "PUBLIC_BASE_URL" | "TELEPHONY"> {
 
 export class ConfigError extends Error {}
 
+/** The built-in carrier's port: SIMULATOR_PORT, else the one after PORT. The server and scripts/call.ts both ask here. */
+export function simulatorPort(env: Pick<Env, "PORT" | "SIMULATOR_PORT">): number {
+  return env.SIMULATOR_PORT ?? env.PORT + 1;
+}
+
 /** Reads the environment once; every bad variable is named in one message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
