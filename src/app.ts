@@ -23,6 +23,7 @@ import { referralRoutes } from "./http/api/referral-routes.js";
 import { privacyRoutes } from "./http/api/privacy-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
+import { recordingRoutes } from "./http/recording-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -66,6 +67,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     transferRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
+    recordingRoutes(scope, s);
   });
   return app;
 }
