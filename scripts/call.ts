@@ -2,16 +2,23 @@
  * Calls the hotline through a running simulator's /sim API and prints what the caller hears.
  *   npx tsx scripts/call.ts --from +66812345678 --keys 1,5 [--to +6621234567] [--sim http://127.0.0.1:3001]
  * Each entry of --keys is pressed at the next menu (Gather) the call reaches; then the call hangs up.
+ * Without --sim (or SIMULATOR_URL) it finds the carrier where `npm start` put it: PORT, HOST and SIMULATOR_PORT
+ * read as the server reads them.
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { envSchema, simulatorPort } from "../src/config.js";
+
+const server = envSchema.pick({ PORT: true, HOST: true, SIMULATOR_PORT: true }).parse(process.env);
+// A server listening on every address is reached on loopback; an IPv6 address goes in brackets.
+const host = server.HOST === "0.0.0.0" || server.HOST === "::" ? "127.0.0.1" : server.HOST.includes(":") ? `[${server.HOST}]` : server.HOST;
 
 const args = z
   .object({
     from: z.string().regex(/^\+?[0-9]{3,15}$/, "--from must be a phone number"),
     to: z.string().optional(),
     keys: z.string().regex(/^[0-9*#,]*$/, "--keys must be keys separated by commas").default(""),
-    sim: z.url().default(process.env.SIMULATOR_URL ?? `http://127.0.0.1:${process.env.SIMULATOR_PORT ?? "3001"}`),
+    sim: z.url().default(process.env.SIMULATOR_URL ?? `http://${host}:${simulatorPort(server)}`),
     wait: z.coerce.number().min(1).max(600).default(30),
   })
   .parse(parseArgs({ options: { from: { type: "string" }, to: { type: "string" }, keys: { type: "string" }, sim: { type: "string" }, wait: { type: "string" } } }).values);

@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import { resolve } from "node:path";
 import type { Services } from "./services.js";
-import { installErrorHandler } from "./http/errors.js";
+import { installErrorHandler, zodValidatorCompiler } from "./http/errors.js";
+import { apiDocs } from "./http/api-docs.js";
+import { metricsPlugin } from "./http/metrics.js";
 import { AccessLog } from "./http/access-log.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
@@ -22,6 +24,7 @@ import { privacyRoutes } from "./http/api/privacy-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
 import { reportRoutes } from "./http/api/report-routes.js";
+import { recordingRoutes } from "./http/recording-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -38,6 +41,11 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     http: { connectionsCheckingInterval: 1_000, headersTimeout: s.config.HTTP_REQUEST_TIMEOUT_MS },
   });
   installErrorHandler(app);
+  // Routes declare zod schemas; a mismatch is a 400 with the reason, like parseOr400's.
+  app.setValidatorCompiler(zodValidatorCompiler);
+  // Both watch routes being added, so they come first.
+  await apiDocs(app);
+  await metricsPlugin(app, s, hub);
   // No answer leaves before the writes it reports are committed (see CommitGroup).
   app.addHook("onSend", (_request, _reply, payload, done) => {
     const committed = s.ctx.group?.durable();
@@ -72,6 +80,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     transferRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
+    recordingRoutes(scope, s);
   });
   return app;
 }

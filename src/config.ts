@@ -125,6 +125,8 @@ export const envSchema = z.object({
   WS_MAX_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
   /** Dispositions one socket may send per minute; more get an error and change nothing. */
   DISPOSITIONS_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(10),
+  /** The bearer token Prometheus scrapes GET /metrics with; unset, the server has no /metrics. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -137,6 +139,11 @@ export interface Config extends Omit<Env, "PUBLIC_BASE_URL" | "TELEPHONY"> {
 }
 
 export class ConfigError extends Error {}
+
+/** The built-in carrier's port: SIMULATOR_PORT, else the one after PORT. The server and scripts/call.ts both ask here. */
+export function simulatorPort(env: Pick<Env, "PORT" | "SIMULATOR_PORT">): number {
+  return env.SIMULATOR_PORT ?? env.PORT + 1;
+}
 
 /** Reads the environment once; every bad variable is named in one message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { startSimulator, type RunningSimulator } from "./carrier/index.js";
 import { systemClock } from "./clock.js";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConfigError, loadConfig, simulatorPort, type Config } from "./config.js";
 import { createHotline, StartupError } from "./hotline.js";
 import { createLogger } from "./logger.js";
 import { connectionOverrides } from "./telephony/connection-overrides.js";
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       hotlineNumber: config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER,
       clock: systemClock,
       logger: log,
-      port: config.SIMULATOR_PORT ?? config.PORT + 1,
+      port: simulatorPort(config),
       host: config.HOST,
       connectionOverrides: connectionOverrides(config),
     });

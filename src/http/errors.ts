@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyInstance } from "fastify";
-import { ZodError } from "zod";
+import type { FastifyError, FastifyInstance, FastifySchemaCompiler } from "fastify";
+import { ZodError, ZodType } from "zod";
 
 /** A failure the client can act on: mapped to {error, message} with its status. */
 export class HttpError extends Error {
@@ -26,6 +26,18 @@ export function parseOr400<T>(schema: { safeParse(v: unknown): { success: true; 
   if (!result.success) throw badRequest(zodMessage(result.error));
   return result.data;
 }
+
+/**
+ * Routes declare their zod schemas (`schema: {body, querystring, params}`), which also describe them in
+ * /docs; a mismatch is answered like parseOr400's: 400 bad_request with the reason.
+ */
+export const zodValidatorCompiler: FastifySchemaCompiler<ZodType> = ({ schema, url, httpPart }) => {
+  if (!(schema instanceof ZodType)) throw new Error(`${url}: the ${httpPart ?? "request"} schema must be a zod schema`);
+  return (data) => {
+    const result = schema.safeParse(data);
+    return result.success ? { value: result.data } : { error: badRequest(zodMessage(result.error)) };
+  };
+};
 
 /** One mapping from errors to HTTP answers for the whole server. */
 export function installErrorHandler(app: FastifyInstance): void {

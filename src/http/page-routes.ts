@@ -142,6 +142,11 @@ export function pageRoutes(app: FastifyInstance, _s: Services): void {
       const html = await readFile(`${WEB}${file}`, "utf8");
       return privateHeaders(reply).header("content-security-policy", contentSecurityPolicy(html, extra)).type("text/html; charset=utf-8").send(html);
     });
+  // The pages' icon; the carrier's test-call page and /docs serve the same file.
+  const favicon = readFile(`${WEB}favicon.svg`);
+  app.get("/favicon.svg", async (_request, reply) =>
+    reply.header("cache-control", "public, max-age=86400").header("x-content-type-options", "nosniff").type("image/svg+xml").send(await favicon),
+  );
   page("/agent", "agent.html", TWILIO_VOICE);
   page("/wallboard", "wallboard.html");
   page("/admin", "admin.html");

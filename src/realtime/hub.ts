@@ -96,6 +96,13 @@ export class RealtimeHub {
     this.clients.clear();
   }
 
+  /** Signed-in sockets by role (a socket still waiting for its auth message is not counted): for /metrics. */
+  countByRole(): Record<"admin" | "supervisor" | "agent", number> {
+    const counts = { admin: 0, supervisor: 0, agent: 0 };
+    for (const c of this.clients) counts[c.user.role] += 1;
+    return counts;
+  }
+
   size(): number {
     return this.clients.size;
   }

@@ -6,6 +6,7 @@ import type { Carrier } from "../carrier.js";
 import type { SimCall } from "../sim-call.js";
 
 const PAGE = fileURLToPath(new URL("../../../web/phone.html", import.meta.url));
+const FAVICON = fileURLToPath(new URL("../../../web/favicon.svg", import.meta.url));
 
 const placeBody = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).max(80).optional() });
 const pressBody = z.object({ digits: z.string().regex(/^[0-9*#]{1,32}$/) });
@@ -42,6 +43,7 @@ export function simRoutes(app: FastifyInstance, carrier: Carrier): void {
   const bad = (reply: FastifyReply, message: string) => reply.code(400).send({ error: "bad_request", message });
 
   app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(await readFile(PAGE, "utf8")));
+  app.get("/favicon.svg", async (_req, reply) => reply.type("image/svg+xml").send(await readFile(FAVICON)));
 
   app.get("/sim/state", async () => ({
     hotlineNumber: carrier.hotlineNumber,

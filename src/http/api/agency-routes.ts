@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { agenciesToCsv, readAgencyCsv } from "../../cases/agency-csv.js";
 import {
   agencyFilterSchema,
@@ -18,7 +19,7 @@ import { CaseError } from "../../cases/case-error.js";
 import { provinceByCode } from "../../cases/provinces.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { HttpError, badRequest, parseOr400 } from "../errors.js";
+import { HttpError, badRequest } from "../errors.js";
 
 /** The one mapping of case, agency and referral refusals to HTTP, for the three route modules of that area. */
 export function caseErrorAsHttp(err: unknown): never {
@@ -48,15 +49,16 @@ export function publicAgency(a: AgencyRow) {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function agencyRoutes(app: FastifyInstance, s: Services): void {
-  app.get("/api/agencies", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const page = parseOr400(agencyPageSchema, request.query);
+export function agencyRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.get("/api/agencies", { onRequest: requireRole(s, "agent", "supervisor"), schema: { querystring: agencyPageSchema } }, async (request) => {
+    const page = request.query;
     const { rows, total } = pageAgencies(s.ctx.db, page);
     return { items: rows.map(publicAgency), total, limit: page.limit, offset: page.offset };
   });
 
-  app.post("/api/agencies", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const body = parseOr400(newAgencySchema, request.body);
+  app.post("/api/agencies", { onRequest: requireRole(s, "supervisor"), schema: { body: newAgencySchema } }, async (request, reply) => {
+    const body = request.body;
     try {
       return reply.status(201).send(publicAgency(createAgency(s.ctx, body, request.user!.id)));
     } catch (err) {
@@ -64,9 +66,9 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.patch("/api/agencies/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const patch = parseOr400(agencyPatchSchema, request.body);
+  app.patch("/api/agencies/:id", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: agencyPatchSchema } }, async (request) => {
+    const { id } = request.params;
+    const patch = request.body;
     try {
       return publicAgency(updateAgency(s.ctx, id, patch, request.user!.id));
     } catch (err) {
@@ -75,8 +77,8 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The directory as a spreadsheet, in the columns the import reads back. */
-  app.get("/api/agencies.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const rows = listAgencies(s.ctx.db, parseOr400(agencyFilterSchema, request.query));
+  app.get("/api/agencies.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: agencyFilterSchema } }, async (request, reply) => {
+    const rows = listAgencies(s.ctx.db, request.query);
     const day = new Date(s.ctx.clock.now()).toISOString().slice(0, 10);
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="agencies-${day}.csv"`);
     return agenciesToCsv(rows);
@@ -87,8 +89,9 @@ export function agencyRoutes(app: FastifyInstance, s: Services): void {
     csv.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
     // A national directory runs to thousands of rows (about 100 bytes each): more than the API's usual limit.
     // ?dryRun=1: the same import rolled back, so the page shows each row's error before anything is written.
-    csv.post("/api/agencies/import", { preHandler: requireRole(s, "supervisor"), bodyLimit: 8 * 1024 * 1024 }, async (request) => {
-      const { dryRun } = parseOr400(z.object({ dryRun: z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true").default(false) }), request.query);
+    const importQuery = z.object({ dryRun: z.enum(["1", "true", "0", "false"]).transform((v) => v === "1" || v === "true").default(false) });
+    csv.post("/api/agencies/import", { onRequest: requireRole(s, "supervisor"), bodyLimit: 8 * 1024 * 1024, schema: { querystring: importQuery } }, async (request) => {
+      const { dryRun } = request.query as z.infer<typeof importQuery>;
       if (typeof request.body !== "string") throw badRequest("send the directory as text/csv with the header row name,type,province,endpoint,hours,categories");
       const parsed = await readAgencyCsv(request.body);
       if (!parsed.ok) throw badRequest(parsed.message);

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { users } from "../../../db/schema.js";
 import { languageSchema } from "../../languages.js";
 import type { Services } from "../../services.js";
 import { createUser, type UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
 import { endpointSchema } from "../../telephony/endpoint.js";
-import { parseOr400 } from "../errors.js";
 
 export const newAgentSchema = z.object({
   name: z.string().trim().min(1).max(120),
@@ -28,14 +28,15 @@ export function publicAgent(agent: UserRow) {
   };
 }
 
-export function agentRoutes(app: FastifyInstance, s: Services): void {
-  app.post("/api/agents", { preHandler: requireRole(s, "admin", "supervisor") }, async (request, reply) => {
-    const body = parseOr400(newAgentSchema, request.body);
+export function agentRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.post("/api/agents", { onRequest: requireRole(s, "admin", "supervisor"), schema: { body: newAgentSchema } }, async (request, reply) => {
+    const body = request.body;
     const { user, token } = createUser(s.ctx, { ...body, role: "agent" }, request.user?.id ?? "unknown");
     return reply.status(201).send({ ...publicAgent(user), token });
   });
 
-  app.get("/api/agents", { preHandler: requireRole(s, "supervisor") }, async () => {
+  app.get("/api/agents", { onRequest: requireRole(s, "supervisor") }, async () => {
     const rows = s.ctx.db.select().from(users).where(eq(users.role, "agent")).orderBy(users.name).all();
     return rows.map(publicAgent);
   });

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { AUDIT_PREFIX, listAudit } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { parseOr400 } from "../errors.js";
 
 const instant = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => Date.parse(v));
 const commaList = z.string().transform((v) => v.split(",").map((x) => x.trim()).filter(Boolean)).pipe(z.array(z.string().min(1).max(64)).min(1).max(50));
@@ -21,10 +21,11 @@ const auditFilterSchema = z.object({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function auditRoutes(app: FastifyInstance, s: Services): void {
+export function auditRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** Who read which caller's records: the admin's view of the audit trail, newest first. */
-  app.get("/api/audit", { preHandler: requireRole(s, "admin") }, async (request) => {
-    const filter = parseOr400(auditFilterSchema, request.query);
+  app.get("/api/audit", { onRequest: requireRole(s, "admin"), schema: { querystring: auditFilterSchema } }, async (request) => {
+    const filter = request.query;
     const { rows, total } = listAudit(s.ctx.db, { ...filter, users: filter.user, actions: filter.action });
     return {
       items: rows.map(({ event, userName }) => {

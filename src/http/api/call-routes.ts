@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { events } from "../../../db/schema.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { notFound, parseOr400 } from "../errors.js";
+import { notFound } from "../errors.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
@@ -32,9 +33,12 @@ export function publicCall(call: CallRow) {
   };
 }
 
-export function callRoutes(app: FastifyInstance, s: Services): void {
-  app.get("/api/calls/:callSid", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
+export const callSidParams = z.object({ callSid: z.string().min(1).max(64) });
+
+export function callRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.get("/api/calls/:callSid", { onRequest: requireRole(s, "supervisor"), schema: { params: callSidParams } }, async (request) => {
+    const { callSid } = request.params;
     const call = findCall(s.ctx.db, callSid);
     if (!call) throw notFound(`call ${callSid}`);
     // Who looked at a caller's record is itself recorded.

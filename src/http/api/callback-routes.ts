@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { and, desc, eq, gte, inArray, lte, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { callbacks, calls } from "../../../db/schema.js";
 import { prepared } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
@@ -14,7 +15,7 @@ import { offerClaimedCallback } from "../../queue/queue-service.js";
 import type { Services } from "../../services.js";
 import type { UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
-import { HttpError, notFound, parseOr400 } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 import { toCsv } from "../../csv-cell.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -65,9 +66,10 @@ function asHttp(err: unknown): never {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function callbackRoutes(app: FastifyInstance, s: Services): void {
-  const load = (request: FastifyRequest) => {
-    const filter = parseOr400(filterSchema, request.query);
+export function callbackRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const load = (request: { query: Filter; user?: UserRow }) => {
+    const filter = request.query;
     const now = s.ctx.clock.now();
     if (hasExpiredClaims(s.ctx.db, now)) inTransaction(s.ctx, (tx) => expireClaims(tx, now));
     const agent = request.user?.role === "agent" ? request.user : undefined;
@@ -89,7 +91,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     };
   };
 
-  app.get("/api/callbacks", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
+  app.get("/api/callbacks", { onRequest: requireRole(s, "supervisor", "agent"), schema: { querystring: filterSchema } }, async (request) => {
     const { filter, now, agent } = load(request);
     const { limit, offset, digits, ...question } = filter;
     const key = JSON.stringify([question, digits !== undefined, agent?.languages ?? null]);
@@ -104,7 +106,7 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The daily report: every matching item, one CSV row each. */
-  app.get("/api/callbacks.csv", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
+  app.get("/api/callbacks.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: filterSchema } }, async (request, reply) => {
     const { filter, now, agent } = load(request);
     const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
     recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
@@ -117,8 +119,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     return toCsv(header, lines);
   });
 
-  app.get("/api/callbacks/:id", { preHandler: requireRole(s, "supervisor", "agent") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/callbacks/:id", { onRequest: requireRole(s, "supervisor", "agent"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     const item = itemById(s.ctx.db, id);
     // An agent sees only what the list shows them: an item in a language they do not speak is not there.
     const agent = request.user?.role === "agent" ? request.user : undefined;
@@ -135,8 +137,8 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
     };
   });
 
-  app.post("/api/callbacks/:id/claim", { preHandler: requireRole(s, "agent") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.post("/api/callbacks/:id/claim", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     try {
       const item = claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
       return publicItem(item, s.ctx.clock.now(), false);
@@ -146,21 +148,25 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** A supervisor hands an item to an agent; the agent's desktop hears callbacks.changed and shows it as theirs. */
-  app.post("/api/callbacks/:id/assign", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const { agentId } = parseOr400(z.strictObject({ agentId: z.string().min(1).max(64) }), request.body);
-    try {
-      const item = assignItem(s.ctx, id, agentId, request.user!.id, s.ctx.callbackPolicy);
-      // Masked: the supervisor's list already showed (and audited) the number.
-      return publicItem(item, s.ctx.clock.now(), false);
-    } catch (err) {
-      asHttp(err);
-    }
-  });
+  app.post(
+    "/api/callbacks/:id/assign",
+    { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: z.strictObject({ agentId: z.string().min(1).max(64) }) } },
+    async (request) => {
+      const { id } = request.params;
+      const { agentId } = request.body;
+      try {
+        const item = assignItem(s.ctx, id, agentId, request.user!.id, s.ctx.callbackPolicy);
+        // Masked: the supervisor's list already showed (and audited) the number.
+        return publicItem(item, s.ctx.clock.now(), false);
+      } catch (err) {
+        asHttp(err);
+      }
+    },
+  );
 
   /** Dial the agent, then the caller: the server places both legs. */
-  app.post("/api/callbacks/:id/call", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.post("/api/callbacks/:id/call", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request, reply) => {
+    const { id } = request.params;
     try {
       const entry = offerClaimedCallback(s.ctx, id, request.user!.id);
       return reply.status(202).send({ id, entryId: entry.id, status: "dialling" });
@@ -170,9 +176,9 @@ export function callbackRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The outcome of the last attempt as the agent heard it: reached, voicemail, wrong number... */
-  app.post("/api/callbacks/:id/outcome", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const { outcome } = parseOr400(z.object({ outcome: z.enum(["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"]) }), request.body);
+  app.post("/api/callbacks/:id/outcome", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams, body: z.object({ outcome: z.enum(["reached", "no_answer", "busy", "failed", "wrong_number", "voicemail"]) }) } }, async (request) => {
+    const { id } = request.params;
+    const { outcome } = request.body;
     try {
       const item = correctLastAttempt(s.ctx, s.ctx.callbackPolicy, id, request.user!, outcome);
       return publicItem(item, s.ctx.clock.now(), seesNumbers(request.user));

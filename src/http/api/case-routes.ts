@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { maskNumber } from "../../calls/phone-number.js";
 import { addCategory, listCategories, newCategorySchema } from "../../cases/case-categories.js";
 import { caseFilterSchema, casePatchSchema, linkSchema, newCaseSchema } from "../../cases/case-schemas.js";
@@ -12,7 +13,6 @@ import { inTransaction } from "../../events/event-log.js";
 import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { parseOr400 } from "../errors.js";
 import { caseErrorAsHttp } from "./agency-routes.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -65,13 +65,14 @@ function auditViewed(s: Services, request: FastifyRequest, caseIds: number[], vi
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function caseRoutes(app: FastifyInstance, s: Services): void {
-  app.get("/api/case-categories", { preHandler: requireRole(s, "agent", "supervisor") }, async () => ({
+export function caseRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.get("/api/case-categories", { onRequest: requireRole(s, "agent", "supervisor") }, async () => ({
     items: listCategories(s.ctx.db).map((c) => ({ code: c.code, nameTh: c.nameTh, nameEn: c.nameEn, active: c.active })),
   }));
 
-  app.post("/api/case-categories", { preHandler: requireRole(s, "supervisor") }, async (request, reply) => {
-    const body = parseOr400(newCategorySchema, request.body);
+  app.post("/api/case-categories", { onRequest: requireRole(s, "supervisor"), schema: { body: newCategorySchema } }, async (request, reply) => {
+    const body = request.body;
     try {
       const row = addCategory(s.ctx, body, request.user!.id);
       return reply.status(201).send({ code: row.code, nameTh: row.nameTh, nameEn: row.nameEn, active: row.active });
@@ -80,8 +81,8 @@ export function caseRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.post("/api/cases", { preHandler: requireRole(s, "agent", "supervisor") }, async (request, reply) => {
-    const body = parseOr400(newCaseSchema, request.body);
+  app.post("/api/cases", { onRequest: requireRole(s, "agent", "supervisor"), schema: { body: newCaseSchema } }, async (request, reply) => {
+    const body = request.body;
     const actor = actorOf(request);
     try {
       return reply.status(201).send(publicCase(createCase(s.ctx, body, actor), actor));
@@ -90,8 +91,8 @@ export function caseRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.get("/api/cases", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const filter = parseOr400(caseFilterSchema, request.query);
+  app.get("/api/cases", { onRequest: requireRole(s, "supervisor"), schema: { querystring: caseFilterSchema } }, async (request) => {
+    const filter = request.query;
     const actor = actorOf(request);
     const { rows, total } = searchCases(s.ctx.db, filter);
     auditViewed(s, request, rows.map((r) => r.id), "list");
@@ -102,8 +103,8 @@ export function caseRoutes(app: FastifyInstance, s: Services): void {
     return { items, total, limit: filter.limit, offset: filter.offset };
   });
 
-  app.get("/api/cases/:id", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/cases/:id", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     const actor = actorOf(request);
     try {
       const c = caseFor(s.ctx.db, id, actor);
@@ -126,9 +127,9 @@ export function caseRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.patch("/api/cases/:id", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const patch = parseOr400(casePatchSchema, request.body);
+  app.patch("/api/cases/:id", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams, body: casePatchSchema } }, async (request) => {
+    const { id } = request.params;
+    const patch = request.body;
     const actor = actorOf(request);
     try {
       return publicCase(updateCase(s.ctx, id, patch, actor), actor);
@@ -137,9 +138,9 @@ export function caseRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.post("/api/cases/:id/links", { preHandler: requireRole(s, "agent", "supervisor") }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params);
-    const link = parseOr400(linkSchema, request.body);
+  app.post("/api/cases/:id/links", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams, body: linkSchema } }, async (request, reply) => {
+    const { id } = request.params;
+    const link = request.body;
     try {
       const linked = linkToCase(s.ctx, id, link, actorOf(request));
       const l = linked.link;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { caseFor } from "../../cases/case-store.js";
 import {
   createReferral,
@@ -13,21 +14,21 @@ import {
 import { agencyById } from "../../cases/agency-directory.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { parseOr400 } from "../errors.js";
 import { caseErrorAsHttp, publicAgency } from "./agency-routes.js";
 import { actorOf, publicReferral } from "./case-routes.js";
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function referralRoutes(app: FastifyInstance, s: Services): void {
+export function referralRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   const shape = (referral: Parameters<typeof publicReferral>[0]) => {
     const agency = agencyById(s.ctx.db, referral.agencyId)!;
     return publicReferral(referral, { id: agency.id, name: agency.name, type: agency.type, province: agency.province }, s.ctx.clock.now());
   };
 
   /** What the hotline's rule proposes for the case as it stands, and why. */
-  app.get("/api/cases/:id/suggested-agency", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/cases/:id/suggested-agency", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     try {
       const suggestion = suggestionFor(s.ctx.db, caseFor(s.ctx.db, id, actorOf(request)));
       return { agency: suggestion.agency ? publicAgency(suggestion.agency) : null, rule: suggestion.rule, reason: suggestion.reason };
@@ -36,9 +37,9 @@ export function referralRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.post("/api/cases/:id/referrals", { preHandler: requireRole(s, "agent", "supervisor") }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params);
-    const body = parseOr400(newReferralSchema, request.body ?? {});
+  app.post("/api/cases/:id/referrals", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams, body: newReferralSchema.prefault({}) } }, async (request, reply) => {
+    const { id } = request.params;
+    const body = request.body;
     try {
       return reply.status(201).send(shape(createReferral(s.ctx, id, body, actorOf(request))));
     } catch (err) {
@@ -50,9 +51,9 @@ export function referralRoutes(app: FastifyInstance, s: Services): void {
    * What the agency reported back: the escalation desk's work (README), so supervisors only. Agents
    * refer; following the referral up is not theirs, and the page offers them no way to.
    */
-  app.patch("/api/referrals/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const body = parseOr400(referralPatchSchema, request.body);
+  app.patch("/api/referrals/:id", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: referralPatchSchema } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     try {
       return shape(moveReferral(s.ctx, id, body, actorOf(request)));
     } catch (err) {
@@ -61,8 +62,8 @@ export function referralRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The escalation desk's list; notes stay on the case, where reading them is audited. */
-  app.get("/api/referrals", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const filter = parseOr400(referralFilterSchema, request.query);
+  app.get("/api/referrals", { onRequest: requireRole(s, "supervisor"), schema: { querystring: referralFilterSchema } }, async (request) => {
+    const filter = request.query;
     const now = s.ctx.clock.now();
     const { rows, total } = listReferrals(s.ctx.db, filter, now);
     return {

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { transfers } from "../../../db/schema.js";
 import type { Services } from "../../services.js";
 import { cancelTransfer, completeTransfer, startTransfer, TransferError, transferById, type TransferRow } from "../../transfers/transfer-service.js";
 import { requireRole } from "../auth.js";
-import { HttpError, notFound, parseOr400 } from "../errors.js";
+import { HttpError, notFound } from "../errors.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
@@ -21,10 +22,11 @@ function asHttp(err: unknown): never {
 const startSchema = z.object({ agencyId: z.number().int().positive(), mode: z.enum(["warm", "cold"]).default("warm"), caseId: z.number().int().positive().optional() });
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-export function transferRoutes(app: FastifyInstance, s: Services): void {
-  app.post("/api/calls/:callSid/transfers", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
-    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
-    const body = parseOr400(startSchema, request.body);
+export function transferRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.post("/api/calls/:callSid/transfers", { onRequest: requireRole(s, "agent"), schema: { params: z.object({ callSid: z.string().min(1).max(64) }), body: startSchema } }, async (request, reply) => {
+    const { callSid } = request.params;
+    const body = request.body;
     try {
       const t = startTransfer(s.ctx, { callSid, agentId: request.user!.id, ...body });
       return reply.status(201).send(publicTransfer(t));
@@ -33,16 +35,16 @@ export function transferRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.get("/api/calls/:callSid/transfers", { preHandler: requireRole(s, "agent", "supervisor") }, async (request) => {
-    const { callSid } = parseOr400(z.object({ callSid: z.string().min(1).max(64) }), request.params);
+  app.get("/api/calls/:callSid/transfers", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: z.object({ callSid: z.string().min(1).max(64) }) } }, async (request) => {
+    const { callSid } = request.params;
     const rows = s.ctx.db.select().from(transfers).where(eq(transfers.callSid, callSid)).all();
     const mine = request.user?.role === "agent" ? rows.filter((t) => t.agentId === request.user?.id) : rows;
     return { items: mine.map(publicTransfer) };
   });
 
   for (const [action, fn] of [["complete", completeTransfer], ["cancel", cancelTransfer]] as const) {
-    app.post(`/api/transfers/:id/${action}`, { preHandler: requireRole(s, "agent") }, async (request) => {
-      const { id } = parseOr400(idParams, request.params);
+    app.post(`/api/transfers/:id/${action}`, { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request) => {
+      const { id } = request.params;
       try {
         const moved = fn(s.ctx, id, request.user!.id);
         if (moved) return publicTransfer(moved);

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Services } from "../../services.js";
 import { tokenExpiresAt, tokenIssuedAt } from "../../users/access.js";
 import { listUsers, rotateToken, setActive, UserError } from "../../users/user-admin.js";
 import { createUser, type UserRow } from "../../users/user-store.js";
 import { requireRole } from "../auth.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../errors.js";
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 const idParams = z.object({ id: z.string().min(1).max(64) });
@@ -17,7 +18,8 @@ function asHttp(err: unknown): never {
   throw err;
 }
 
-export function userRoutes(app: FastifyInstance, s: Services): void {
+export function userRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** What a manager sees of an account: never the token, only its age and when it was last used. */
   const publicUser = (u: UserRow) => ({
     id: u.id,
@@ -33,19 +35,19 @@ export function userRoutes(app: FastifyInstance, s: Services): void {
   const manager = (request: { user?: UserRow }) => request.user!;
 
   /** Supervisors and admins are people too: the admin creates their accounts. */
-  app.post("/api/users", { preHandler: requireRole(s, "admin") }, async (request, reply) => {
-    const body = parseOr400(newUserSchema, request.body);
+  app.post("/api/users", { onRequest: requireRole(s, "admin"), schema: { body: newUserSchema } }, async (request, reply) => {
+    const body = request.body;
     const { user, token } = createUser(s.ctx, body, manager(request).id);
     return reply.status(201).send({ id: user.id, name: user.name, role: user.role, token });
   });
 
-  app.get("/api/users", { preHandler: requireRole(s, "supervisor") }, async (request) => ({
+  app.get("/api/users", { onRequest: requireRole(s, "supervisor") }, async (request) => ({
     items: listUsers(s.ctx.db, manager(request)).map(publicUser),
   }));
 
-  app.patch("/api/users/:id", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const { active } = parseOr400(patchSchema, request.body);
+  app.patch("/api/users/:id", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: patchSchema } }, async (request) => {
+    const { id } = request.params;
+    const { active } = request.body;
     try {
       return publicUser(setActive(s.ctx, manager(request), id, active));
     } catch (err) {
@@ -54,8 +56,8 @@ export function userRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The new token is in this answer only; the old one is refused from now on. */
-  app.post("/api/users/:id/token", { preHandler: requireRole(s, "supervisor") }, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.post("/api/users/:id/token", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     try {
       const { user, token } = rotateToken(s.ctx, manager(request), id);
       return { ...publicUser(user), token };

@@ -20,7 +20,7 @@ export function clientIdentity(endpoint: string | null): string | undefined {
  * the "phone" is its test-call page; an agent whose phone is a number or SIP device needs no token.
  */
 export function voiceTokenRoutes(app: FastifyInstance, s: Services): void {
-  app.get("/api/voice-token", { preHandler: requireRole(s, "agent") }, async (request, reply) => {
+  app.get("/api/voice-token", { onRequest: requireRole(s, "agent") }, async (request, reply) => {
     reply.header("cache-control", "no-store");
     // In simulator mode the REST origin is the built-in carrier, which serves the test-call page at its root.
     if (s.config.TELEPHONY === "simulator") return { mode: "simulator", phoneUrl: `${s.config.TWILIO_API_BASE_URL.replace(/\/+$/, "")}/` };

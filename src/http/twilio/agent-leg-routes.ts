@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findAgent } from "../../agents/presence.js";
 import { ACCEPT_KEY, whisperPrompts } from "../../agents/whisper.js";
@@ -9,7 +10,6 @@ import { entryById } from "../../queue/queue-store.js";
 import type { Services } from "../../services.js";
 import { isBrowserPhone } from "../../telephony/endpoint.js";
 import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
 import { joinConference } from "./conference-routes.js";
 import { utterances } from "./render-step.js";
 
@@ -18,7 +18,8 @@ export const entryQuerySchema = z.object({ entry: z.coerce.number().int().positi
 /** Seconds a phone agent has to press the key once the whisper has been heard. */
 const WHISPER_KEY_SECONDS = 6;
 
-export function agentLegRoutes(app: FastifyInstance, s: Services): void {
+export function agentLegRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** The agent's leg took the offered call into the conference, or the offer is gone and the leg ends. */
   const accept = (entryId: number, legSid: string): string => {
     const result = acceptOffer(s.ctx, entryId, legSid);
@@ -33,9 +34,9 @@ export function agentLegRoutes(app: FastifyInstance, s: Services): void {
    * The agent's phone picked up. A browser phone was answered by the agent in the page; a phone number or
    * SIP address may be a voicemail, so its agent hears the whisper and must press the key.
    */
-  app.post("/twilio/agent/answer", async (request, reply) => {
-    const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(voiceWebhookSchema, request.body);
+  app.post("/twilio/agent/answer", { schema: { querystring: entryQuerySchema, body: voiceWebhookSchema } }, async (request, reply) => {
+    const { entry: entryId } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const entry = entryById(s.ctx.db, entryId);
     const agent = entry?.agentId ? findAgent(s.ctx.db, entry.agentId) : undefined;
@@ -49,9 +50,9 @@ export function agentLegRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** After the whisper: only the key connects the caller; no key, another key or silence is an unanswered offer. */
-  app.post("/twilio/agent/accept", async (request, reply) => {
-    const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(gatherWebhookSchema, request.body);
+  app.post("/twilio/agent/accept", { schema: { querystring: entryQuerySchema, body: gatherWebhookSchema } }, async (request, reply) => {
+    const { entry: entryId } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     if (body.Digits === ACCEPT_KEY) return accept(entryId, body.CallSid);
     missOffer(s.ctx, entryId, body.Digits ? "declined_by_key" : "no_key", body.CallSid);

@@ -1,21 +1,22 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { itemById } from "../../callbacks/callback-store.js";
 import { callBackAnswered } from "../../queue/connecting.js";
 import type { Services } from "../../services.js";
 import { answeredWebhookSchema, isMachine } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
 import { joinConference } from "./conference-routes.js";
 import { utterances } from "./render-step.js";
 
-export function callbackLegRoutes(app: FastifyInstance, s: Services): void {
+export function callbackLegRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /**
    * Our call-back was picked up. A machine hears nothing and the call ends (no message on a phone that may
    * be watched); a person hears who is calling and joins the agent already waiting in the conference.
    */
-  app.post("/twilio/callback/answer", async (request, reply) => {
-    const { entry: entryId } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(answeredWebhookSchema, request.body);
+  app.post("/twilio/callback/answer", { schema: { querystring: entryQuerySchema, body: answeredWebhookSchema } }, async (request, reply) => {
+    const { entry: entryId } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const machine = isMachine(body.AnsweredBy);
     const entry = callBackAnswered(s.ctx, entryId, body.CallSid, machine);

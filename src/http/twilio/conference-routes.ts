@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { conferencePresence } from "../../queue/connecting.js";
 import type { QueueEntry } from "../../queue/queue-store.js";
 import type { Utterance } from "../../ivr/prompt-catalog.js";
 import type { Services } from "../../services.js";
 import { conferenceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
 
 const PRESENCE: Record<string, "join" | "leave" | undefined> = { "participant-join": "join", "participant-leave": "leave" };
@@ -24,11 +24,12 @@ export function joinConference(s: Services, entry: Pick<QueueEntry, "id" | "call
   });
 }
 
-export function conferenceRoutes(app: FastifyInstance, s: Services): void {
+export function conferenceRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** Conference events: "answered" is decided here, when the carrier has both legs in the room. */
-  app.post("/twilio/conference", async (request, reply) => {
-    const { entry } = parseOr400(entryQuerySchema, request.query);
-    const body = parseOr400(conferenceWebhookSchema, request.body);
+  app.post("/twilio/conference", { schema: { querystring: entryQuerySchema, body: conferenceWebhookSchema } }, async (request, reply) => {
+    const { entry } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const change = PRESENCE[body.StatusCallbackEvent];
     if (change && body.CallSid) {

@@ -1,22 +1,23 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { recordOutageCall } from "../../calls/outage-calls.js";
 import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
 import type { Services } from "../../services.js";
 import { fallbackWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
 import { utterances } from "./render-step.js";
 
 /** Only the path of the URL that failed is logged: its query is not ours to keep. */
 const pathOf = (url: string | undefined) => (url ? url.split("?")[0]?.replace(/^https?:\/\/[^/]+/, "") : undefined);
 
-export function fallbackRoutes(app: FastifyInstance, s: Services): void {
+export function fallbackRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /**
    * The hotline number's VoiceFallbackUrl: Twilio asks here when the Voice URL could not be reached or
    * gave no usable TwiML. The caller hears an apology in Thai and English and is hung up on; the call is
    * stored as missed (outcome `outage`, a callback item with reason `outage`). A repeat changes nothing.
    */
-  app.post("/twilio/fallback", async (request, reply) => {
-    const body = parseOr400(fallbackWebhookSchema, request.body);
+  app.post("/twilio/fallback", { schema: { body: fallbackWebhookSchema } }, async (request, reply) => {
+    const body = request.body;
     reply.type("text/xml");
     const log = s.log.child({ callSid: body.CallSid });
     // Only calls to the number come here; anything else is only apologised to.

@@ -16,7 +16,9 @@ import { recordWebhooks, safeTwimlOnError } from "./webhook-trail.js";
 /** Everything Twilio calls: signed form posts in, TwiML out. */
 export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<void> {
   await app.register(formbody);
-  app.addHook("preHandler", verifySignature(s));
+  // Before validation: an unsigned request is refused whatever it holds, and the signature is checked
+  // over the parameters as Twilio sent them (validation fills in defaults).
+  app.addHook("preValidation", verifySignature(s));
   recordWebhooks(app, s);
   safeTwimlOnError(app, s);
   voiceRoutes(app, s);

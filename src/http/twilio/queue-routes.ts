@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { waitAnnouncement } from "../../queue/queue-figures.js";
 import { requestCallback } from "../../queue/queue-service.js";
@@ -6,7 +7,6 @@ import { entryForCall } from "../../queue/queue-store.js";
 import { joinConference } from "./conference-routes.js";
 import type { Services } from "../../services.js";
 import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
 import { forCall, utterances } from "./render-step.js";
 
 /**
@@ -38,11 +38,12 @@ function waitLoop(s: Services, call: CallRow): string {
   return s.twiml.waitLoop(utterances(s, call, plays), s.twiml.url("/twilio/queue/key"), s.config.QUEUE_ANNOUNCE_SECONDS, next);
 }
 
-export function queueRoutes(app: FastifyInstance, s: Services): void {
+export function queueRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   app.post("/twilio/queue/wait", forCall(s, (call) => waitTwiml(s, call)));
 
-  app.post("/twilio/queue/key", async (request, reply) => {
-    const body = parseOr400(gatherWebhookSchema, request.body);
+  app.post("/twilio/queue/key", { schema: { body: gatherWebhookSchema } }, async (request, reply) => {
+    const body = request.body;
     reply.type("text/xml");
     const call = findCall(s.ctx.db, body.CallSid);
     if (!call) return s.twiml.goodbye([]);

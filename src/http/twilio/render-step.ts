@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { findCall, type CallRow } from "../../calls/call-store.js";
-import { voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
+import { voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
 import type { PromptPlay, Step } from "../../ivr/flow-engine.js";
 import type { Utterance } from "../../ivr/prompt-catalog.js";
 import type { Language } from "../../languages.js";
@@ -62,12 +61,16 @@ export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">,
   return done.twiml;
 }
 
-/** A webhook that only needs the call: TwiML for it, or a plain goodbye for a call we do not know. */
+/** A webhook that only needs the call (route options with its schema): TwiML for it, or a plain goodbye for a call we do not know. */
 export function forCall(s: Services, render: (call: CallRow) => string) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
-    reply.type("text/xml");
-    const call = findCall(s.ctx.db, body.CallSid);
-    return call ? render(call) : s.twiml.goodbye([]);
+  return {
+    schema: { body: voiceWebhookSchema },
+    handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      // Validated against the schema above before the handler runs.
+      const body = request.body as VoiceWebhook;
+      reply.type("text/xml");
+      const call = findCall(s.ctx.db, body.CallSid);
+      return call ? render(call) : s.twiml.goodbye([]);
+    },
   };
 }

@@ -1,24 +1,30 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { applyInboundStatus, isTerminalStatus } from "../../calls/call-lifecycle.js";
 import { missOffer } from "../../queue/queue-service.js";
 import { agentLegEnded, callBackEnded } from "../../queue/connecting.js";
 import { entryById } from "../../queue/queue-store.js";
 import type { Services } from "../../services.js";
-import { parseOr400 } from "../errors.js";
 import { statusWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
 import { z } from "zod";
 import { agencyAnswered, agencyGone, transferById } from "../../transfers/transfer-service.js";
 
-const transferQuerySchema = z.object({ transfer: z.coerce.number().int().positive() });
+/** Legs the hotline placed carry what they belong to in the callback URL: a transfer, or a queue entry (and which leg). */
+const statusQuerySchema = z.object({
+  transfer: z.coerce.number().int().positive().optional(),
+  entry: entryQuerySchema.shape.entry.optional(),
+  leg: z.string().max(16).optional(),
+});
 
-export function statusRoutes(app: FastifyInstance, s: Services): void {
-  app.post("/twilio/status", async (request, reply) => {
-    const body = parseOr400(statusWebhookSchema, request.body);
+export function statusRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  app.post("/twilio/status", { schema: { body: statusWebhookSchema, querystring: statusQuerySchema } }, async (request, reply) => {
+    const body = request.body;
     reply.type("text/xml");
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     if (query.transfer !== undefined) {
-      const { transfer } = parseOr400(transferQuerySchema, query);
+      const { transfer } = query;
       const current = transferById(s.ctx.db, transfer);
       if (body.CallStatus === "in-progress" && current?.status === "dialling") agencyAnswered(s.ctx, transfer, body.CallSid);
       // Not answered, refused, or hung up while being briefed: the caller goes back (never left alone).
@@ -27,7 +33,7 @@ export function statusRoutes(app: FastifyInstance, s: Services): void {
     }
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
     if (query.entry !== undefined) {
-      const { entry } = parseOr400(entryQuerySchema, query);
+      const { entry } = query;
       if (query.leg === "caller") {
         // The call-back leg to a caller ended. Once caller and agent met, the agent's leg decides what
         // follows; before that it is an attempt that did not reach them ("completed": hung up while

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { admitInboundCall, recordIvrStep } from "../../calls/call-lifecycle.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { chooseInMenu, enterNode, startStep } from "../../ivr/flow-engine.js";
 import type { Language } from "../../languages.js";
 import type { Services } from "../../services.js";
 import { inTransaction } from "../../events/event-log.js";
-import { parseOr400 } from "../errors.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
 import { renderStep, utterances } from "./render-step.js";
 import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
@@ -21,7 +21,8 @@ export function currentTwiml(s: Services, call: CallRow): string {
   return s.twiml.goodbye([]);
 }
 
-export function voiceRoutes(app: FastifyInstance, s: Services): void {
+export function voiceRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
   const arrive = (body: VoiceWebhook): string => {
     const result = admitInboundCall(s.webhookCtx, {
@@ -43,8 +44,8 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
     return renderStep(s, result.call, result.decision.step);
   };
 
-  app.post("/twilio/voice", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
+  app.post("/twilio/voice", { schema: { body: voiceWebhookSchema } }, async (request, reply) => {
+    const body = request.body;
     reply.type("text/xml");
     return arrive(body);
   });
@@ -53,17 +54,17 @@ export function voiceRoutes(app: FastifyInstance, s: Services): void {
    * Where a caller goes after an apology: back to whatever their call was doing. An inbound call whose
    * very first webhook failed was never stored: it arrives now. A leg the hotline placed is not a caller.
    */
-  app.post("/twilio/resume", async (request, reply) => {
-    const body = parseOr400(voiceWebhookSchema, request.body);
+  app.post("/twilio/resume", { schema: { body: voiceWebhookSchema } }, async (request, reply) => {
+    const body = request.body;
     reply.type("text/xml");
     const call = findCall(s.ctx.db, body.CallSid);
     if (call) return currentTwiml(s, call);
     return body.Direction === "inbound" ? arrive(body) : s.twiml.goodbye([]);
   });
 
-  app.post("/twilio/ivr", async (request, reply) => {
-    const query = parseOr400(ivrQuerySchema, request.query);
-    const body = parseOr400(gatherWebhookSchema, request.body);
+  app.post("/twilio/ivr", { schema: { querystring: ivrQuerySchema, body: gatherWebhookSchema } }, async (request, reply) => {
+    const query = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const outcome = inTransaction(s.webhookCtx, (tx, record) => {
       const call = findCall(tx, body.CallSid);

@@ -9,6 +9,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set once the Twilio signature checked out: only then is the request worth a record. */
     twilioCallSid?: string;
+    /** Set when the webhook failed and Twilio got the apology TwiML instead: counted by /metrics. */
+    apologised?: boolean;
   }
 }
 
@@ -65,6 +67,7 @@ export function safeTwimlOnError(app: FastifyInstance, s: Services): void {
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) return reply.status(status).send({ error: "bad_request", message: err.message });
     request.log.error({ err, callSid: request.twilioCallSid }, "webhook failed; the caller hears an apology and is taken back");
+    request.apologised = true;
     const sid = request.twilioCallSid ?? "";
     const apology = utterances(s, { sid, language: null }, inThaiAndEnglish("technical-problem"));
     return reply.status(200).type("text/xml").send(s.twiml.sayThenRedirect(apology, s.twiml.url("/twilio/resume"), 2));
