@@ -21,6 +21,7 @@ import { referralRoutes } from "./http/api/referral-routes.js";
 import { privacyRoutes } from "./http/api/privacy-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
+import { liveCallRoutes } from "./http/api/live-call-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -57,6 +58,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     referralRoutes(scope, s);
     privacyRoutes(scope, s);
     transferRoutes(scope, s);
+    liveCallRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
   });

@@ -8,6 +8,7 @@ import { parseOr400 } from "../errors.js";
 import { statusWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
 import { z } from "zod";
+import { liveMonitor, recordMonitor } from "../../supervision/monitoring.js";
 import { agencyAnswered, agencyGone, transferById } from "../../transfers/transfer-service.js";
 
 const transferQuerySchema = z.object({ transfer: z.coerce.number().int().positive() });
@@ -23,6 +24,12 @@ export function statusRoutes(app: FastifyInstance, s: Services): void {
       if (body.CallStatus === "in-progress" && current?.status === "dialling") agencyAnswered(s.ctx, transfer, body.CallSid);
       // Not answered, refused, or hung up while being briefed: the caller goes back (never left alone).
       else if (isTerminalStatus(body.CallStatus) && (current?.status === "dialling" || current?.status === "briefing")) agencyGone(s.ctx, transfer, body.CallStatus);
+      return s.twiml.empty();
+    }
+    // A supervisor's leg (listen, whisper, barge): its end, by hanging up or not answering, ends the monitoring.
+    if (typeof query.monitor === "string") {
+      const monitor = isTerminalStatus(body.CallStatus) ? liveMonitor(s.ctx.db, query.monitor, body.CallSid) : undefined;
+      if (monitor) recordMonitor(s.ctx, { callSid: monitor.callSid, agentId: monitor.agentId }, monitor.id, monitor.supervisorId, { kind: "ended" });
       return s.twiml.empty();
     }
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
