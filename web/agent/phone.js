@@ -1,12 +1,12 @@
 // Where the agent's calls ring: the simulator's test-call page, a phone of their own, or this browser.
 import { api, el } from "/web/shared.js";
-import { $, state } from "./state.js";
+import { $, problem, state } from "./state.js";
 
 export async function loadPhone() {
   const res = await api(state.token, "GET", "/api/voice-token");
   const box = $("phone");
   const b = res.body ?? {};
-  if (res.status !== 200) return box.replaceChildren(el("p", { class: "muted" }, `โทรศัพท์ในเบราว์เซอร์ใช้ไม่ได้ · Browser phone unavailable: ${b.message ?? res.status}`));
+  if (res.status !== 200) return box.replaceChildren(el("p", { class: "muted" }, `โทรศัพท์ในเบราว์เซอร์ใช้ไม่ได้ · Browser phone unavailable: ${problem(res)}`));
   if (b.mode === "simulator") {
     return box.replaceChildren(el("p", {}, "โหมดทดสอบ: รับสายที่หน้าโทรศัพท์จำลอง · Test mode: answer on the test-call page ",
       el("a", { href: b.phoneUrl, target: "_blank", rel: "noopener noreferrer" }, b.phoneUrl)));
@@ -51,7 +51,7 @@ async function startBrowserPhone(info, box) {
     device.on("registered", () => phoneState("ready"));
     device.on("unregistered", () => phoneState("offline"));
     device.on("error", (err) => {
-      phoneProblem(`${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`);
+      phoneProblem(sdkProblem(err));
       // 20104: the access token expired (the renewal was missed, e.g. the laptop slept).
       if (err?.code === 20104) renewPhoneToken();
     });
@@ -63,6 +63,9 @@ async function startBrowserPhone(info, box) {
     phoneProblem(String(err?.message ?? err));
   }
 }
+
+/** The Voice SDK's errors are English only: a Thai sentence comes first. */
+const sdkProblem = (err) => `โทรศัพท์ในเบราว์เซอร์มีปัญหา · Browser phone problem: ${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`;
 
 function phoneState(s) {
   phone.state = s;
@@ -82,7 +85,7 @@ async function renewPhoneToken() {
   const res = await api(state.token, "GET", "/api/voice-token");
   if (phone.device !== device) return;
   if (res.status === 200 && res.body?.mode === "twilio") return device.updateToken(res.body.token);
-  phoneProblem(`ต่ออายุโทรศัพท์ไม่ได้ · Could not renew the phone's access: ${res.body?.message ?? res.status}`);
+  phoneProblem(`ต่ออายุโทรศัพท์ไม่ได้ · Could not renew the phone's access: ${problem(res)}`);
   phone.retry = setTimeout(renewPhoneToken, 5000);
 }
 
@@ -98,7 +101,7 @@ function onIncomingCall(call) {
     renderPhone();
   });
   for (const event of ["disconnect", "cancel", "reject"]) call.on(event, over);
-  call.on("error", (err) => phoneProblem(`${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`));
+  call.on("error", (err) => phoneProblem(sdkProblem(err)));
   renderPhone();
   phone.box?.querySelector(".answer")?.focus();
 }
@@ -110,10 +113,8 @@ function renderPhone() {
   if (call && !phone.talking) {
     parts.push(el("p", {}, el("button", { type: "button", class: "answer", onclick: () => call.accept() }, "รับสาย · Answer")));
   } else if (call) {
-    const muted = call.isMuted();
-    parts.push(el("p", { class: "row" },
-      el("button", { type: "button", "aria-pressed": String(muted), onclick: () => { call.mute(!muted); renderPhone(); } }, "ปิดไมค์ · Mute"),
-      el("button", { type: "button", onclick: () => call.disconnect() }, "วางสาย · Hang up")));
+    // Hold, mute and hang up are on the call card: through the server, the same for every kind of phone.
+    parts.push(el("p", { class: "muted" }, "กำลังสนทนา ใช้ปุ่มในการ์ดสาย · On a call: use the buttons on the call card"));
   }
   if (phone.problem) parts.push(el("p", { class: "notice", "data-tone": "error" }, phone.problem));
   box.replaceChildren(...parts);

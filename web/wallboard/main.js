@@ -1,5 +1,6 @@
 // The wallboard: the live figures of the hotline for supervisors, pushed by the server as they change.
 import { announce, api, constants, duration, el, label, liveSession, statusOrder } from "/web/shared.js";
+import { apiError } from "/web/errors.js";
 import { addSample } from "./trend.js";
 
 const $ = (id) => document.getElementById(id);
@@ -112,6 +113,6 @@ $("capacity-form").addEventListener("submit", async (event) => {
   const lines = Number($("capacity").value);
   const res = await api(state.token, "PUT", "/api/settings/lines", { lines });
   if (res.status === 200) announce($("capacity-notice"), `ตั้งเป็น ${res.body.capacity} คู่สายแล้ว · Capacity set to ${res.body.capacity}`);
-  else announce($("capacity-notice"), res.body?.message ?? `error ${res.status}`, "error");
+  else announce($("capacity-notice"), apiError(res), "error");
   $("capacity").blur();
 });
