@@ -2,6 +2,7 @@
 // phones alike), and who of the supervisors is listening in: the agent is always told.
 import { announce, api, el } from "/web/shared.js";
 import { apiError } from "/web/errors.js";
+import { browserPhoneTalking, onPhoneChange } from "./phone.js";
 import { $, state } from "./state.js";
 
 /** What the server says of the call on screen: caller on hold, agent muted, a supervisor's mode. */
@@ -30,17 +31,22 @@ export function onMonitored(m) {
   renderControls();
 }
 
-/** The buttons and the monitoring notice, inside the screen-pop of a connected call. */
+/**
+ * The buttons and the monitoring notice, inside the screen-pop of a connected call. Hold is always the
+ * server's (the caller hears the hold prompt); mute and hang up too, unless this browser's own phone is
+ * on the call, which has its own buttons for them (web/agent/phone.js).
+ */
 export function controlsFor(call) {
   if (call.phase !== "connected") return null;
   forCall(call.pop.callSid);
+  const own = browserPhoneTalking();
   return el("div", { id: "call-controls" },
     el("p", { class: "row" },
       el("button", { type: "button", id: "hold", "aria-pressed": String(controls.held), onclick: () => act("hold", { hold: !controls.held }) },
         controls.held ? "รับสายต่อ · Resume" : "พักสาย · Hold"),
-      el("button", { type: "button", id: "mute", "aria-pressed": String(controls.muted), onclick: () => act("mute", { muted: !controls.muted }) },
+      own ? null : el("button", { type: "button", id: "mute", "aria-pressed": String(controls.muted), onclick: () => act("mute", { muted: !controls.muted }) },
         controls.muted ? "เปิดไมค์ · Unmute" : "ปิดไมค์ · Mute"),
-      el("button", { type: "button", id: "hangup", class: "danger", onclick: () => act("hangup") }, "วางสาย · Hang up")),
+      own ? null : el("button", { type: "button", id: "hangup", class: "danger", onclick: () => act("hangup") }, "วางสาย · Hang up")),
     controls.held ? el("p", { class: "muted", "data-field": "held" }, "ผู้โทรกำลังรอสายและได้ยินข้อความให้รอ · The caller is on hold, hearing the hold message") : null,
     controls.monitor ? el("p", { class: "notice", id: "monitored", "data-mode": controls.monitor.mode }, MONITOR[controls.monitor.mode].replaceAll("{by}", controls.monitor.by)) : null,
     el("p", { id: "call-error", class: "notice", "data-tone": "error", role: "alert", hidden: true }));
@@ -58,6 +64,8 @@ function renderControls() {
   if (error && !error.hidden) announce(fresh.querySelector("#call-error"), error.textContent, "error");
   for (const b of fresh.querySelectorAll("button")) b.disabled = controls.busy;
 }
+
+onPhoneChange(() => renderControls());
 
 async function act(action, body) {
   const callSid = controls.callSid;

@@ -16,6 +16,11 @@ export async function loadPhone() {
 }
 
 // ---- browser phone: Twilio's Voice SDK, served from this origin ----
+// The call card follows the phone (which buttons it offers); it registers itself here, avoiding an import cycle.
+let phoneChanged = () => {};
+export function onPhoneChange(listener) {
+  phoneChanged = listener;
+}
 const phone = { box: null, device: null, identity: null, state: "starting", call: null, talking: false, problem: null, retry: undefined };
 const PHONE_STATE = {
   starting: "กำลังเปิดโทรศัพท์ในเบราว์เซอร์… · Starting the browser phone…",
@@ -106,15 +111,23 @@ function onIncomingCall(call) {
   phone.box?.querySelector(".answer")?.focus();
 }
 
+/** Whether this browser's phone is on a call now: it has its own Mute and Hang up buttons then. */
+export const browserPhoneTalking = () => Boolean(phone.call && phone.talking);
+
 function renderPhone() {
   const { box, call } = phone;
   if (!box) return;
+  phoneChanged();
   const parts = [el("p", { "data-phone-state": phone.state }, PHONE_STATE[phone.state], phone.identity ? el("span", { class: "muted" }, ` · ${phone.identity}`) : null)];
   if (call && !phone.talking) {
     parts.push(el("p", {}, el("button", { type: "button", class: "answer", onclick: () => call.accept() }, "รับสาย · Answer")));
   } else if (call) {
-    // Hold, mute and hang up are on the call card: through the server, the same for every kind of phone.
-    parts.push(el("p", { class: "muted" }, "กำลังสนทนา ใช้ปุ่มในการ์ดสาย · On a call: use the buttons on the call card"));
+    // The browser phone mutes and hangs up itself (instant, and works if the server is out of reach);
+    // the call card then offers hold only (web/agent/call-controls.js).
+    const muted = call.isMuted();
+    parts.push(el("p", { class: "row" },
+      el("button", { type: "button", "aria-pressed": String(muted), onclick: () => { call.mute(!muted); renderPhone(); } }, "ปิดไมค์ · Mute"),
+      el("button", { type: "button", onclick: () => call.disconnect() }, "วางสาย · Hang up")));
   }
   if (phone.problem) parts.push(el("p", { class: "notice", "data-tone": "error" }, phone.problem));
   box.replaceChildren(...parts);
