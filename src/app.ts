@@ -25,6 +25,7 @@ import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
 import { reportRoutes } from "./http/api/report-routes.js";
 import { recordingRoutes } from "./http/recording-routes.js";
+import { liveCallRoutes } from "./http/api/live-call-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -78,6 +79,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     privacyRoutes(scope, s);
     reportRoutes(scope, s);
     transferRoutes(scope, s);
+    liveCallRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
     recordingRoutes(scope, s);

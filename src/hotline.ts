@@ -134,6 +134,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
         return next.length ? Math.min(...next) : undefined;
       },
     },
+    { wrapUpSeconds: config.WRAP_UP_SECONDS },
   );
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;

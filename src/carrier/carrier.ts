@@ -120,6 +120,11 @@ export class Carrier {
     return this.core.messages.all();
   }
 
+  /** Whether one leg hears another now in the conference they share (see ConferenceRoom.hears). */
+  hears(listenerSid: string, speakerSid: string): boolean {
+    return this.core.conferences.forCall(listenerSid)?.hears(listenerSid, speakerSid) ?? false;
+  }
+
   /** Every leg that was in one conference with this leg at the same moment, by the carrier's own record. */
   metWith(callSid: string): Set<string> {
     const met = new Set<string>();

@@ -2,7 +2,11 @@ import type { Db } from "../../db/connection.js";
 import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { UserRow } from "../users/user-store.js";
+import { eq } from "drizzle-orm";
+import { users } from "../../db/schema.js";
 import { findCall } from "../calls/call-store.js";
+import { controlState } from "../calls/live-call.js";
+import { monitorsOf } from "../supervision/monitoring.js";
 import type { BacklogSummary, LiveStats, Refusal, ServerMessage, ServerMessageOf } from "./messages.js";
 import { screenPop } from "./screen-pop.js";
 
@@ -37,6 +41,7 @@ export class RealtimeHub {
     private readonly figures: () => LiveStats,
     private readonly log: Logger,
     private readonly backlog?: BacklogView,
+    private readonly opts: { wrapUpSeconds?: number } = {},
   ) {
     this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
     this.armDeadline();
@@ -75,19 +80,38 @@ export class RealtimeHub {
   join(client: Client): () => void {
     this.clients.add(client);
     const { user } = client;
-    client.send({ type: "hello", user: { id: user.id, name: user.name, role: user.role }, status: user.role === "agent" ? user.status : undefined });
-    if (user.role === "agent") {
-      client.send({ type: "agent.status", status: user.status });
-      if (user.currentCallSid && (user.status === "offered" || user.status === "on_call" || user.status === "wrap_up")) {
-        const pop = screenPop(this.db, user.currentCallSid, this.ctx.clock.now());
+    const agent = user.role === "agent";
+    client.send({ type: "hello", user: { id: user.id, name: user.name, role: user.role }, ...(agent ? { status: user.status, wrapUpSeconds: this.opts.wrapUpSeconds } : {}) });
+    if (agent) {
+      client.send(this.statusMessage(user.status, undefined, user.statusSince));
+      const callSid = user.currentCallSid;
+      if (callSid && (user.status === "offered" || user.status === "on_call" || user.status === "wrap_up")) {
+        const pop = screenPop(this.db, callSid, this.ctx.clock.now());
         if (pop) client.send({ type: "call.offered", call: pop });
-        if (user.status === "on_call") client.send({ type: "call.connected", callSid: user.currentCallSid, connectedSeconds: pop?.connectedSeconds ?? 0 });
+        if (user.status === "on_call") {
+          // The talk time runs from the moment caller and agent met in the conference, not from now.
+          client.send({ type: "call.connected", callSid, connectedSeconds: pop?.connectedSeconds ?? 0 });
+          client.send({ type: "call.control", callSid, ...controlState(this.db, callSid) });
+          for (const m of monitorsOf(this.db, callSid)) if (m.endedAt === null) client.send({ type: "call.monitored", callSid, mode: m.mode, by: this.nameOf(m.supervisorId) });
+        }
       }
     } else {
       client.send({ type: "stats", stats: this.figures() });
       if (this.backlog) client.send({ type: "callbacks", ...this.backlog.summary() });
     }
     return () => this.clients.delete(client);
+  }
+
+  /** An agent's status; in wrap-up with the seconds left before the server ends it. */
+  private statusMessage(status: ServerMessageOf<"agent.status">["status"], reason: string | undefined, since: number): ServerMessage {
+    const wrapUp = status === "wrap_up" && this.opts.wrapUpSeconds !== undefined;
+    const left = wrapUp ? Math.max(0, Math.round(((this.opts.wrapUpSeconds ?? 0) * 1000 - (this.ctx.clock.now() - since)) / 1000)) : undefined;
+    return { type: "agent.status", status, ...(reason === undefined ? {} : { reason }), ...(left === undefined ? {} : { wrapUpLeftSeconds: left }) };
+  }
+
+  private nameOf(userId: string | null | undefined): string {
+    if (!userId) return "";
+    return this.db.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name ?? userId;
   }
 
   close(): void {
@@ -148,7 +172,23 @@ export class RealtimeHub {
         break;
       }
       case "call.connected":
-        if (e.callSid) this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid, connectedSeconds: 0 });
+        if (e.callSid) {
+          this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid, connectedSeconds: 0 });
+          // Answering changes the screen-pop: the number's callback item is now reached.
+          const pop = screenPop(this.db, e.callSid, e.at);
+          if (pop) this.toAgent(e.userId, { type: "call.updated", call: pop });
+        }
+        break;
+      case "call.control":
+        if (e.callSid && e.data.control !== "hangup") this.toAgent(e.data.agentId as string | null, { type: "call.control", callSid: e.callSid, ...controlState(this.db, e.callSid) });
+        break;
+      case "monitor.started":
+      case "monitor.changed":
+      case "monitor.ended":
+        if (e.callSid) {
+          const mode = (e.data.mode ?? "ended") as ServerMessageOf<"call.monitored">["mode"];
+          this.toAgent(e.data.agentId as string | null, { type: "call.monitored", callSid: e.callSid, mode, by: this.nameOf(e.userId) });
+        }
         break;
       case "agent.leg_ended":
       {
@@ -184,7 +224,7 @@ export class RealtimeHub {
         this.closeFor(e.data.id, "token_replaced");
         break;
       case "agent.status":
-        this.toAgent(e.userId, { type: "agent.status", status: e.data.to as ServerMessageOf<"agent.status">["status"], reason: String(e.data.reason ?? "") });
+        this.toAgent(e.userId, this.statusMessage(e.data.to as ServerMessageOf<"agent.status">["status"], String(e.data.reason ?? ""), Number(e.data.since ?? e.at)));
         break;
     }
     if (e.type.startsWith("referral.")) this.armDeadline();

@@ -159,9 +159,23 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
     user: z.object({ id: z.string(), name: z.string(), role: z.enum(["admin", "supervisor", "agent"]) }),
     /** Agents only. */
     status: agentStatus.optional(),
+    /** Agents only: how long a wrap-up lasts unless the agent ends it (WRAP_UP_SECONDS). */
+    wrapUpSeconds: count.optional(),
   }),
-  z.object({ type: z.literal("agent.status"), status: agentStatus, reason: z.string().optional() }),
+  z.object({
+    type: z.literal("agent.status"),
+    status: agentStatus,
+    reason: z.string().optional(),
+    /** In wrap-up: seconds left before the server makes the agent available (the desk counts down from it). */
+    wrapUpLeftSeconds: seconds.optional(),
+  }),
   z.object({ type: z.literal("call.offered"), call: screenPopSchema }),
+  /** The screen-pop again once the call is answered: what answering changed (the callback item now reached). */
+  z.object({ type: z.literal("call.updated"), call: screenPopSchema }),
+  /** The caller on hold, the agent muted: sent on each change and to a desk that (re)connects mid-call. */
+  z.object({ type: z.literal("call.control"), callSid: z.string(), held: z.boolean(), muted: z.boolean() }),
+  /** A supervisor listens, whispers to the agent, barges in, or has left (ended); `by` is their name. */
+  z.object({ type: z.literal("call.monitored"), callSid: z.string(), mode: z.enum(["listen", "whisper", "barge", "ended"]), by: z.string() }),
   z.object({ type: z.literal("call.connected"), callSid: z.string(), connectedSeconds: seconds }),
   z.object({ type: z.literal("call.ended"), callSid: z.string(), outcome: code.nullable().optional(), reason: z.string().optional() }),
   z.object({

@@ -3,7 +3,7 @@ import { prepared } from "../../db/prepared.js";
 import { calls, events, users } from "../../db/schema.js";
 import type { Db } from "../../db/connection.js";
 import { findCall, type CallRow } from "../calls/call-store.js";
-import { openItemForNumber } from "../callbacks/callback-store.js";
+import { itemById, openItemForNumber } from "../callbacks/callback-store.js";
 import { publicItem } from "../callbacks/callback-view.js";
 import { openCasesForNumber } from "../cases/case-store.js";
 import { linesInUse } from "../lines/line-capacity.js";
@@ -62,10 +62,36 @@ function earlierCalls(db: Db, call: CallRow) {
   }));
 }
 
+type Entry = ReturnType<typeof entryForCall>;
+
+/** A call-back's talk time starts when caller and agent were both in the conference (the later join). */
+function talkStart(entry: Entry): number | null {
+  if (entry?.kind !== "virtual" || (entry.status !== "connected" && entry.status !== "done")) return null;
+  if (entry.agentJoinedAt === null || entry.callerJoinedAt === null) return null;
+  return Math.max(entry.agentJoinedAt, entry.callerJoinedAt);
+}
+
+/**
+ * The number's callback item: the one this call reached (the item being called back, or the one closed
+ * when the caller got through), else the one still open. Once answered the screen shows it reached.
+ */
+function callbackItemOf(db: Db, call: CallRow, entry: Entry) {
+  if (entry?.kind === "virtual" && entry.callbackId !== null) return itemById(db, entry.callbackId);
+  const closed = db
+    .select({ id: events.callbackId })
+    .from(events)
+    .where(and(eq(events.callSid, call.sid), eq(events.type, "callback.closed")))
+    .orderBy(desc(events.id))
+    .get();
+  const reached = closed?.id != null ? itemById(db, closed.id) : undefined;
+  return reached ?? (call.fromE164 ? openItemForNumber(db, call.fromE164) : undefined);
+}
+
 /**
  * Everything the counsellor needs the moment a call reaches them (the contract's call.offered).
- * `history` lists the number's earlier calls and its open callback item; the open callbacks and open
- * cases are also given on their own for screens that show them apart.
+ * `history` lists the number's earlier calls and its callback item; `openCallbacks` and the open cases
+ * are also given on their own for screens that show them apart. `openCallbacks` holds the item open
+ * when the call came, still there once the call reached it (with its status then `reached`).
  */
 export function screenPop(db: Db, callSid: string, now: number): ScreenPop | undefined {
   const call = findCall(db, callSid);
@@ -74,7 +100,8 @@ export function screenPop(db: Db, callSid: string, now: number): ScreenPop | und
   const since = entry?.enqueuedAt ?? call.queuedAt ?? call.createdAt;
   // Time waited stops when the call is answered: a reconnecting agent sees what the caller waited.
   const until = call.connectedAt ?? now;
-  const item = call.fromE164 ? openItemForNumber(db, call.fromE164) : undefined;
+  const item = callbackItemOf(db, call, entry);
+  const connectedAt = call.connectedAt ?? talkStart(entry);
   const openCallbacks = item ? [{ kind: "callback" as const, ...publicItem(item, now, true) }] : [];
   return {
     callSid: call.sid,
@@ -89,7 +116,7 @@ export function screenPop(db: Db, callSid: string, now: number): ScreenPop | und
     ivrPath: call.ivrPath.map((s) => ({ ...s, at: iso(s.at) })),
     linesInUse: linesInUse(db),
     state: call.state,
-    connectedSeconds: call.connectedAt ? Math.max(0, Math.round((now - call.connectedAt) / 1000)) : null,
+    connectedSeconds: connectedAt ? Math.max(0, Math.round((now - connectedAt) / 1000)) : null,
     history: [...earlierCalls(db, call), ...openCallbacks],
     openCallbacks,
     openCases: call.fromE164 ? openCasesForNumber(db, call.fromE164) : [],

@@ -21,6 +21,10 @@ export interface AddParticipant {
   timeoutSeconds: number;
   /** Whether the conference ends when this participant leaves. */
   endConferenceOnExit: boolean;
+  /** Joins muted: hears the conference, is heard by nobody. */
+  muted?: boolean;
+  /** Joins coaching this participant (Twilio's Coaching/CallSidToCoach): only they hear the newcomer. */
+  coach?: string;
 }
 
 export interface ParticipantChange {
@@ -28,6 +32,9 @@ export interface ParticipantChange {
   /** What a held participant hears (absolute URL of TwiML). */
   holdUrl?: string;
   endConferenceOnExit?: boolean;
+  muted?: boolean;
+  /** A call SID: coach that participant (only they hear this one). null: stop coaching. */
+  coach?: string | null;
 }
 
 /** One call of the carrier's call log. */

@@ -4,6 +4,7 @@ import { entryForCall } from "../queue/queue-store.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
 import { agencyGone, liveConversation, setAgencyLeg, transferById } from "../transfers/transfer-service.js";
 import type { CarrierApi } from "./carrier-api.js";
+import { holdChange } from "./live-call-control.js";
 import type { TwimlWriter } from "./twiml.js";
 
 /** Seconds an agency's phone rings before the transfer counts as not answered. */
@@ -48,7 +49,7 @@ export class TransferControl {
 
   /** Holds or frees the caller's leg; the hold music is chosen by the call SID (their language). */
   private hold(conference: string, callSid: string, callerLeg: string, hold: boolean) {
-    return this.carrier.updateParticipant(conference, callerLeg, hold ? { hold: true, holdUrl: this.twiml.url("/twilio/hold", { call: callSid }) } : { hold: false });
+    return this.carrier.updateParticipant(conference, callerLeg, holdChange(this.twiml, callSid, hold));
   }
 
   private onEvent(e: DomainEvent): void {

@@ -92,6 +92,8 @@ export function twilioCarrier(opts: TwilioAccess): CarrierApi {
         endConferenceOnExit: p.endConferenceOnExit,
         startConferenceOnEnter: true,
         beep: "false",
+        ...(p.muted === undefined ? {} : { muted: p.muted }),
+        ...(p.coach === undefined ? {} : { coaching: true, callSidToCoach: p.coach }),
       });
       return created.callSid;
     },
@@ -100,6 +102,8 @@ export function twilioCarrier(opts: TwilioAccess): CarrierApi {
         ...(change.hold === undefined ? {} : { hold: change.hold }),
         ...(change.holdUrl === undefined ? {} : { holdUrl: change.holdUrl, holdMethod: "POST" }),
         ...(change.endConferenceOnExit === undefined ? {} : { endConferenceOnExit: change.endConferenceOnExit }),
+        ...(change.muted === undefined ? {} : { muted: change.muted }),
+        ...(change.coach === undefined ? {} : change.coach === null ? { coaching: false } : { coaching: true, callSidToCoach: change.coach }),
       });
     },
     async removeParticipant(conferenceSid, callSid) {

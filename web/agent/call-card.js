@@ -1,5 +1,6 @@
 // The screen-pop: who is calling, in which language, about what, and what happened on their earlier calls.
 import { dateTime, duration, el, label } from "/web/shared.js";
+import { controlsFor } from "./call-controls.js";
 import { $, state } from "./state.js";
 import { syncWork } from "./work.js";
 
@@ -48,6 +49,7 @@ export function renderCall() {
         el("p", { class: "caller", "data-field": "from" }, p.from === "withheld" ? "ไม่แสดงหมายเลข · Withheld" : p.from),
         call.phase === "offered" ? null : el("span", { class: "muted" }, "เวลาสนทนา · Talk time"),
         call.phase === "offered" ? null : el("span", { id: "call-timer", role: "timer", "aria-live": "off" })),
+      controlsFor(call),
       el("dl", { class: "facts" },
         fact("ภาษา · Language", label("language", p.language), "language"),
         fact("เรื่อง · Topic", label("topic", p.topic), "topic"),
@@ -86,10 +88,13 @@ function history(p) {
         el("span", { class: "muted" }, ` · โดย · by ${d.agentId === state.me?.id ? "คุณ · you" : (d.agentName ?? d.agentId ?? "—")}, ${dateTime(d.at)}`))),
     ))));
   if (openCallbacks.length) {
-    parts.push(el("h3", {}, "รายการรอโทรกลับของเบอร์นี้ · Open callback items for this number"));
+    // Open when the call came; once the call reached the caller the same item shows as reached.
+    parts.push(el("h3", {}, "รายการโทรกลับของเบอร์นี้ · Callback item for this number"));
     parts.push(el("ul", {}, openCallbacks.map((cb) =>
-      el("li", { "data-history-callback": cb.id }, `${label("reason", cb.reason)} · ${cb.missedCalls} ครั้ง · missed, ${label("callbackStatus", cb.status)}`,
-        cb.overdue ? el("span", { class: "overdue-text" }, " · เลยกำหนด · overdue") : ` · ครบกำหนด · due ${dateTime(cb.dueAt)}`))));
+      el("li", { "data-history-callback": cb.id, "data-status": cb.status }, `${label("reason", cb.reason)} · ${cb.missedCalls} ครั้ง · missed, `,
+        el("strong", { "data-field": "callback-status" }, label("callbackStatus", cb.status)),
+        cb.status === "reached" ? " · สายนี้ติดต่อได้แล้ว · reached by this call"
+          : cb.overdue ? el("span", { class: "overdue-text" }, " · เลยกำหนด · overdue") : ` · ครบกำหนด · due ${dateTime(cb.dueAt)}`))));
   }
   if (openCases.length) {
     parts.push(el("h3", {}, "เคสที่เปิดอยู่ · Open cases"));

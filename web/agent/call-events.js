@@ -16,9 +16,11 @@ const CALL_BACK_ENDED = {
   callback_failed: "โทรออกไม่สำเร็จ ระบบจะโทรอีกครั้งตามกำหนด · The call could not be placed; the next try follows the schedule",
 };
 
-export function setStatus(status, reason) {
+export function setStatus(status, reason, wrapUpLeftSeconds) {
   const before = state.status;
   state.status = status;
+  // The server's count, not the page's: a reload mid-wrap-up counts on from where it was.
+  state.wrapUpEndsAt = status === "wrap_up" && wrapUpLeftSeconds != null ? Date.now() + wrapUpLeftSeconds * 1000 : null;
   // Wrap-up (or any free status) means the conversation is over, even if no call.ended came for it.
   if (state.call?.phase === "connected" && status !== "on_call" && status !== "offered") endConversation(state.call);
   if (!ACTIVE.includes(status)) {
@@ -51,6 +53,13 @@ export function onOffered(pop) {
     if (state.wrapUp?.saved) hideWrapUp();
     if (state.status === "offered") announce($("notice"), `สายเข้า · Incoming call — ${label("language", pop.language)}, ${label("topic", pop.topic)}`);
   }
+  renderCall();
+}
+
+/** The screen-pop again after answering: the callback item reached, say. */
+export function onUpdated(pop) {
+  if (state.call?.pop.callSid !== pop.callSid) return;
+  state.call.pop = pop;
   renderCall();
 }
 

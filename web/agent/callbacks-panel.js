@@ -1,12 +1,12 @@
 // The agent's slice of the callback backlog: their languages, most urgent first; claim, then call back.
 import { announce, api, dateTime, el, label } from "/web/shared.js";
-import { $, state } from "./state.js";
+import { $, problem, state } from "./state.js";
 
 export async function loadCallbacks() {
   if (!state.token) return;
   // Claimed items leave status=open; the agent still needs them to place the call.
   const res = await api(state.token, "GET", "/api/callbacks?status=open,claimed&limit=50");
-  if (res.status !== 200) return $("callbacks").replaceChildren(el("p", { class: "muted" }, res.body?.message ?? "—"));
+  if (res.status !== 200) return $("callbacks").replaceChildren(el("p", { class: "muted" }, problem(res)));
   state.callbacks = res.body.items;
   renderCallbacks(res.body.total);
 }
@@ -39,7 +39,7 @@ function callbackAction(item) {
 
 async function callbackRequest(item, action) {
   const res = await api(state.token, "POST", `/api/callbacks/${item.id}/${action}`);
-  if (res.status >= 300) announce($("notice"), res.body?.message ?? `error ${res.status}`, "error");
+  if (res.status >= 300) announce($("notice"), problem(res), "error");
   else if (action === "call") announce($("notice"), "กำลังโทรหาคุณก่อน แล้วจึงโทรหาผู้โทร · Ringing you first, then the caller");
   else announce($("notice"), "");
   loadCallbacks();

@@ -1,6 +1,8 @@
 // The agent desktop: sign-in, the live connection, and what each message from the server does.
 import { announce, liveSession } from "/web/shared.js";
-import { onConnected, onEnded, onOffered, setStatus } from "./call-events.js";
+import { errorSentence } from "/web/errors.js";
+import { onConnected, onEnded, onOffered, onUpdated, setStatus } from "./call-events.js";
+import { onControl, onMonitored } from "./call-controls.js";
 import { renderCall, stopTimer } from "./call-card.js";
 import { loadCallbacks } from "./callbacks-panel.js";
 import { loadPhone, stopBrowserPhone } from "./phone.js";
@@ -32,6 +34,7 @@ function onMessage(m) {
     case "hello":
       if (m.user.role !== "agent") return signOut("หน้านี้สำหรับเจ้าหน้าที่ · This page needs an agent token");
       state.me = m.user;
+      state.wrapUpSeconds = m.wrapUpSeconds ?? null;
       // After a reconnect the server re-sends a live call; one that ended meanwhile still needs its wrap-up.
       if (state.call?.phase === "connected") state.lostCall = state.call;
       state.call = null;
@@ -45,10 +48,19 @@ function onMessage(m) {
       loadCallbacks();
       break;
     case "agent.status":
-      setStatus(m.status, m.reason);
+      setStatus(m.status, m.reason, m.wrapUpLeftSeconds);
       break;
     case "call.offered":
       onOffered(m.call);
+      break;
+    case "call.updated":
+      onUpdated(m.call);
+      break;
+    case "call.control":
+      onControl(m);
+      break;
+    case "call.monitored":
+      onMonitored(m);
       break;
     case "call.connected":
       onConnected(m);
@@ -67,7 +79,7 @@ function onMessage(m) {
       break;
     case "error":
       if (state.wrapUp?.saving) wrapUpRefused();
-      announce($("notice"), `${m.message} (${m.error})`, "error");
+      announce($("notice"), errorSentence(m.error, m.message), "error");
       break;
   }
 }

@@ -1,12 +1,12 @@
 // Where the agent's calls ring: the simulator's test-call page, a phone of their own, or this browser.
 import { api, el } from "/web/shared.js";
-import { $, state } from "./state.js";
+import { $, problem, state } from "./state.js";
 
 export async function loadPhone() {
   const res = await api(state.token, "GET", "/api/voice-token");
   const box = $("phone");
   const b = res.body ?? {};
-  if (res.status !== 200) return box.replaceChildren(el("p", { class: "muted" }, `โทรศัพท์ในเบราว์เซอร์ใช้ไม่ได้ · Browser phone unavailable: ${b.message ?? res.status}`));
+  if (res.status !== 200) return box.replaceChildren(el("p", { class: "muted" }, `โทรศัพท์ในเบราว์เซอร์ใช้ไม่ได้ · Browser phone unavailable: ${problem(res)}`));
   if (b.mode === "simulator") {
     return box.replaceChildren(el("p", {}, "โหมดทดสอบ: รับสายที่หน้าโทรศัพท์จำลอง · Test mode: answer on the test-call page ",
       el("a", { href: b.phoneUrl, target: "_blank", rel: "noopener noreferrer" }, b.phoneUrl)));
@@ -16,6 +16,11 @@ export async function loadPhone() {
 }
 
 // ---- browser phone: Twilio's Voice SDK, served from this origin ----
+// The call card follows the phone (which buttons it offers); it registers itself here, avoiding an import cycle.
+let phoneChanged = () => {};
+export function onPhoneChange(listener) {
+  phoneChanged = listener;
+}
 const phone = { box: null, device: null, identity: null, state: "starting", call: null, talking: false, problem: null, retry: undefined };
 const PHONE_STATE = {
   starting: "กำลังเปิดโทรศัพท์ในเบราว์เซอร์… · Starting the browser phone…",
@@ -51,7 +56,7 @@ async function startBrowserPhone(info, box) {
     device.on("registered", () => phoneState("ready"));
     device.on("unregistered", () => phoneState("offline"));
     device.on("error", (err) => {
-      phoneProblem(`${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`);
+      phoneProblem(sdkProblem(err));
       // 20104: the access token expired (the renewal was missed, e.g. the laptop slept).
       if (err?.code === 20104) renewPhoneToken();
     });
@@ -63,6 +68,9 @@ async function startBrowserPhone(info, box) {
     phoneProblem(String(err?.message ?? err));
   }
 }
+
+/** The Voice SDK's errors are English only: a Thai sentence comes first. */
+const sdkProblem = (err) => `โทรศัพท์ในเบราว์เซอร์มีปัญหา · Browser phone problem: ${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`;
 
 function phoneState(s) {
   phone.state = s;
@@ -82,7 +90,7 @@ async function renewPhoneToken() {
   const res = await api(state.token, "GET", "/api/voice-token");
   if (phone.device !== device) return;
   if (res.status === 200 && res.body?.mode === "twilio") return device.updateToken(res.body.token);
-  phoneProblem(`ต่ออายุโทรศัพท์ไม่ได้ · Could not renew the phone's access: ${res.body?.message ?? res.status}`);
+  phoneProblem(`ต่ออายุโทรศัพท์ไม่ได้ · Could not renew the phone's access: ${problem(res)}`);
   phone.retry = setTimeout(renewPhoneToken, 5000);
 }
 
@@ -98,18 +106,24 @@ function onIncomingCall(call) {
     renderPhone();
   });
   for (const event of ["disconnect", "cancel", "reject"]) call.on(event, over);
-  call.on("error", (err) => phoneProblem(`${err?.message ?? err}${err?.code ? ` (${err.code})` : ""}`));
+  call.on("error", (err) => phoneProblem(sdkProblem(err)));
   renderPhone();
   phone.box?.querySelector(".answer")?.focus();
 }
 
+/** Whether this browser's phone is on a call now: it has its own Mute and Hang up buttons then. */
+export const browserPhoneTalking = () => Boolean(phone.call && phone.talking);
+
 function renderPhone() {
   const { box, call } = phone;
   if (!box) return;
+  phoneChanged();
   const parts = [el("p", { "data-phone-state": phone.state }, PHONE_STATE[phone.state], phone.identity ? el("span", { class: "muted" }, ` · ${phone.identity}`) : null)];
   if (call && !phone.talking) {
     parts.push(el("p", {}, el("button", { type: "button", class: "answer", onclick: () => call.accept() }, "รับสาย · Answer")));
   } else if (call) {
+    // The browser phone mutes and hangs up itself (instant, and works if the server is out of reach);
+    // the call card then offers hold only (web/agent/call-controls.js).
     const muted = call.isMuted();
     parts.push(el("p", { class: "row" },
       el("button", { type: "button", "aria-pressed": String(muted), onclick: () => { call.mute(!muted); renderPhone(); } }, "ปิดไมค์ · Mute"),

@@ -1,6 +1,7 @@
 // The agent's own status: shown as a pill, chosen with three buttons.
 import { announce, label } from "/web/shared.js";
 import { $, state } from "./state.js";
+import { renderCountdown } from "./wrap-up.js";
 
 export function renderStatus() {
   const pill = $("agent-status");
@@ -12,6 +13,7 @@ export function renderStatus() {
     button.disabled = busy;
   }
   $("status-hint").hidden = state.status !== "wrap_up";
+  renderCountdown();
 }
 
 for (const button of document.querySelectorAll("[data-set-status]")) {

@@ -22,6 +22,19 @@ export function startWrapUp(call) {
   $("outcome").focus();
 }
 
+/** Counts down to the server's end of the wrap-up; past it the server has made the agent available. */
+function renderCountdown() {
+  const node = $("wrap-up-countdown");
+  const endsAt = state.status === "wrap_up" ? state.wrapUpEndsAt : null;
+  node.hidden = endsAt == null;
+  if (endsAt == null) return;
+  const left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+  node.dataset.left = String(left);
+  node.textContent = `พร้อมรับสายอัตโนมัติใน ${duration(left)} · Available again automatically in ${duration(left)}`;
+}
+setInterval(renderCountdown, 1000);
+export { renderCountdown };
+
 export function hideWrapUp() {
   state.wrapUp = null;
   $("wrap-up").hidden = true;

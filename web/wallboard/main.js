@@ -3,6 +3,7 @@ import { announce, api, constants, duration, el, label, liveSession, statusOrder
 import { setAgents, setUrgent, tickLists } from "./board-lists.js";
 import { startStaffing, stopStaffing } from "./staffing.js";
 import { addSample, loadHistory } from "./trend.js";
+import { apiError } from "/web/errors.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { token: null, live: null, stats: null, receivedAt: 0 };
@@ -121,6 +122,6 @@ $("capacity-form").addEventListener("submit", async (event) => {
   const lines = Number($("capacity").value);
   const res = await api(state.token, "PUT", "/api/settings/lines", { lines });
   if (res.status === 200) announce($("capacity-notice"), `ตั้งเป็น ${res.body.capacity} คู่สายแล้ว · Capacity set to ${res.body.capacity}`);
-  else announce($("capacity-notice"), res.body?.message ?? `error ${res.status}`, "error");
+  else announce($("capacity-notice"), apiError(res), "error");
   $("capacity").blur();
 });

@@ -32,6 +32,9 @@ export interface ParticipantChanges {
   endConferenceOnExit?: boolean;
   announceUrl?: string;
   announceMethod?: HttpMethod;
+  /** Already checked by the REST layer: coaching needs a participant to coach. */
+  coaching?: boolean;
+  callSidToCoach?: string;
 }
 
 /**
@@ -111,10 +114,32 @@ export class ConferenceRoom {
       p.options = { ...p.options, endConferenceOnExit: changes.endConferenceOnExit };
       this.emit("participant-modify", p);
     }
+    if (changes.coaching !== undefined || changes.callSidToCoach !== undefined) {
+      const coaching = changes.coaching ?? (changes.callSidToCoach !== undefined ? true : p.coaching);
+      const target = coaching ? (changes.callSidToCoach ?? p.callSidToCoach) : undefined;
+      if (coaching !== p.coaching || target !== p.callSidToCoach) {
+        p.coaching = coaching;
+        p.callSidToCoach = target;
+        this.emit("participant-modify", p);
+      }
+    }
     if (changes.announceUrl) this.announce([p], changes.announceUrl, changes.announceMethod ?? "POST");
     p.updatedAt = this.core.clock.now();
     this.touch();
     return p;
+  }
+
+  /**
+   * Whether one leg hears another now: both in the started room, neither on hold, the speaker not muted,
+   * and a coaching speaker only by the participant it coaches. Not Twilio's API: the simulator's model of
+   * the audio, so tests can say who heard whom.
+   */
+  hears(listenerSid: string, speakerSid: string): boolean {
+    const listener = this.participants.get(listenerSid);
+    const speaker = this.participants.get(speakerSid);
+    if (!listener || !speaker || listener === speaker || this.status !== "in-progress") return false;
+    if (listener.hold || speaker.hold || speaker.muted) return false;
+    return !speaker.coaching || speaker.callSidToCoach === listenerSid;
   }
 
   /** Plays an announcement to the given participants (all of them for a conference-wide one). */
@@ -178,11 +203,12 @@ export class ConferenceRoom {
         CallSid: p.call.sid,
         Muted: String(p.options.muted),
         Hold: String(p.hold),
-        Coaching: "false",
+        Coaching: String(p.coaching),
         EndConferenceOnExit: String(p.options.endConferenceOnExit),
         StartConferenceOnEnter: String(p.options.startConferenceOnEnter),
       });
       if (p.options.label) params.ParticipantLabel = p.options.label;
+      if (p.callSidToCoach) params.CallSidToCoach = p.callSidToCoach;
     }
     if (event === "conference-end" && this.reasonEnded) {
       params.ReasonConferenceEnded = this.reasonEnded;

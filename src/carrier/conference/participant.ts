@@ -14,6 +14,8 @@ export interface ParticipantOptions {
   waitUrl?: string;
   waitMethod: HttpMethod;
   label?: string;
+  /** TwiML <Conference coach="CA…">: joins coaching that participant. */
+  coach?: string;
 }
 
 export interface ConferenceCallbackConfig {
@@ -25,6 +27,9 @@ export interface ConferenceCallbackConfig {
 
 export class Participant {
   hold = false;
+  /** A coach is heard by the participant it coaches only (Twilio's agent coaching); it hears everyone. */
+  coaching = false;
+  callSidToCoach: string | undefined;
   holdUrl: string | undefined;
   holdMethod: HttpMethod = "GET";
   readonly joinedAt: number;
@@ -41,6 +46,10 @@ export class Participant {
   ) {
     this.joinedAt = now;
     this.updatedAt = now;
+    if (options.coach) {
+      this.coaching = true;
+      this.callSidToCoach = options.coach;
+    }
   }
 
   get muted(): boolean {

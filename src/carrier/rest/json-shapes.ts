@@ -70,6 +70,8 @@ export interface ParticipantView {
   label?: string;
   muted: boolean;
   hold: boolean;
+  coaching: boolean;
+  callSidToCoach?: string;
   startConferenceOnEnter: boolean;
   endConferenceOnExit: boolean;
   status: "queued" | "connecting" | "ringing" | "connected" | "complete" | "failed";
@@ -84,6 +86,8 @@ export function participantView(p: Participant, room: ConferenceRoom): Participa
     label: p.options.label,
     muted: p.options.muted,
     hold: p.hold,
+    coaching: p.coaching,
+    callSidToCoach: p.callSidToCoach,
     startConferenceOnEnter: p.options.startConferenceOnEnter,
     endConferenceOnExit: p.options.endConferenceOnExit,
     status: "connected",
@@ -97,8 +101,8 @@ export function participantJson(v: ParticipantView, accountSid: string): Record<
     account_sid: accountSid,
     call_sid: v.callSid,
     label: v.label ?? null,
-    call_sid_to_coach: null,
-    coaching: false,
+    call_sid_to_coach: v.callSidToCoach ?? null,
+    coaching: v.coaching,
     conference_sid: v.conferenceSid,
     date_created: date(v.created),
     date_updated: date(v.updated),

@@ -17,6 +17,8 @@ const updateBody = z.looseObject({
   AnnounceUrl: formUrl.optional(),
   AnnounceMethod: formMethod.optional(),
   EndConferenceOnExit: formBool.optional(),
+  Coaching: formBool.optional(),
+  CallSidToCoach: formString.optional(),
 });
 
 const createBody = z.looseObject({
@@ -36,7 +38,23 @@ const createBody = z.looseObject({
   ConferenceStatusCallback: formUrl.optional(),
   ConferenceStatusCallbackEvent: formList.optional(),
   ConferenceStatusCallbackMethod: formMethod.optional(),
+  Coaching: formBool.optional(),
+  CallSidToCoach: formString.optional(),
 });
+
+/**
+ * Twilio's rules for coaching: Coaching defaults to false unless CallSidToCoach is given, and Coaching=true
+ * needs CallSidToCoach (or, on an update, a coached call already set). The coached call must be in the room.
+ * The error code is a guess: Twilio documents the rule, not the code.
+ */
+function coachTarget(room: ConferenceRoom | undefined, b: { Coaching?: boolean; CallSidToCoach?: string }, current?: Participant): string | undefined {
+  const coaching = b.Coaching ?? (b.CallSidToCoach !== undefined ? true : current?.coaching ?? false);
+  if (!coaching) return undefined;
+  const target = b.CallSidToCoach ?? current?.callSidToCoach;
+  if (!target) throw new RestError(400, 21220, "CallSidToCoach is required when Coaching is true");
+  if (target === current?.call.sid || !room?.participants.has(target)) throw new RestError(400, 21220, `CallSidToCoach ${target} is not a participant of this conference`);
+  return target;
+}
 
 type ConfParams = { accountSid: string; conference: string };
 type OneParams = ConfParams & { file: string };
@@ -73,7 +91,9 @@ export function participantRoutes(app: FastifyInstance, core: CarrierCore): void
   app.post<{ Params: OneParams }>(`${base}/:file`, async (req) => {
     const { room: r, participant } = one(req.params, req.url);
     const b = parseForm(updateBody, req.body);
+    const coach = b.Coaching === undefined && b.CallSidToCoach === undefined ? {} : { coaching: coachTarget(r, b, participant) !== undefined, callSidToCoach: coachTarget(r, b, participant) };
     r.update(participant.call.sid, {
+      ...coach,
       muted: b.Muted, hold: b.Hold, holdUrl: b.HoldUrl, holdMethod: b.HoldMethod,
       announceUrl: b.AnnounceUrl, announceMethod: b.AnnounceMethod, endConferenceOnExit: b.EndConferenceOnExit,
     });
@@ -95,8 +115,9 @@ export function participantRoutes(app: FastifyInstance, core: CarrierCore): void
     const existing = conferences.bySidOrName(ref);
     if (!existing && /^CF[0-9a-f]{32}$/i.test(ref)) throw notFound(req.url);
     // Dialling a party into a named conference creates it, so the answer can carry its SID.
+    const coach = coachTarget(existing, b);
     const target = existing ?? conferences.ensure(ref);
-    const xml = conferenceTwiml(target.friendlyName, b);
+    const xml = conferenceTwiml(target.friendlyName, b, coach);
     const call = core.lifecycle.dialOut({
       to: b.To,
       from: b.From,
@@ -115,7 +136,7 @@ export function participantRoutes(app: FastifyInstance, core: CarrierCore): void
     return reply.code(201).send(
       participantJson(
         {
-          callSid: call.sid, conferenceSid: target.sid, label: b.Label, muted: b.Muted ?? false, hold: false,
+          callSid: call.sid, conferenceSid: target.sid, label: b.Label, muted: b.Muted ?? false, hold: false, coaching: coach !== undefined, callSidToCoach: coach,
           startConferenceOnEnter: b.StartConferenceOnEnter ?? true, endConferenceOnExit: b.EndConferenceOnExit ?? false,
           status: "queued", created: now, updated: now,
         },
@@ -126,11 +147,11 @@ export function participantRoutes(app: FastifyInstance, core: CarrierCore): void
 }
 
 /** A REST-added participant runs the same TwiML a <Dial><Conference> would, so both behave alike. */
-function conferenceTwiml(name: string, b: z.infer<typeof createBody>): string {
+function conferenceTwiml(name: string, b: z.infer<typeof createBody>, coach: string | undefined): string {
   const response = new twilio.twiml.VoiceResponse();
   const attrs: Record<string, unknown> = {
     muted: b.Muted, beep: b.Beep, startConferenceOnEnter: b.StartConferenceOnEnter, endConferenceOnExit: b.EndConferenceOnExit,
-    waitUrl: b.WaitUrl, waitMethod: b.WaitMethod, participantLabel: b.Label,
+    waitUrl: b.WaitUrl, waitMethod: b.WaitMethod, participantLabel: b.Label, coach,
     statusCallback: b.ConferenceStatusCallback, statusCallbackMethod: b.ConferenceStatusCallbackMethod,
     statusCallbackEvent: b.ConferenceStatusCallbackEvent?.join(" "),
   };

@@ -18,6 +18,7 @@ const conferenceAttrs = z.looseObject({
   statusCallbackEvent: eventList.default(["start", "end"]),
   statusCallbackMethod: twimlMethod.default("POST"),
   participantLabel: z.string().optional(),
+  coach: z.string().optional(),
 });
 
 /**
@@ -37,7 +38,7 @@ export async function dialConference(dial: DialAttrs, noun: TwimlNode, ctx: Verb
   const { room, participant } = core.conferences.join(
     noun.text,
     call,
-    { muted: a.muted, beep: a.beep, startConferenceOnEnter: a.startConferenceOnEnter, endConferenceOnExit: a.endConferenceOnExit, waitUrl, waitMethod: a.waitMethod, label: a.participantLabel },
+    { muted: a.muted, beep: a.beep, startConferenceOnEnter: a.startConferenceOnEnter, endConferenceOnExit: a.endConferenceOnExit, waitUrl, waitMethod: a.waitMethod, label: a.participantLabel, coach: a.coach || undefined },
     callback,
   );
   try {

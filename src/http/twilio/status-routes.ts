@@ -8,6 +8,7 @@ import type { Services } from "../../services.js";
 import { statusWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { entryQuerySchema } from "./agent-leg-routes.js";
 import { z } from "zod";
+import { liveMonitor, recordMonitor } from "../../supervision/monitoring.js";
 import { agencyAnswered, agencyGone, transferById } from "../../transfers/transfer-service.js";
 
 /** Legs the hotline placed carry what they belong to in the callback URL: a transfer, or a queue entry (and which leg). */
@@ -15,6 +16,8 @@ const statusQuerySchema = z.object({
   transfer: z.coerce.number().int().positive().optional(),
   entry: entryQuerySchema.shape.entry.optional(),
   leg: z.string().max(16).optional(),
+  /** A supervisor's monitoring leg: the live call it listens to. */
+  monitor: z.string().max(64).optional(),
 });
 
 export function statusRoutes(base: FastifyInstance, s: Services): void {
@@ -29,6 +32,12 @@ export function statusRoutes(base: FastifyInstance, s: Services): void {
       if (body.CallStatus === "in-progress" && current?.status === "dialling") agencyAnswered(s.ctx, transfer, body.CallSid);
       // Not answered, refused, or hung up while being briefed: the caller goes back (never left alone).
       else if (isTerminalStatus(body.CallStatus) && (current?.status === "dialling" || current?.status === "briefing")) agencyGone(s.ctx, transfer, body.CallStatus);
+      return s.twiml.empty();
+    }
+    // A supervisor's leg (listen, whisper, barge): its end, by hanging up or not answering, ends the monitoring.
+    if (query.monitor !== undefined) {
+      const monitor = isTerminalStatus(body.CallStatus) ? liveMonitor(s.ctx.db, query.monitor, body.CallSid) : undefined;
+      if (monitor) recordMonitor(s.ctx, { callSid: monitor.callSid, agentId: monitor.agentId }, monitor.id, monitor.supervisorId, { kind: "ended" });
       return s.twiml.empty();
     }
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
