@@ -49,7 +49,7 @@ export type Coverage = "human" | "machine" | "voice" | `fallback:${Language}` | 
 /** Where approved human recordings are served (src/http/audio-routes.ts): public, as Twilio fetches them for <Play>. */
 export const recordedPath = (id: number) => `/audio/recorded/${id}.wav`;
 
-const NO_APPROVED: ApprovedLookup = { get: () => undefined };
+const NO_APPROVED: ApprovedLookup = { version: 0, get: () => undefined };
 
 function fill(text: string, vars: PromptPlay["vars"]): string {
   return text.replace(/\{([a-z]+)\}/g, (all, name: string) => String(vars?.[name] ?? all));
@@ -61,6 +61,11 @@ export class PromptCatalog {
     /** Approved human recordings, which win over shipped recordings and voices. */
     private readonly approved: ApprovedLookup = NO_APPROVED,
   ) {}
+
+  /** Changes whenever what a prompt resolves to may have changed (a staff recording approved): caches of resolved prompts key on it. */
+  get version(): number {
+    return this.approved.version;
+  }
 
   /** Every prompt id the flow or the server may play. */
   promptIds(): string[] {

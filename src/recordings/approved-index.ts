@@ -4,6 +4,8 @@ import { approvedRecordings } from "./recording-store.js";
 
 /** Where the prompt catalog looks up approved human recordings: language → prompt → recording id. */
 export interface ApprovedLookup {
+  /** Moves on every reload, so caches of resolved prompts know to start again. */
+  readonly version: number;
   get(language: string, prompt: string): number | undefined;
 }
 
@@ -15,6 +17,7 @@ export interface ApprovedLookup {
  */
 export class ApprovedIndex implements ApprovedLookup {
   private byLanguage = new Map<string, Map<string, number>>();
+  version = 0;
 
   constructor(private readonly db: Db) {
     this.reload();
@@ -28,6 +31,7 @@ export class ApprovedIndex implements ApprovedLookup {
       next.set(r.language, prompts);
     }
     this.byLanguage = next;
+    this.version += 1;
   }
 
   get(language: string, prompt: string): number | undefined {
