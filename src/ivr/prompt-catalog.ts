@@ -121,6 +121,11 @@ export class PromptCatalog {
     return { utterance: last, degraded: `${play.prompt}: cannot be played or spoken in ${language}` };
   }
 
+  /** A prompt's written text in a language (what staff read out when they record it). */
+  promptText(prompt: string, language: Language): string | undefined {
+    return this.flows.prompts[language]?.prompts[prompt]?.text;
+  }
+
   /** A text message in a language, else in the default language (flows:check makes sure there is one). */
   text(id: string, language: Language): { language: Language; body: string } | undefined {
     const own = this.flows.prompts[language]?.texts[id];

@@ -7,6 +7,8 @@ export interface PromptCoverage {
   prompt: string;
   language: string;
   how: Coverage;
+  /** The prompt's text in this language: what the person recording it reads out. */
+  text: string | null;
   /** Drafts of this prompt and language waiting for a supervisor, newest first. */
   drafts: number[];
 }
@@ -34,7 +36,7 @@ export function recordingCoverage(db: Db, catalog: PromptCatalog): CoverageRepor
     for (const prompt of catalog.promptIds()) {
       const how = catalog.coverage(prompt, language);
       if (how.startsWith("fallback:") || how === "missing") (fallback[language] ??= []).push(prompt);
-      prompts.push({ prompt, language, how, drafts: drafts.get(`${language}/${prompt}`) ?? [] });
+      prompts.push({ prompt, language, how, text: catalog.promptText(prompt, language) ?? null, drafts: drafts.get(`${language}/${prompt}`) ?? [] });
     }
   }
   return { prompts, fallback, draftsByLanguage };

@@ -136,7 +136,7 @@ describe("coverage", () => {
   it("shows human, machine, voice and fallback per language and prompt, the drafts waiting, and languages that fall back", async () => {
     const draft = await upload("menu-other", "lo", toneWav(1));
     const lo = await coverageOf("lo", "menu-other");
-    expect(lo.cell).toEqual({ prompt: "menu-other", language: "lo", how: "fallback:th", drafts: [draft.body.id] });
+    expect(lo.cell).toEqual({ prompt: "menu-other", language: "lo", how: "fallback:th", text: expect.any(String), drafts: [draft.body.id] });
     expect((await coverageOf("my", "menu-other")).cell.how).toBe("machine");
     expect((await coverageOf("th", "menu-other")).cell.how).toBe("voice");
     expect(lo.fallback.lo).toContain("menu-other");
