@@ -73,27 +73,18 @@ export function recordingApiRoutes(app: FastifyInstance, s: Services): void {
     return reply.type("audio/wav").send(found.audio);
   });
 
-  app.post("/api/recordings/:id/approve", supervisor, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    const approved = (() => {
+  for (const [verb, decide] of [["approve", approveRecording], ["reject", rejectRecording]] as const) {
+    app.post(`/api/recordings/:id/${verb}`, supervisor, async (request) => {
+      const { id } = parseOr400(idParams, request.params);
       try {
-        return approveRecording(s.ctx, id, request.user!.id);
+        const decided = decide(s.ctx, id, request.user!.id);
+        s.log.info({ recordingId: id, prompt: decided.prompt, language: decided.language, status: decided.status, by: request.user!.id }, "prompt recording decided");
+        return decided;
       } catch (err) {
         return asHttp(err);
       }
-    })();
-    s.log.info({ recordingId: id, prompt: approved.prompt, language: approved.language, by: request.user!.id }, "prompt recording approved");
-    return approved;
-  });
-
-  app.post("/api/recordings/:id/reject", supervisor, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
-    try {
-      return rejectRecording(s.ctx, id, request.user!.id);
-    } catch (err) {
-      return asHttp(err);
-    }
-  });
+    });
+  }
 
   /** The server calls the supervisor's phone to record a prompt (rather than a PIN on the hotline number: see README). */
   app.post("/api/recordings/sessions", supervisor, async (request, reply) => {
