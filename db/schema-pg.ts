@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import * as lite from "./schema.js";
 import type { IvrStep } from "./schema.js";
 
@@ -14,6 +14,8 @@ const time = (name: string) => bigint(name, { mode: "number" });
 const json = <T>(name: string) => jsonb(name).$type<T>();
 /** An id the database assigns, only growing, as SQLite's integer primary keys; "by default" still accepts one given. */
 const serialId = () => integer("id").primaryKey().generatedByDefaultAsIdentity();
+/** Bytes, as SQLite's blob in buffer mode: drizzle has no bytea of its own. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 export const calls = pgTable(
   "calls",
@@ -259,4 +261,45 @@ export const transfers = pgTable(
     endedAt: time("ended_at"),
   },
   (t) => [index("transfers_call_idx").on(t.callSid)],
+);
+
+export const promptRecordings = pgTable(
+  "prompt_recordings",
+  {
+    id: serialId(),
+    prompt: text("prompt").notNull(),
+    language: text("language").notNull(),
+    audio: bytea("audio").notNull(),
+    format: text("format", { enum: lite.promptRecordings.format.enumValues }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    source: text("source", { enum: lite.promptRecordings.source.enumValues }).notNull(),
+    status: text("status", { enum: lite.promptRecordings.status.enumValues }).notNull().default("draft"),
+    recordedBy: text("recorded_by").notNull(),
+    decidedBy: text("decided_by"),
+    createdAt: time("created_at").notNull(),
+    decidedAt: time("decided_at"),
+  },
+  (t) => [
+    index("prompt_recordings_status_idx").on(t.status, t.language, t.prompt),
+    uniqueIndex("prompt_recordings_approved_idx").on(t.prompt, t.language).where(sql`status = 'approved'`),
+  ],
+);
+
+export const recordingSessions = pgTable(
+  "recording_sessions",
+  {
+    id: serialId(),
+    prompt: text("prompt").notNull(),
+    language: text("language").notNull(),
+    phone: text("phone").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    callSid: text("call_sid"),
+    status: text("status", { enum: lite.recordingSessions.status.enumValues }).notNull().default("calling"),
+    takeUrl: text("take_url"),
+    takes: integer("takes").notNull().default(0),
+    recordingId: integer("recording_id"),
+    createdAt: time("created_at").notNull(),
+    endedAt: time("ended_at"),
+  },
+  (t) => [index("recording_sessions_call_idx").on(t.callSid)],
 );

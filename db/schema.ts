@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are milliseconds since the epoch, taken from the injected clock. */
 const time = (name: string) => integer(name);
@@ -310,4 +310,55 @@ export const transfers = sqliteTable(
     endedAt: time("ended_at"),
   },
   (t) => [index("transfers_call_idx").on(t.callSid)],
+);
+
+/**
+ * Prompts recorded by the hotline's own staff (by phone or by upload), kept in the database so every
+ * instance serves them: approved ones are played with <Play> in preference to the shipped recordings
+ * and the Twilio voice. Audio is normalised (src/recordings/audio-normaliser.ts) before it is stored.
+ */
+export const promptRecordings = sqliteTable(
+  "prompt_recordings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    prompt: text("prompt").notNull(),
+    language: text("language").notNull(),
+    audio: blob("audio", { mode: "buffer" }).notNull(),
+    /** What the bytes are: always 8 kHz mono 16-bit PCM WAV today, named so another format can follow. */
+    format: text("format", { enum: ["wav-pcm16-8k"] }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    source: text("source", { enum: ["phone", "upload"] }).notNull(),
+    /** draft → approved (played) or rejected; an approved one becomes replaced when a newer one is approved. */
+    status: text("status", { enum: ["draft", "approved", "rejected", "replaced"] }).notNull().default("draft"),
+    recordedBy: text("recorded_by").notNull(),
+    decidedBy: text("decided_by"),
+    createdAt: time("created_at").notNull(),
+    decidedAt: time("decided_at"),
+  },
+  (t) => [
+    index("prompt_recordings_status_idx").on(t.status, t.language, t.prompt),
+    // At most one approved recording per prompt and language: the one callers hear.
+    uniqueIndex("prompt_recordings_approved_idx").on(t.prompt, t.language).where(sql`status = 'approved'`),
+  ],
+);
+
+/** A call to a supervisor's phone to record one prompt: the state the recording webhooks move on. */
+export const recordingSessions = sqliteTable(
+  "recording_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    prompt: text("prompt").notNull(),
+    language: text("language").notNull(),
+    phone: text("phone").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    callSid: text("call_sid"),
+    status: text("status", { enum: ["calling", "recording", "reviewing", "keeping", "kept", "ended", "failed"] }).notNull().default("calling"),
+    /** The carrier's URL of the take being listened to; fetched with the account's credentials when kept. */
+    takeUrl: text("take_url"),
+    takes: integer("takes").notNull().default(0),
+    recordingId: integer("recording_id"),
+    createdAt: time("created_at").notNull(),
+    endedAt: time("ended_at"),
+  },
+  (t) => [index("recording_sessions_call_idx").on(t.callSid)],
 );

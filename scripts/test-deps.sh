@@ -13,6 +13,8 @@ PACKAGES=(
   fonts-tlwg-loma   # Debian's Chromium has no Thai font of its own: the pages would show boxes
   postgresql        # the PostgreSQL tests start their own cluster with its initdb and pg_ctl (test/support/postgres.ts)
   haproxy           # the load balancer the multi-instance tests put in front of several instances (issue 12)
+  sox               # decodes uploaded MP3 prompts (src/recordings/audio-normaliser.ts); the tests make an MP3 with it
+  libsox-fmt-mp3    # sox's MP3 support (libmad to read, LAME to write)
 )
 
 check_only=false

@@ -24,8 +24,10 @@ import { privacyRoutes } from "./http/api/privacy-routes.js";
 import { userRoutes } from "./http/api/user-routes.js";
 import { auditRoutes } from "./http/api/audit-routes.js";
 import { reportRoutes } from "./http/api/report-routes.js";
-import { recordingRoutes } from "./http/recording-routes.js";
+import { promptTextRoutes } from "./http/prompt-text-routes.js";
 import { liveCallRoutes } from "./http/api/live-call-routes.js";
+import { recordingApiRoutes } from "./http/api/recording-routes.js";
+import { audioRoutes } from "./http/audio-routes.js";
 
 /** The hotline as a Fastify app; src/server.ts starts it, tests build it with their own services. */
 export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyInstance> {
@@ -63,7 +65,10 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
   });
   // Recordings are fetched by Twilio for <Play>: public, like any hold music.
   await app.register(fastifyStatic, { root: resolve(s.flows.dir, "audio"), prefix: "/audio/", decorateReply: false });
+  audioRoutes(app, s);
   await app.register(async (scope) => twilioRoutes(scope, s));
+  // Its own scope: the audio upload's body parser and limit stay there.
+  await app.register(async (scope) => recordingApiRoutes(scope, s));
   await app.register(async (scope) => wsRoute(scope, s, hub));
   await app.register(async (scope) => {
     healthRoutes(scope, s);
@@ -82,7 +87,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     liveCallRoutes(scope, s);
     pageRoutes(scope, s);
     voiceTokenRoutes(scope, s);
-    recordingRoutes(scope, s);
+    promptTextRoutes(scope, s);
   });
   return app;
 }

@@ -72,6 +72,8 @@ export const envSchema = z.object({
     .regex(/^((violence|trafficking|pregnancy|child_labour|other|emergency|unknown)(,(violence|trafficking|pregnancy|child_labour|other|emergency|unknown))*)?$/, "comma-separated topics (violence, trafficking, pregnancy, child_labour, other, emergency, unknown), or empty for none")
     .default("pregnancy,child_labour,other")
     .transform((v) => (v ? v.split(",") : [])),
+  /** The longest take of a prompt recorded by phone (<Record maxLength>); uploads have the same 60 s cap. */
+  RECORDING_MAX_SECONDS: z.coerce.number().int().min(5).max(60).default(60),
   /** Days callers' personal data is kept before it is anonymised (PDPA: no longer than needed). */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(365),
   /**

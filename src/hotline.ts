@@ -35,6 +35,9 @@ import type { Language } from "./languages.js";
 import { pseudonymKey } from "./privacy/pseudonym.js";
 import { scheduleRetention } from "./privacy/retention.js";
 import { scheduleAuditRetention } from "./audit/audit-retention.js";
+import { ApprovedIndex } from "./recordings/approved-index.js";
+import { RecordingCalls } from "./recordings/recording-calls.js";
+import { SessionScript } from "./recordings/session-script.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -96,13 +99,15 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const times = { offerTimeoutSeconds: config.OFFER_TIMEOUT_SECONDS, wrapUpSeconds: config.WRAP_UP_SECONDS };
   const hotlineNumber = config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER;
   const dispatcher = new Dispatcher(ctx, twilioCallControl(carrier, twiml, hotlineNumber, times), tasks, times, log);
+  const approved = new ApprovedIndex(db);
+  const stopApproved = approved.follow(ctx.bus);
   const services: Services = {
     config,
     ctx,
     webhookCtx: { ...ctx, joinsGroup: true },
     log,
     flows,
-    catalog: new PromptCatalog(flows),
+    catalog: new PromptCatalog(flows, approved),
     twiml,
     authToken,
     accountSid,
@@ -111,6 +116,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     dispatcher,
     pseudonymKey: pseudonymKey(ctx, config.PSEUDONYM_KEY),
     draining: new Draining(),
+    recordings: { approved, calls: new RecordingCalls(ctx, carrier, twiml, tasks, hotlineNumber, log), script: new SessionScript(flows) },
     figures: () => ({
       ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now()), config.TIMEZONE),
       // Referrals past their deadline are what the ministry's escalation center chases.
@@ -163,6 +169,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       transfers.stop();
       stopReferrals();
       stopTexts();
+      stopApproved();
       hub.close();
       ctx.group?.commit();
       await checkpointer.close();

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     console.log(`  Test-call page (dial, press keys, answer as an agent): ${simulator.origin}/`);
     console.log(`  Agent desktop:  ${config.PUBLIC_BASE_URL}/agent`);
     console.log(`  Wallboard:      ${config.PUBLIC_BASE_URL}/wallboard`);
+    console.log(`  Recordings:     ${config.PUBLIC_BASE_URL}/recordings`);
     if (generatedToken) console.log(`  Admin token for this run: ${generatedToken}`);
     console.log("");
   }

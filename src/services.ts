@@ -10,6 +10,9 @@ import type { CarrierApi } from "./telephony/carrier-api.js";
 import type { LiveFigures } from "./stats/live-figures.js";
 import type { AgentBoard } from "./stats/agent-board.js";
 import type { Draining } from "./http/draining.js";
+import type { ApprovedIndex } from "./recordings/approved-index.js";
+import type { RecordingCalls } from "./recordings/recording-calls.js";
+import type { SessionScript } from "./recordings/session-script.js";
 
 /** What the HTTP edge needs, built once at start (src/server.ts) or per test file. */
 export interface Services {
@@ -31,6 +34,8 @@ export interface Services {
   pseudonymKey: string;
   /** Set on SIGTERM: /health answers 503 and live sockets are told to reconnect elsewhere. */
   draining: Draining;
+  /** Prompts recorded by staff: the approved ones in memory, the phone sessions' carrier work, what the recorder hears. */
+  recordings: { approved: ApprovedIndex; calls: RecordingCalls; script: SessionScript };
   /** GET /api/stats, computed now. */
   figures(): LiveFigures & { referrals: { open: number; overdue: number }; onDuty: AgentBoard };
 }

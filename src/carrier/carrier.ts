@@ -16,6 +16,7 @@ import { simRoutes } from "./sim/sim-routes.js";
 import type { SimCall } from "./sim-call.js";
 import type { ConferenceStatus } from "./conference/conference-room.js";
 import { MessageRegistry, type SimMessage } from "./messages.js";
+import { RecordingRegistry, type SimRecording } from "./recordings.js";
 
 export interface ConferenceSnapshot {
   sid: string;
@@ -46,6 +47,7 @@ export class Carrier {
     core.lifecycle = new CallLifecycle(core);
     core.numbers = new NumberRegistry(clock);
     core.messages = new MessageRegistry(core);
+    core.recordings = new RecordingRegistry(core);
     core.numbers.add(config.hotlineNumber, {
       voiceUrl: config.voiceUrl,
       voiceMethod: config.voiceMethod,
@@ -62,6 +64,7 @@ export class Carrier {
     this.server = buildCarrierServer(this.core, this.restFaults, (app) => simRoutes(app, this));
     const address = await this.server.app.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
     this.origin = address.replace("[::1]", "localhost");
+    this.core.origin = this.origin;
     return this.origin;
   }
 
@@ -123,6 +126,11 @@ export class Carrier {
   /** Whether one leg hears another now in the conference they share (see ConferenceRoom.hears). */
   hears(listenerSid: string, speakerSid: string): boolean {
     return this.core.conferences.forCall(listenerSid)?.hears(listenerSid, speakerSid) ?? false;
+  }
+
+  /** Takes made by <Record>, newest first. */
+  recordings(): SimRecording[] {
+    return this.core.recordings.all();
   }
 
   /** Every leg that was in one conference with this leg at the same moment, by the carrier's own record. */

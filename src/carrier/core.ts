@@ -10,6 +10,7 @@ import type { EndpointRegistry } from "./endpoints.js";
 import type { ConferenceRegistry } from "./conference/conference-registry.js";
 import type { NumberRegistry } from "./phone-numbers.js";
 import type { MessageRegistry } from "./messages.js";
+import type { RecordingRegistry } from "./recordings.js";
 
 /** The carrier's shared parts, handed to each module so none needs the Carrier facade. */
 export interface CarrierCore {
@@ -25,4 +26,7 @@ export interface CarrierCore {
   conferences: ConferenceRegistry;
   numbers: NumberRegistry;
   messages: MessageRegistry;
+  recordings: RecordingRegistry;
+  /** The carrier's HTTP origin once listening: recordings' URLs are absolute under it, as Twilio's are under api.twilio.com. */
+  origin?: string;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 
 /** Twilio SIDs are a two-letter prefix and 32 lowercase hex digits (CA… calls, CF… conferences). */
-export function newSid(prefix: "CA" | "CF" | "PN" | "SM"): string {
+export function newSid(prefix: "CA" | "CF" | "PN" | "SM" | "RE"): string {
   return prefix + randomBytes(16).toString("hex");
 }
 

@@ -6,7 +6,7 @@ export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set(["completed", "bu
 export type Direction = "inbound" | "outbound-api" | "outbound-dial";
 
 /** What the call is waiting on right now; "fetching" means a webhook is in flight. */
-export type CallState = "queued" | "ringing" | "fetching" | "gather" | "pause" | "dial" | "bridged" | "conference" | "ended";
+export type CallState = "queued" | "ringing" | "fetching" | "gather" | "record" | "pause" | "dial" | "bridged" | "conference" | "ended";
 
 export type ProgressEvent = "initiated" | "ringing" | "answered" | "completed";
 

@@ -150,6 +150,8 @@ export function pageRoutes(app: FastifyInstance, _s: Services): void {
   page("/agent", "agent.html", TWILIO_VOICE);
   page("/wallboard", "wallboard.html");
   page("/admin", "admin.html");
+  // Drafts are fetched with the token and played from blob: URLs.
+  page("/recordings", "recordings.html", { media: ["blob:"] });
 
   app.get("/web/constants.json", async (_request, reply) => privateHeaders(reply).type("application/json").send(constants));
   app.get("/web/messages.js", async (request, reply) => sendScript(request, reply, await messages));

@@ -1,6 +1,7 @@
 import { LANGUAGES } from "../languages.js";
 import type { LoadedFlows } from "./flow-loader.js";
 import { BILINGUAL_LANGUAGES, BILINGUAL_PROMPTS, PromptCatalog, type Coverage } from "./prompt-catalog.js";
+import type { ApprovedLookup } from "../recordings/approved-index.js";
 
 export interface FlowReport {
   errors: string[];
@@ -18,12 +19,15 @@ export const TEXT_SEGMENT = 70;
 
 const placeholders = (text: string) => (text.match(/\{[a-z]+\}/g) ?? []).sort().join(" ");
 
-/** Everything a flow needs to be safe to put in front of callers. Pure: the CLI and the server both use it. */
-export function checkFlows(loaded: LoadedFlows): FlowReport {
+/**
+ * Everything a flow needs to be safe to put in front of callers. Pure: the CLI and the server both use it.
+ * With the approved human recordings (from the database), coverage shows them too.
+ */
+export function checkFlows(loaded: LoadedFlows, approved?: ApprovedLookup): FlowReport {
   const { flow, prompts } = loaded;
   const errors: string[] = [];
   const warnings: string[] = [];
-  const catalog = new PromptCatalog(loaded);
+  const catalog = new PromptCatalog(loaded, approved);
 
   for (const id of [flow.start, flow.returningStart]) {
     if (!flow.nodes[id]) errors.push(`start node "${id}" does not exist`);
@@ -93,10 +97,10 @@ export function checkFlows(loaded: LoadedFlows): FlowReport {
   return { errors, warnings, coverage, unreviewed };
 }
 
-const SHORT: Record<string, string> = { recording: "rec", voice: "tts", missing: "MISSING" };
+const SHORT: Record<string, string> = { human: "human", machine: "machine", voice: "tts", missing: "MISSING" };
 
-/** The coverage table: a row per prompt, a column per language. */
-export function formatCoverage(report: FlowReport): string {
+/** The coverage table: a row per prompt, a column per language; `drafts` counts recordings awaiting approval per language. */
+export function formatCoverage(report: FlowReport, drafts?: Partial<Record<string, number>>): string {
   const ids = Object.keys(report.coverage);
   const width = Math.max(6, ...ids.map((id) => id.length));
   const cell = (s: string) => s.padEnd(8);
@@ -109,6 +113,10 @@ export function formatCoverage(report: FlowReport): string {
     lines.push(`${id.padEnd(width)}  ${row.join("")}`);
   }
   lines.push(`${"machine".padEnd(width)}  ${LANGUAGES.map((l) => cell(String(report.unreviewed[l] ?? 0))).join("")}`);
-  lines.push("rec = recording, tts = Twilio voice, →xx = heard in language xx until recorded; machine = translations awaiting native review");
+  lines.push(`${"drafts".padEnd(width)}  ${LANGUAGES.map((l) => cell(String(drafts?.[l] ?? "-"))).join("")}`);
+  lines.push(
+    "human = staff recording (approved), machine = shipped machine recording, tts = Twilio voice, →xx = heard in language xx until recorded;",
+    "machine row = translations awaiting native review; drafts = recordings awaiting approval (- without the database)",
+  );
   return lines.join("\n");
 }

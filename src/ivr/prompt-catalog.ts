@@ -3,6 +3,7 @@ import type { Voice } from "./flow-schema.js";
 import type { LoadedFlows } from "./flow-loader.js";
 import type { PromptPlay } from "./flow-engine.js";
 import { WHISPER_PROMPTS } from "../agents/whisper.js";
+import type { ApprovedLookup } from "../recordings/approved-index.js";
 
 /** Prompts the server plays outside the flow's menus; every language must have them too. */
 export const SYSTEM_PROMPTS = [
@@ -38,15 +39,33 @@ export interface Resolution {
   degraded?: string;
 }
 
-/** How a prompt reaches callers of one language, for flows:check's coverage table. */
-export type Coverage = "recording" | "voice" | `fallback:${Language}` | "missing";
+/**
+ * How a prompt reaches callers of one language, for flows:check's coverage table and the recordings page:
+ * a human recording approved on the page, a machine recording shipped in audio/, the Twilio voice, another
+ * language's prompt, or nothing.
+ */
+export type Coverage = "human" | "machine" | "voice" | `fallback:${Language}` | "missing";
+
+/** Where approved human recordings are served (src/http/audio-routes.ts): public, as Twilio fetches them for <Play>. */
+export const recordedPath = (id: number) => `/audio/recorded/${id}.wav`;
+
+const NO_APPROVED: ApprovedLookup = { version: 0, get: () => undefined };
 
 function fill(text: string, vars: PromptPlay["vars"]): string {
   return text.replace(/\{([a-z]+)\}/g, (all, name: string) => String(vars?.[name] ?? all));
 }
 
 export class PromptCatalog {
-  constructor(private readonly flows: LoadedFlows) {}
+  constructor(
+    private readonly flows: LoadedFlows,
+    /** Approved human recordings, which win over shipped recordings and voices. */
+    private readonly approved: ApprovedLookup = NO_APPROVED,
+  ) {}
+
+  /** Changes whenever what a prompt resolves to may have changed (a staff recording approved): caches of resolved prompts key on it. */
+  get version(): number {
+    return this.approved.version;
+  }
 
   /** Every prompt id the flow or the server may play. */
   promptIds(): string[] {
@@ -62,6 +81,8 @@ export class PromptCatalog {
   }
 
   private direct(prompt: string, language: Language, vars: PromptPlay["vars"]): Utterance | undefined {
+    const human = this.approved.get(language, prompt);
+    if (human !== undefined) return { kind: "play", prompt, language, path: recordedPath(human) };
     const file = this.flows.recordings[language]?.[prompt];
     if (file) return { kind: "play", prompt, language, path: `/audio/${language}/${encodeURIComponent(file)}` };
     const voice = this.flows.flow.voices[language];
@@ -80,14 +101,15 @@ export class PromptCatalog {
   }
 
   coverage(prompt: string, language: Language): Coverage {
+    if (this.approved.get(language, prompt) !== undefined) return "human";
     if (this.direct(prompt, language, undefined)) {
-      return this.flows.recordings[language]?.[prompt] ? "recording" : "voice";
+      return this.flows.recordings[language]?.[prompt] ? "machine" : "voice";
     }
     const fallback = this.flows.flow.fallback[language];
     return fallback && this.direct(prompt, fallback, undefined) ? `fallback:${fallback}` : "missing";
   }
 
-  /** Recording, else the language's voice, else the declared fallback language, else the default language. */
+  /** Approved human recording, else shipped recording, else the language's voice, else the declared fallback language, else the default language. */
   resolve(play: PromptPlay, callLanguage: Language): Resolution {
     const language = play.language ?? callLanguage;
     const direct = this.direct(play.prompt, language, play.vars);
@@ -97,6 +119,11 @@ export class PromptCatalog {
     if (viaFallback) return { utterance: viaFallback, degraded: `${play.prompt}: no ${language} recording or voice, spoken in ${fallback}` };
     const last = this.direct(play.prompt, this.flows.flow.defaultLanguage, play.vars);
     return { utterance: last, degraded: `${play.prompt}: cannot be played or spoken in ${language}` };
+  }
+
+  /** A prompt's written text in a language (what staff read out when they record it). */
+  promptText(prompt: string, language: Language): string | undefined {
+    return this.flows.prompts[language]?.prompts[prompt]?.text;
   }
 
   /** A text message in a language, else in the default language (flows:check makes sure there is one). */

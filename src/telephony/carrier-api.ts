@@ -58,6 +58,11 @@ export interface SendText {
 }
 
 export interface CarrierApi {
+  /**
+   * A call recording's audio as WAV, fetched with the account's credentials (Twilio may require them
+   * for media); `recordingUrl` is the RecordingUrl Twilio handed to a <Record> action.
+   */
+  fetchRecording(recordingUrl: string): Promise<Buffer>;
   /** Sends a text message; resolves with its id. */
   sendText(text: SendText): Promise<string>;
   placeCall(call: PlaceCall): Promise<string>;

@@ -32,8 +32,22 @@ export function twilioClient(opts: TwilioAccess): twilio.Twilio {
   return twilio(opts.accountSid, opts.authToken, { httpClient });
 }
 
+/**
+ * Where a RecordingUrl's audio is fetched: Twilio's API origin becomes TWILIO_API_BASE_URL, and any other
+ * origin is refused, so the account's credentials never go anywhere a forged URL points.
+ */
+export function recordingMediaUrl(recordingUrl: string, apiBaseUrl: string): string {
+  const origin = apiBaseUrl.replace(/\/+$/, "");
+  const url = new URL(recordingUrl);
+  const path = url.pathname.replace(/\.(wav|mp3|json)$/, "");
+  if (!/^\/2010-04-01\/Accounts\/AC[0-9a-fA-F]{32}\/Recordings\/RE[0-9a-fA-F]{32}$/.test(path)) throw new Error("not a recording URL of the Twilio API");
+  if (url.origin !== TWILIO_API_ORIGIN && url.origin !== new URL(origin).origin) throw new Error(`recording URL is not on the Twilio API (${url.origin})`);
+  return `${origin}${path}.wav`;
+}
+
 export function twilioCarrier(opts: TwilioAccess): CarrierApi {
   const client = twilioClient(opts);
+  const basicAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString("base64")}`;
 
   return {
     async placeCall(call: PlaceCall) {
@@ -49,6 +63,15 @@ export function twilioCarrier(opts: TwilioAccess): CarrierApi {
         ...(call.machineDetection ? { machineDetection: "Enable" } : {}),
       });
       return created.sid;
+    },
+    async fetchRecording(recordingUrl) {
+      // The official client reads answers as text; a recording is bytes, so it is fetched directly.
+      const res = await fetch(recordingMediaUrl(recordingUrl, opts.apiBaseUrl), {
+        headers: { authorization: basicAuth, accept: "audio/x-wav" },
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      });
+      if (!res.ok) throw new Error(`fetching a recording answered ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
     },
     async sendText(text) {
       const sent = await client.messages.create({ to: text.to, from: text.from, body: text.body, statusCallback: text.statusCallback });

@@ -60,6 +60,30 @@ export class TwimlWriter {
     return r.toString();
   }
 
+  /**
+   * A take of a prompt: instructions, the beep, then <Record> with leading and trailing silence trimmed,
+   * ended by `#`, `timeout` seconds of silence or `maxLength`. Without audio Twilio skips the action
+   * and goes on, so the caller then hears `nothing` and the call ends.
+   */
+  record(utterances: Utterance[], opts: { action: string; maxLength: number; timeout: number }, nothing: Utterance[]): string {
+    const r = new twilio.twiml.VoiceResponse();
+    this.speak(r, utterances);
+    r.record({ action: opts.action, method: "POST", maxLength: opts.maxLength, timeout: opts.timeout, finishOnKey: "#", playBeep: true, trim: "trim-silence" });
+    this.speak(r, nothing);
+    r.hangup();
+    return r.toString();
+  }
+
+  /** Plays a take back (the carrier's own media URL, as it gave it) inside a one-key Gather, then the same action on silence. */
+  listenBack(mediaUrl: string, utterances: Utterance[], action: string, timeout: number): string {
+    const r = new twilio.twiml.VoiceResponse();
+    const gather = r.gather({ input: ["dtmf"], numDigits: 1, timeout, action, method: "POST", actionOnEmptyResult: true });
+    gather.play({}, mediaUrl);
+    this.speak(gather, utterances);
+    r.redirect({ method: "POST" }, action);
+    return r.toString();
+  }
+
   /** Prompts, then hang up. */
   goodbye(utterances: Utterance[]): string {
     const r = new twilio.twiml.VoiceResponse();

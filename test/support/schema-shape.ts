@@ -32,12 +32,15 @@ interface TableConfig {
   primaryKeys: { columns: Column[] }[];
 }
 
+/** A PostgreSQL custom bytea column holds what SQLite's blob in buffer mode holds: the same kind of value. */
+const kind = (c: Column) => (c.dataType === "custom" && c.getSQLType() === "bytea" ? "buffer" : c.dataType);
+
 const names = (columns: unknown[]) => columns.map((c) => (c as { name?: string }).name ?? "<expression>").join(", ");
 
 function tableLines(config: TableConfig): string[] {
   const columns = config.columns.map((c) =>
     [
-      `column ${c.name} ${c.dataType}`,
+      `column ${c.name} ${kind(c)}`,
       c.notNull && "not null",
       c.primary && "primary key",
       c.isUnique && "unique",

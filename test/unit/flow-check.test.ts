@@ -13,7 +13,7 @@ describe("flows:check", () => {
     expect(report.errors).toEqual([]);
     const table = formatCoverage(report);
     expect(table.split("\n")[0]).toMatch(/^prompt\s+th\s+my\s+km\s+lo\s+vi\s+zh\s+mfa\s+en/);
-    expect(table).toMatch(/language-option\s+tts\s+rec\s+→th\s+→th\s+tts\s+tts\s+tts\s+tts/);
+    expect(table).toMatch(/language-option\s+tts\s+machine\s+→th\s+→th\s+tts\s+tts\s+tts\s+tts/);
     expect(report.unreviewed.my).toBeGreaterThan(0);
   });
 

@@ -34,21 +34,21 @@ function run(args: string[], env: { installed: string; uid: number }) {
 
 describe("the test command's Debian packages", () => {
   it("go straight on when everything on the list is installed", () => {
-    const res = run([], { installed: "chromium fonts-tlwg-loma postgresql haproxy", uid: 1000 });
+    const res = run([], { installed: "chromium fonts-tlwg-loma postgresql haproxy sox libsox-fmt-mp3", uid: 1000 });
     expect(res).toMatchObject({ code: 0, apt: [] });
-    expect(res.stdout).toContain("present: chromium fonts-tlwg-loma postgresql haproxy");
+    expect(res.stdout).toContain("present: chromium fonts-tlwg-loma postgresql haproxy sox libsox-fmt-mp3");
   });
 
   it("are installed as root, after refreshing the package lists, only those missing", () => {
     const res = run([], { installed: "chromium postgresql", uid: 0 });
     expect(res.code).toBe(0);
-    expect(res.apt).toEqual(["update -q", "install -y -q fonts-tlwg-loma haproxy"]);
+    expect(res.apt).toEqual(["update -q", "install -y -q fonts-tlwg-loma haproxy sox libsox-fmt-mp3"]);
   });
 
   it("are named with the exact command for anyone else, and the tests do not run", () => {
     const res = run([], { installed: "", uid: 1000 });
     expect(res).toMatchObject({ code: 1, apt: [] });
-    expect(res.stderr).toContain("\n  apt-get update && apt-get install -y chromium fonts-tlwg-loma postgresql haproxy\n");
+    expect(res.stderr).toContain("\n  apt-get update && apt-get install -y chromium fonts-tlwg-loma postgresql haproxy sox libsox-fmt-mp3\n");
   });
 
   it("with --check are only reported, even as root", () => {

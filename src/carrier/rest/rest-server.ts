@@ -6,6 +6,7 @@ import { conferenceRoutes } from "./conference-routes.js";
 import { participantRoutes } from "./participant-routes.js";
 import { numberRoutes } from "./number-routes.js";
 import { messageRoutes } from "./message-routes.js";
+import { recordingRoutes } from "./recording-routes.js";
 import { RestError, errorForStatus, notFound, unauthorized } from "./twilio-errors.js";
 import type { RestFaults } from "./rest-faults.js";
 
@@ -56,6 +57,7 @@ export function buildCarrierServer(core: CarrierCore, faults: RestFaults, extra:
   participantRoutes(app, core);
   numberRoutes(app, core);
   messageRoutes(app, core);
+  recordingRoutes(app, core);
   extra(app);
 
   const releaseHung = () => {

@@ -6,6 +6,7 @@ import type { VerbContext, VerbHandler } from "./verb-context.js";
 import { pauseVerb, playVerb, sayVerb } from "./prompts.js";
 import { gatherVerb } from "./gather.js";
 import { dialVerb } from "./dial.js";
+import { recordVerb } from "./record.js";
 
 const redirectAttrs = z.looseObject({ method: twimlMethod.default("POST") });
 const rejectAttrs = z.looseObject({ reason: z.enum(["rejected", "busy"]).default("rejected") });
@@ -37,6 +38,7 @@ const HANDLERS: Record<string, VerbHandler> = {
   Hangup: hangupVerb,
   Reject: rejectVerb,
   Dial: dialVerb,
+  Record: recordVerb,
 };
 
 /** Executes a document's verbs in order; returns the next document to load, or null at its end. */

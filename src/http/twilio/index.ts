@@ -11,6 +11,7 @@ import { transferLegRoutes } from "./transfer-leg-routes.js";
 import { conferenceRoutes } from "./conference-routes.js";
 import { textStatusRoutes } from "./text-status-routes.js";
 import { fallbackRoutes } from "./fallback-routes.js";
+import { recordingRoutes } from "./recording-routes.js";
 import { recordWebhooks, safeTwimlOnError } from "./webhook-trail.js";
 
 /** Everything Twilio calls: signed form posts in, TwiML out. */
@@ -30,4 +31,5 @@ export async function twilioRoutes(app: FastifyInstance, s: Services): Promise<v
   conferenceRoutes(app, s);
   textStatusRoutes(app, s);
   fallbackRoutes(app, s);
+  recordingRoutes(app, s);
 }

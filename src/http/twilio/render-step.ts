@@ -38,14 +38,16 @@ function logDegraded(s: Services, callSid: string, language: Language, degraded:
  * writer cost more than the rest of an IVR step. Bounded: emptied when full. Per prompt catalog, so a
  * hotline built with other flows (a test's) never sees another's documents.
  */
-const rendered = new WeakMap<object, Map<string, { twiml: string; degraded: string[] }>>();
+const rendered = new WeakMap<object, { version: number; steps: Map<string, { twiml: string; degraded: string[] }> }>();
 const RENDERED_LIMIT = 2_000;
 
 /** TwiML for an IVR step: a menu to answer, or the way into the queue. */
 export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">, step: Step): string {
   const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
-  let cache = rendered.get(s.catalog);
-  if (!cache) rendered.set(s.catalog, (cache = new Map()));
+  // An approved staff recording changes what a step plays: the catalog's version moves and the steps are rendered anew.
+  let entry = rendered.get(s.catalog);
+  if (entry?.version !== s.catalog.version) rendered.set(s.catalog, (entry = { version: s.catalog.version, steps: new Map() }));
+  const cache = entry.steps;
   const key = `${language} ${JSON.stringify(step)}`;
   let done = cache.get(key);
   if (!done) {

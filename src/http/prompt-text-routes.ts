@@ -9,7 +9,7 @@ import type { Services } from "../services.js";
  * like the recordings beside it, and readable from another origin: the built-in carrier's test-call page
  * shows a played file's text with it (Burmese is played, never spoken, so its name alone says little).
  */
-export function recordingRoutes(base: FastifyInstance, s: Services): void {
+export function promptTextRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.get("/audio/:language/prompts.json", { schema: { params: z.object({ language: languageSchema }) } }, async (request, reply) => {
     const { language } = request.params;
