@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openPage, screenshot } from "../support/browser.js";
+import { launchBrowser, openPage, screenshot, signIn } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 import { TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
 
@@ -15,11 +15,6 @@ afterAll(async () => {
   await browser?.close();
   await cc?.stopAll();
 });
-
-async function signIn(page: Page, token: string) {
-  await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(token);
-  await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
-}
 
 async function openAdmin(tab: string, token = TEST_ADMIN_TOKEN) {
   const opened = await openPage(browser, `${cc.baseUrl}/admin#${tab}`);

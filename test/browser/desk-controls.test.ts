@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openPage, screenshot } from "../support/browser.js";
+import { launchBrowser, openPage, screenshot, signIn } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 
 let cc: CallCenter;
@@ -22,11 +22,6 @@ async function advance(page: Page, ms: number) {
   await cc.clock.advance(ms);
   await page.clock.runFor(ms);
   await cc.settle();
-}
-
-async function signIn(page: Page, token: string) {
-  await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(token);
-  await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
 }
 
 const participant = (callSid: string, leg: string) => cc.carrier.conference(callSid)?.participants.find((p) => p.callSid === leg);

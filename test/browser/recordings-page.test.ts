@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toneWav } from "../../src/recordings/wav-audio.js";
-import { launchBrowser, openPage } from "../support/browser.js";
+import { launchBrowser, openPage, signIn } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 import { TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
 
@@ -14,11 +14,6 @@ afterAll(async () => {
   await browser?.close();
   await cc?.stopAll();
 });
-
-async function signIn(page: Page, token: string) {
-  await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(token);
-  await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
-}
 
 describe("the recordings page and the wallboard's flag", { timeout: 60_000 }, () => {
   it("uploads a prompt as a draft, approves it, and shows the prompt as a human recording", async () => {

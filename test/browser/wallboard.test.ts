@@ -1,6 +1,6 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, openPage, screenshot } from "../support/browser.js";
+import { launchBrowser, openPage, screenshot, signIn } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 import { TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
 
@@ -16,11 +16,6 @@ afterAll(async () => {
 
 /** Waits until the page shows a figure with this value; figures carry their raw value in data-value. */
 const shows = (page: Page, figure: string, value: number | string) => page.locator(`[data-figure="${figure}"][data-value="${value}"]`).first().waitFor();
-
-async function signIn(page: Page, token: string) {
-  await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(token);
-  await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
-}
 
 describe("the wallboard", { timeout: 60_000 }, () => {
   it("refuses a wrong token, one too long to be a token (without sending it), and an agent's token", async () => {

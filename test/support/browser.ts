@@ -76,3 +76,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** Signs in on a page's sign-in form (the wallboard, the admin and recordings pages, the agent desktop). */
+export async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel("รหัสเข้าใช้งาน · Access token").fill(token);
+  await page.getByRole("button", { name: "เข้าสู่ระบบ · Sign in" }).click();
+}
