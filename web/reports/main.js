@@ -60,6 +60,7 @@ function currentQuery() {
 
 async function load() {
   if (!$("from").value || !$("to").value) return announce($("report-notice"), "เลือกวันที่เริ่มและวันที่สิ้นสุด · Choose the first and the last day", "error");
+  if ($("to").value < $("from").value) return announce($("report-notice"), "วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่ม · The last day cannot be before the first", "error");
   const q = currentQuery();
   announce($("report-notice"), "กำลังโหลด · Loading…");
   const [intervals, agents] = await Promise.all([
