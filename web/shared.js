@@ -225,6 +225,20 @@ export async function api(token, method, path, body) {
   }
 }
 
+/** A file the server made (CSV), fetched with the token and handed to the browser as a download. */
+export async function download(token, path, fallbackName) {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } }).catch((err) => ({ ok: false, status: 0, err }));
+  if (res.status === 0) return { status: 0, body: { error: "network", message: String(res.err?.message ?? res.err) } };
+  if (!res.ok) return { status: res.status, body: await res.json().catch(() => null) };
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? fallbackName;
+  const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(await res.blob()), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  return { status: res.status };
+}
+
 const UNAUTHORIZED = 4401;
 /** The server is restarting (a deploy): it says `reconnect`, then closes with this code. */
 const SERVICE_RESTART = 1012;

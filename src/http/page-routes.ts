@@ -17,9 +17,10 @@ import { notFound } from "./errors.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const WEB = fileURLToPath(new URL("../../web/", import.meta.url));
 const MESSAGES = fileURLToPath(new URL("../realtime/messages.ts", import.meta.url));
+const TIME_BUCKETS = fileURLToPath(new URL("../reports/time-buckets.ts", import.meta.url));
 
 /** The codes the pages offer (wrap-up choices, languages, case fields) come from the server's own schemas. */
-function pageConstants() {
+function pageConstants(s: Services) {
   const disposition = clientMessageSchema.options.find((o) => "outcome" in o.shape)?.shape;
   if (!disposition || !("outcome" in disposition)) throw new Error("the disposition message lost its outcome field");
   return {
@@ -33,6 +34,8 @@ function pageConstants() {
     urgencies: URGENCIES,
     personRoles: PERSON_ROLES,
     sexes: SEXES,
+    /** The hotline's hours and days (TIMEZONE): the reports page picks its periods in them. */
+    timeZone: s.config.TIMEZONE,
   };
 }
 
@@ -97,16 +100,11 @@ const ZOD_JITLESS: Plugin = {
   },
 };
 
-/** The WebSocket message schemas for the pages, built from src/realtime/messages.ts: the server's own. */
-let messagesBundle: Promise<string> | undefined;
-function bundleMessages(): Promise<string> {
-  messagesBundle ??= build({
-    stdin: {
-      contents: `import "zod-jitless"; export { serverMessageSchema, clientMessageSchema } from ${JSON.stringify(MESSAGES)};`,
-      resolveDir: ROOT,
-      sourcefile: "web-messages.js",
-    },
-    plugins: [ZOD_JITLESS],
+/** An ES module for the pages, bundled from the server's own code or an installed package; built once. */
+function bundleModule(contents: string, sourcefile: string, plugins: Plugin[] = []): Promise<string> {
+  return build({
+    stdin: { contents, resolveDir: ROOT, sourcefile },
+    plugins,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -118,7 +116,35 @@ function bundleMessages(): Promise<string> {
     if (!file) throw new Error("esbuild wrote no bundle");
     return file.text;
   });
+}
+
+/** The WebSocket message schemas for the pages, built from src/realtime/messages.ts: the server's own. */
+let messagesBundle: Promise<string> | undefined;
+function bundleMessages(): Promise<string> {
+  messagesBundle ??= bundleModule(
+    `import "zod-jitless"; export { serverMessageSchema, clientMessageSchema } from ${JSON.stringify(MESSAGES)};`,
+    "web-messages.js",
+    [ZOD_JITLESS],
+  );
   return messagesBundle;
+}
+
+/**
+ * The reports page's two borrowed modules, built on first use: Chart.js (MIT; it draws on a canvas and sets
+ * styles through the DOM only, which the strict policy allows), and the hours and days of the hotline's zone
+ * as the reports compute them (src/reports/time-buckets.ts), so the page's periods are the API's.
+ */
+const lazyBundles: Record<string, { contents: string; built?: Promise<string> }> = {
+  "/web/vendor/chart.js": { contents: 'export { Chart, registerables } from "chart.js";' },
+  "/web/time-buckets.js": { contents: `export { startOf, nextStart, localIso, zoneOffset } from ${JSON.stringify(TIME_BUCKETS)};` },
+};
+function lazyBundle(url: string): Promise<string> {
+  const entry = lazyBundles[url]!;
+  entry.built ??= bundleModule(entry.contents, url.slice(1)).catch((err: unknown) => {
+    entry.built = undefined;
+    throw err;
+  });
+  return entry.built;
 }
 
 /** The SDK's browser bundle (it defines window.Twilio); undefined when the package is not installed. */
@@ -131,9 +157,9 @@ function twilioVoiceBundle(): string | undefined {
   }
 }
 
-/** The agent desktop, the wallboard and the admin pages: static files, read per request so an edit shows on reload. */
-export function pageRoutes(app: FastifyInstance, _s: Services): void {
-  const constants = JSON.stringify(pageConstants());
+/** The agent desktop, the wallboard, the admin and reports pages: static files, read per request so an edit shows on reload. */
+export function pageRoutes(app: FastifyInstance, s: Services): void {
+  const constants = JSON.stringify(pageConstants(s));
   // Built once per process, at start; a failure is logged here and answered as a 500 to each page that asks.
   const messages = bundleMessages();
   messages.catch((err: unknown) => app.log.error({ err }, "could not bundle the WebSocket message schemas for the pages"));
@@ -152,9 +178,11 @@ export function pageRoutes(app: FastifyInstance, _s: Services): void {
   page("/admin", "admin.html");
   // Drafts are fetched with the token and played from blob: URLs.
   page("/recordings", "recordings.html", { media: ["blob:"] });
+  page("/reports", "reports.html");
 
   app.get("/web/constants.json", async (_request, reply) => privateHeaders(reply).type("application/json").send(constants));
   app.get("/web/messages.js", async (request, reply) => sendScript(request, reply, await messages));
+  for (const url of Object.keys(lazyBundles)) app.get(url, async (request, reply) => sendScript(request, reply, await lazyBundle(url)));
   // The pages' modules: only .js files under web/, by a pattern that admits no "..", dot-file or backslash.
   app.get<{ Params: { "*": string } }>("/web/*", async (request, reply) => {
     const path = request.params["*"];

@@ -1,118 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callbacks, calls } from "../../db/schema.js";
-import { EventBus, inTransaction, type Ctx, type NewEvent } from "../../src/events/event-log.js";
-import { findAgent, moveAgent } from "../../src/agents/presence.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
+import { seedReportHistory } from "../support/report-history.js";
 
 /*
- * The reports over a history seeded straight into the database: calls rows as the call lifecycle leaves
- * them, and events written by the real writers (moveAgent for agent status) or with the shapes they
- * write. Seeding rather than driving calls through the carrier gives every second a chosen value, so each
- * figure below is computed by hand. The server's clock stays at its start, 2026-11-25T03:00Z, after it all.
+ * The reports over a history seeded straight into the database (test/support/report-history.ts): calls
+ * rows and events with chosen seconds, so each figure below is computed by hand. The server's clock stays
+ * at its start, 2026-11-25T03:00Z, after it all.
  */
-
-// 2026-11-24 in Bangkok (UTC+7): local hh:mm:ss → instant.
-const bkk = (hms: string) => Date.parse(`2026-11-24T${hms}+07:00`);
 
 let cc: CallCenter;
 let agentA: string;
 let agentB: string;
 let agentToken: string;
 
-function at(time: number): Ctx {
-  // A clock fixed at the event's time and a bus nobody listens to: the running dispatcher must not react.
-  return { ...cc.hotline.services.ctx, clock: { now: () => time, setTimer: () => () => {} }, bus: new EventBus(), group: undefined };
-}
-const event = (time: number, e: NewEvent) => inTransaction(at(time), (_tx, record) => record(e));
-const status = (agentId: string, time: string, to: "available" | "offered" | "on_call" | "wrap_up" | "break", callSid: string | null = null) =>
-  inTransaction(at(bkk(time)), (tx, record) => moveAgent(tx, record, findAgent(tx, agentId)!, to, bkk(time), "seeded", { currentCallSid: callSid }));
-
-interface Seed {
-  sid: string;
-  created: string;
-  queued?: string;
-  connected?: string;
-  ended: string;
-  outcome: string;
-  language?: string;
-  topic?: string;
-  agentId?: string;
-  /** An instant given in full (for the time-zone checks) instead of a Bangkok time on 2026-11-24. */
-  createdAt?: number;
-}
-function seedCall(c: Seed) {
-  const createdAt = c.createdAt ?? bkk(c.created);
-  cc.hotline.services.ctx.db
-    .insert(calls)
-    .values({
-      sid: c.sid,
-      direction: "inbound",
-      fromRaw: "+66800000000",
-      state: "ended",
-      outcome: c.outcome,
-      language: c.language ?? null,
-      topic: c.topic ?? null,
-      agentId: c.agentId ?? null,
-      createdAt,
-      queuedAt: c.queued ? bkk(c.queued) : null,
-      connectedAt: c.connected ? bkk(c.connected) : null,
-      endedAt: c.createdAt ?? bkk(c.ended),
-    })
-    .run();
-  if (c.connected) event(bkk(c.connected), { type: "call.connected", callSid: c.sid, userId: c.agentId, data: { kind: "live" } });
-}
-
 beforeAll(async () => {
   cc = await startCallCenter();
-  const a = await cc.addAgent("Aung", ["my", "th"], { available: false });
-  const b = await cc.addAgent("Boonmee", ["th"], { available: false });
-  agentA = a.id;
-  agentB = b.id;
-  agentToken = a.token;
-  const db = cc.hotline.services.ctx.db;
-
-  // Burmese, 10:00–11:00.
-  seedCall({ sid: "CA1", created: "10:00:00", queued: "10:00:30", connected: "10:00:45", ended: "10:05:45", outcome: "answered", language: "my", topic: "trafficking", agentId: agentA });
-  seedCall({ sid: "CA2", created: "10:10:00", queued: "10:10:40", connected: "10:11:40", ended: "10:15:40", outcome: "answered", language: "my", topic: "trafficking", agentId: agentA });
-  seedCall({ sid: "CA3", created: "10:20:00", queued: "10:20:30", ended: "10:22:00", outcome: "abandoned_queue", language: "my", topic: "violence" });
-  seedCall({ sid: "CA4", created: "10:30:00", ended: "10:30:40", outcome: "abandoned_ivr", language: "my" });
-  seedCall({ sid: "CA5", created: "10:40:00", queued: "10:40:20", ended: "10:40:50", outcome: "abandoned_ringing", language: "my", topic: "violence" });
-  seedCall({ sid: "CA6", created: "10:50:00", queued: "10:50:10", ended: "10:52:10", outcome: "callback_requested", language: "my", topic: "other" });
-  // No language chosen: every line busy, or gone in the language menu.
-  seedCall({ sid: "CA7", created: "10:55:00", ended: "10:55:00", outcome: "overflow" });
-  seedCall({ sid: "CA8", created: "10:56:00", ended: "10:56:20", outcome: "abandoned_ivr" });
-  // Thai, answered by B at once.
-  seedCall({ sid: "CA9", created: "10:05:00", queued: "10:05:10", connected: "10:05:20", ended: "10:07:20", outcome: "answered", language: "th", topic: "violence", agentId: agentB });
-  // 23:30 local on the 24th, and 23:30 UTC on the 24th = 06:30 local on the 25th.
-  seedCall({ sid: "CA10", created: "", ended: "", outcome: "abandoned_ivr", language: "th", createdAt: Date.parse("2026-11-24T16:30:00Z") });
-  seedCall({ sid: "CA11", created: "", ended: "", outcome: "abandoned_ivr", language: "th", createdAt: Date.parse("2026-11-24T23:30:00Z") });
-
-  // A: available from 09:30, two calls, a break; B: available from 09:00, one call.
-  status(agentA, "09:30:00", "available");
-  status(agentA, "10:00:35", "offered", "CA1");
-  status(agentA, "10:00:45", "on_call", "CA1");
-  status(agentA, "10:05:45", "wrap_up", "CA1");
-  status(agentA, "10:06:45", "available");
-  status(agentA, "10:11:30", "offered", "CA2");
-  status(agentA, "10:11:40", "on_call", "CA2");
-  status(agentA, "10:15:40", "wrap_up", "CA2");
-  status(agentA, "10:16:10", "available");
-  status(agentA, "10:30:00", "break");
-  status(agentA, "10:45:00", "available");
-  status(agentB, "09:00:00", "available");
-  status(agentB, "10:05:12", "offered", "CA9");
-  status(agentB, "10:05:20", "on_call", "CA9");
-  status(agentB, "10:07:20", "wrap_up", "CA9");
-  status(agentB, "10:08:20", "available");
-  event(bkk("10:03:00"), { type: "offer.missed", callSid: "CA3", userId: agentB, data: { reason: "no_answer" } });
-
-  // Callback items of CA3 (reached at 11:30) and CA5 (due at 10:59, still open: overdue in the 10:00 hour).
-  const item = (sid: string, missed: string, due: string, extra: Partial<typeof callbacks.$inferInsert>) => {
-    const row = db.insert(callbacks).values({ number: `+6680000000${sid.slice(2)}`, language: "my", topic: "violence", reason: "abandoned_queue", firstMissedAt: bkk(missed), lastMissedAt: bkk(missed), lastCallSid: sid, dueAt: bkk(due), ...extra }).returning().get();
-    event(bkk(missed), { type: "callback.created", callSid: sid, callbackId: row.id, data: { reason: row.reason } });
-  };
-  item("CA3", "10:22:00", "12:22:00", { status: "reached", closedAt: bkk("11:30:00") });
-  item("CA5", "10:40:50", "10:59:00", { reason: "abandoned_ringing" });
+  ({ agentA, agentB, agentToken } = await seedReportHistory(cc));
 });
 
 afterAll(async () => {

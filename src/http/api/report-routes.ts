@@ -1,7 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { agentReport, intervalReport } from "../../reports/reports.js";
+import { agentsCsv, intervalsCsv } from "../../reports/report-csv.js";
 import { rangeProblem } from "../../reports/report-range.js";
+import { localIso } from "../../reports/time-buckets.js";
 import { staffingForecast } from "../../staffing/staffing-forecast.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
@@ -34,6 +37,24 @@ export function reportRoutes(app: FastifyInstance, s: Services): void {
     // One figure per agent for the whole period: the day report's cap applies.
     const q = checkedPeriod(parseOr400(period, request.query), "day");
     return { agents: agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }) };
+  });
+
+  // The same figures as CSV, for a spreadsheet; they hold no caller's data, so nothing is audited.
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const csvName = (kind: string, from: number, to: number) => `${kind}-${localIso(c.TIMEZONE, from).slice(0, 10)}-${localIso(c.TIMEZONE, to - 1).slice(0, 10)}.csv`;
+  const roles = { onRequest: requireRole(s, "supervisor") };
+
+  typed.get("/api/reports/intervals.csv", { ...roles, schema: { querystring: intervalQuery } }, async (request, reply) => {
+    const q = checkedPeriod(request.query, request.query.by);
+    const rows = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName(`intervals-by-${q.by}-${q.group}`, q.from, q.to)}"`);
+    return intervalsCsv(rows);
+  });
+
+  typed.get("/api/reports/agents.csv", { ...roles, schema: { querystring: period } }, async (request, reply) => {
+    const q = checkedPeriod(request.query, "day");
+    reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName("agents", q.from, q.to)}"`);
+    return agentsCsv(agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }));
   });
 
   app.get("/api/reports/staffing", supervisor, async (request) => {
