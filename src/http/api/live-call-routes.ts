@@ -7,7 +7,8 @@ import { liveMonitor, MONITOR_MODES, recordMonitor } from "../../supervision/mon
 import { endpointSchema } from "../../telephony/endpoint.js";
 import { LiveCallControl } from "../../telephony/live-call-control.js";
 import { requireRole } from "../auth.js";
-import { HttpError, parseOr400 } from "../errors.js";
+import { HttpError } from "../errors.js";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 
 const STATUS = { not_found: 404, monitor_not_found: 404, not_your_call: 403, call_not_live: 409, no_endpoint: 409, monitor_not_connected: 409, carrier_unavailable: 503 } as const;
 
@@ -24,19 +25,19 @@ const mode = z.enum(MONITOR_MODES);
  * Hold, mute and hang up a live call (its agent, or a supervisor), and a supervisor's listen / whisper /
  * barge. The carrier's answer comes first; the event that records the move is written once it happened.
  */
-export function liveCallRoutes(app: FastifyInstance, s: Services): void {
+export function liveCallRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   const control = new LiveCallControl(s.carrier, s.twiml, s.config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER);
-  const legsFor = (request: FastifyRequest) => {
-    const { callSid } = parseOr400(callParams, request.params);
-    const legs = liveLegs(s.ctx.db, callSid);
+  const legsFor = (request: FastifyRequest & { params: { callSid: string } }) => {
+    const legs = liveLegs(s.ctx.db, request.params.callSid);
     checkMayControl(request.user!, legs);
     return legs;
   };
-  const anyone = { preHandler: requireRole(s, "agent", "supervisor") };
-  const supervisor = { preHandler: requireRole(s, "supervisor") };
+  const anyone = { onRequest: requireRole(s, "agent", "supervisor") };
+  const supervisor = { onRequest: requireRole(s, "supervisor") };
 
-  app.post("/api/calls/:callSid/hold", anyone, async (request) => {
-    const { hold } = parseOr400(z.strictObject({ hold: z.boolean() }), request.body);
+  app.post("/api/calls/:callSid/hold", { ...anyone, schema: { params: callParams, body: z.strictObject({ hold: z.boolean() }) } }, async (request) => {
+    const { hold } = request.body;
     try {
       const legs = legsFor(request);
       await control.hold(legs, hold);
@@ -47,8 +48,8 @@ export function liveCallRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.post("/api/calls/:callSid/mute", anyone, async (request) => {
-    const { muted } = parseOr400(z.strictObject({ muted: z.boolean() }), request.body);
+  app.post("/api/calls/:callSid/mute", { ...anyone, schema: { params: callParams, body: z.strictObject({ muted: z.boolean() }) } }, async (request) => {
+    const { muted } = request.body;
     try {
       const legs = legsFor(request);
       await control.mute(legs, muted);
@@ -59,7 +60,7 @@ export function liveCallRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.post("/api/calls/:callSid/hangup", anyone, async (request) => {
+  app.post("/api/calls/:callSid/hangup", { ...anyone, schema: { params: callParams } }, async (request) => {
     try {
       const legs = legsFor(request);
       await control.hangup(legs);
@@ -71,8 +72,9 @@ export function liveCallRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** The supervisor's phone: the one given (a mobile, SIP or browser phone), else the one on their account. */
-  app.post("/api/calls/:callSid/monitor", supervisor, async (request, reply) => {
-    const body = parseOr400(z.strictObject({ mode, endpoint: endpointSchema.optional() }), request.body);
+  const monitorBody = z.strictObject({ mode, endpoint: endpointSchema.optional() });
+  app.post("/api/calls/:callSid/monitor", { ...supervisor, schema: { params: callParams, body: monitorBody } }, async (request, reply) => {
+    const body = request.body;
     try {
       const legs = legsFor(request);
       const endpoint = body.endpoint ?? request.user!.endpoint;
@@ -85,9 +87,9 @@ export function liveCallRoutes(app: FastifyInstance, s: Services): void {
     }
   });
 
-  app.patch("/api/calls/:callSid/monitor/:id", supervisor, async (request) => {
-    const { id } = parseOr400(monitorParams, request.params);
-    const body = parseOr400(z.strictObject({ mode }), request.body);
+  app.patch("/api/calls/:callSid/monitor/:id", { ...supervisor, schema: { params: monitorParams, body: z.strictObject({ mode }) } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
     try {
       const legs = legsFor(request);
       if (!liveMonitor(s.ctx.db, legs.callSid, id)) throw new LiveCallError("monitor_not_found", `no monitoring ${id} on this call`);
@@ -100,8 +102,8 @@ export function liveCallRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** Stops monitoring; also allowed once the call itself has ended (the supervisor's leg may still ring). */
-  app.delete("/api/calls/:callSid/monitor/:id", supervisor, async (request, reply) => {
-    const { callSid, id } = parseOr400(monitorParams, request.params);
+  app.delete("/api/calls/:callSid/monitor/:id", { ...supervisor, schema: { params: monitorParams } }, async (request, reply) => {
+    const { callSid, id } = request.params;
     const monitor = liveMonitor(s.ctx.db, callSid, id);
     if (!monitor) throw new HttpError(404, "monitor_not_found", `no monitoring ${id} on this call`);
     try {

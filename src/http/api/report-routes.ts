@@ -8,7 +8,7 @@ import { localIso } from "../../reports/time-buckets.js";
 import { staffingForecast } from "../../staffing/staffing-forecast.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { badRequest, parseOr400 } from "../errors.js";
+import { badRequest } from "../errors.js";
 
 // A timestamp with its offset (or Z): a bare date or local time would be read in the server's zone, not the hotline's.
 const instant = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
@@ -22,51 +22,48 @@ function checkedPeriod<T extends { from: number; to: number }>(q: T, by: "hour" 
   return q;
 }
 
-export function reportRoutes(app: FastifyInstance, s: Services): void {
-  const supervisor = { preHandler: requireRole(s, "supervisor") };
+export function reportRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const roles = { onRequest: requireRole(s, "supervisor") };
   const c = s.config;
 
-  app.get("/api/reports/intervals", supervisor, async (request) => {
-    const q = parseOr400(intervalQuery, request.query);
-    checkedPeriod(q, q.by);
+  app.get("/api/reports/intervals", { ...roles, schema: { querystring: intervalQuery } }, async (request) => {
+    const q = checkedPeriod(request.query, request.query.by);
     const intervals = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
     return { timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, intervals };
   });
 
-  app.get("/api/reports/agents", supervisor, async (request) => {
+  app.get("/api/reports/agents", { ...roles, schema: { querystring: period } }, async (request) => {
     // One figure per agent for the whole period: the day report's cap applies.
-    const q = checkedPeriod(parseOr400(period, request.query), "day");
+    const q = checkedPeriod(request.query, "day");
     return { agents: agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }) };
   });
 
   // The same figures as CSV, for a spreadsheet; they hold no caller's data, so nothing is audited.
-  const typed = app.withTypeProvider<ZodTypeProvider>();
   const csvName = (kind: string, from: number, to: number) => `${kind}-${localIso(c.TIMEZONE, from).slice(0, 10)}-${localIso(c.TIMEZONE, to - 1).slice(0, 10)}.csv`;
-  const roles = { onRequest: requireRole(s, "supervisor") };
 
-  typed.get("/api/reports/intervals.csv", { ...roles, schema: { querystring: intervalQuery } }, async (request, reply) => {
+  app.get("/api/reports/intervals.csv", { ...roles, schema: { querystring: intervalQuery } }, async (request, reply) => {
     const q = checkedPeriod(request.query, request.query.by);
     const rows = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName(`intervals-by-${q.by}-${q.group}`, q.from, q.to)}"`);
     return intervalsCsv(rows);
   });
 
-  typed.get("/api/reports/agents.csv", { ...roles, schema: { querystring: period } }, async (request, reply) => {
+  app.get("/api/reports/agents.csv", { ...roles, schema: { querystring: period } }, async (request, reply) => {
     const q = checkedPeriod(request.query, "day");
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName("agents", q.from, q.to)}"`);
     return agentsCsv(agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }));
   });
 
-  app.get("/api/reports/staffing", supervisor, async (request) => {
-    const { hours } = parseOr400(staffingQuery, request.query);
-    return staffingForecast(s.ctx.db, {
+  app.get("/api/reports/staffing", { ...roles, schema: { querystring: staffingQuery } }, async (request) =>
+    staffingForecast(s.ctx.db, {
       timeZone: c.TIMEZONE,
       target: c.SERVICE_LEVEL_TARGET,
       thresholdSeconds: c.SERVICE_LEVEL_SECONDS,
       historyWeeks: c.STAFFING_HISTORY_WEEKS,
       defaultHandleSeconds: c.AVERAGE_HANDLE_SECONDS,
-      hoursAhead: hours,
+      hoursAhead: request.query.hours,
       now: s.ctx.clock.now(),
-    });
-  });
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { textStatusReported } from "../../callbacks/missed-call-text.js";
 import type { Services } from "../../services.js";
-import { parseOr400 } from "../errors.js";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 
 const querySchema = z.object({ callback: z.coerce.number().int().positive() });
 /** Twilio's message status callback: MessageSid and MessageStatus are what we keep. */
@@ -12,12 +12,12 @@ const bodySchema = z.looseObject({
   MessageStatus: z.string().regex(/^[a-z_]{1,20}$/, "MessageStatus is a word like delivered"),
 });
 
-export function textStatusRoutes(app: FastifyInstance, s: Services): void {
+export function textStatusRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   /** Where the missed caller's text got to: stored on their callback item, forward only. */
-  app.post("/twilio/text-status", async (request, reply) => {
-    const { callback } = parseOr400(querySchema, request.query);
-    const body = parseOr400(bodySchema, request.body);
-    textStatusReported(s.ctx, callback, body.MessageSid, body.MessageStatus);
+  app.post("/twilio/text-status", { schema: { querystring: querySchema, body: bodySchema } }, async (request, reply) => {
+    const body = request.body;
+    textStatusReported(s.ctx, request.query.callback, body.MessageSid, body.MessageStatus);
     reply.type("text/xml");
     return s.twiml.empty();
   });
