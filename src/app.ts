@@ -44,7 +44,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     http: { connectionsCheckingInterval: 1_000, headersTimeout: s.config.HTTP_REQUEST_TIMEOUT_MS },
   });
   installErrorHandler(app);
-  // Routes declare zod schemas; a mismatch is a 400 with the reason, like parseOr400's.
+  // Routes declare zod schemas; a mismatch is a 400 with the reason.
   app.setValidatorCompiler(zodValidatorCompiler);
   // Both watch routes being added, so they come first.
   await apiDocs(app);

@@ -20,16 +20,9 @@ export function zodMessage(error: ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
 }
 
-/** Parses with a schema; a mismatch is the client's error, with the reason. */
-export function parseOr400<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(zodMessage(result.error));
-  return result.data;
-}
-
 /**
  * Routes declare their zod schemas (`schema: {body, querystring, params}`), which also describe them in
- * /docs; a mismatch is answered like parseOr400's: 400 bad_request with the reason.
+ * /docs: the one way a request is parsed. A mismatch is the client's error: 400 bad_request with the reason.
  */
 export const zodValidatorCompiler: FastifySchemaCompiler<ZodType> = ({ schema, url, httpPart }) => {
   if (!(schema instanceof ZodType)) throw new Error(`${url}: the ${httpPart ?? "request"} schema must be a zod schema`);

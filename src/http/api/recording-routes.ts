@@ -8,7 +8,8 @@ import { sessionById, startSession, type SessionRow } from "../../recordings/rec
 import { listRecordings, recordingAudio, recordingInfo } from "../../recordings/recording-store.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";
-import { badRequest, HttpError, notFound, parseOr400 } from "../errors.js";
+import { badRequest, HttpError, notFound } from "../errors.js";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 
 /** An upload's body: a WAV at 48 kHz, 24-bit, 60 s, mono is 8.6 MB; anything larger is no prompt. */
 const UPLOAD_LIMIT_BYTES = 12 * 1024 * 1024;
@@ -39,8 +40,9 @@ const publicSession = (row: SessionRow) => ({
  * Prompts recorded by the hotline's staff: uploads, calls to a supervisor's phone, approval, and coverage.
  * Registered in a scope of its own: its audio body parser and larger body limit apply here only.
  */
-export function recordingApiRoutes(app: FastifyInstance, s: Services): void {
-  const supervisor = { preHandler: requireRole(s, "supervisor") };
+export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
+  const supervisor = { onRequest: requireRole(s, "supervisor") };
   /** A prompt the flow or the server plays: recording anything else would be heard by nobody. */
   const knownPrompt = (prompt: string) => {
     if (!s.catalog.promptIds().includes(prompt)) throw badRequest(`prompt: "${prompt}" is not a prompt of the voice flows`);
@@ -53,8 +55,8 @@ export function recordingApiRoutes(app: FastifyInstance, s: Services): void {
   app.get("/api/recordings/coverage", supervisor, async () => recordingCoverage(s.ctx.db, s.catalog));
 
   /** An upload (raw body, query prompt and language): checked, normalised to 8 kHz mono WAV, kept as a draft. */
-  app.post("/api/recordings", { ...supervisor, bodyLimit: UPLOAD_LIMIT_BYTES }, async (request, reply) => {
-    const { prompt, language } = parseOr400(target, request.query);
+  app.post("/api/recordings", { ...supervisor, bodyLimit: UPLOAD_LIMIT_BYTES, schema: { querystring: target } }, async (request, reply) => {
+    const { prompt, language } = request.query;
     knownPrompt(prompt);
     if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
       throw badRequest(`send the audio file as the request body (content-type audio/wav or audio/mpeg), at most ${MAX_SECONDS} s, mono`);
@@ -66,16 +68,16 @@ export function recordingApiRoutes(app: FastifyInstance, s: Services): void {
   });
 
   /** Listening to a draft before approving it: staff only, unlike /audio/recorded/ which serves approved ones. */
-  app.get("/api/recordings/:id/audio", supervisor, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/recordings/:id/audio", { ...supervisor, schema: { params: idParams } }, async (request, reply) => {
+    const { id } = request.params;
     const found = recordingAudio(s.ctx.db, id, ["draft", "approved", "rejected", "replaced"]);
     if (!found) throw notFound("recording");
     return reply.type("audio/wav").send(found.audio);
   });
 
   for (const [verb, decide] of [["approve", approveRecording], ["reject", rejectRecording]] as const) {
-    app.post(`/api/recordings/:id/${verb}`, supervisor, async (request) => {
-      const { id } = parseOr400(idParams, request.params);
+    app.post(`/api/recordings/:id/${verb}`, { ...supervisor, schema: { params: idParams } }, async (request) => {
+      const { id } = request.params;
       try {
         const decided = decide(s.ctx, id, request.user!.id);
         s.log.info({ recordingId: id, prompt: decided.prompt, language: decided.language, status: decided.status, by: request.user!.id }, "prompt recording decided");
@@ -87,16 +89,16 @@ export function recordingApiRoutes(app: FastifyInstance, s: Services): void {
   }
 
   /** The server calls the supervisor's phone to record a prompt (rather than a PIN on the hotline number: see README). */
-  app.post("/api/recordings/sessions", supervisor, async (request, reply) => {
-    const body = parseOr400(sessionBody, request.body);
+  app.post("/api/recordings/sessions", { ...supervisor, schema: { body: sessionBody } }, async (request, reply) => {
+    const body = request.body;
     knownPrompt(body.prompt);
     const session = startSession(s.ctx, { ...body, requestedBy: request.user!.id });
     s.recordings.calls.call(session);
     return reply.status(201).send(publicSession(session));
   });
 
-  app.get("/api/recordings/sessions/:id", supervisor, async (request) => {
-    const { id } = parseOr400(idParams, request.params);
+  app.get("/api/recordings/sessions/:id", { ...supervisor, schema: { params: idParams } }, async (request) => {
+    const { id } = request.params;
     const session = sessionById(s.ctx.db, id);
     if (!session) throw notFound("recording session");
     return { ...publicSession(session), recording: session.recordingId ? recordingInfo(s.ctx.db, session.recordingId) : null };

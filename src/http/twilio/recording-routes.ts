@@ -4,7 +4,7 @@ import type { Language } from "../../languages.js";
 import { callEnded, keepTake, sessionById, takeRecorded, takeStarted, type SessionRow } from "../../recordings/recording-sessions.js";
 import type { Services } from "../../services.js";
 import { gatherWebhookSchema, statusWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
-import { parseOr400 } from "../errors.js";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 
 const sessionQuery = z.object({ session: z.coerce.number().int().positive(), attempt: z.coerce.number().int().min(0).max(5).default(0) });
 
@@ -26,7 +26,8 @@ const REVIEW_TRIES = 2;
  * listening back, 1 keeps it as a draft, 2 records again. A repeated or stale webhook answers with where
  * the session is now.
  */
-export function recordingRoutes(app: FastifyInstance, s: Services): void {
+export function recordingRoutes(base: FastifyInstance, s: Services): void {
+  const app = base.withTypeProvider<ZodTypeProvider>();
   const { script } = s.recordings;
   const take = (session: SessionRow) =>
     s.twiml.record(
@@ -43,25 +44,24 @@ export function recordingRoutes(app: FastifyInstance, s: Services): void {
     return s.twiml.goodbye(script.line(session?.status === "keeping" || session?.status === "kept" ? "kept" : "dropped"));
   };
 
-  app.post("/twilio/recording/answer", async (request, reply) => {
-    const { session: id } = parseOr400(sessionQuery, request.query);
-    parseOr400(voiceWebhookSchema, request.body);
+  app.post("/twilio/recording/answer", { schema: { querystring: sessionQuery, body: voiceWebhookSchema } }, async (request, reply) => {
+    const { session: id } = request.query;
     reply.type("text/xml");
     return current(takeStarted(s.ctx, id));
   });
 
-  app.post("/twilio/recording/take", async (request, reply) => {
-    const { session: id } = parseOr400(sessionQuery, request.query);
-    const body = parseOr400(recordedSchema, request.body);
+  app.post("/twilio/recording/take", { schema: { querystring: sessionQuery, body: recordedSchema } }, async (request, reply) => {
+    const { session: id } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const session = takeRecorded(s.ctx, id, { url: body.RecordingUrl, sid: body.RecordingSid, seconds: body.RecordingDuration });
     s.log.child({ callSid: body.CallSid }).info({ sessionId: id, seconds: body.RecordingDuration }, "prompt take recorded");
     return current(session);
   });
 
-  app.post("/twilio/recording/review", async (request, reply) => {
-    const { session: id, attempt } = parseOr400(sessionQuery, request.query);
-    const body = parseOr400(gatherWebhookSchema, request.body);
+  app.post("/twilio/recording/review", { schema: { querystring: sessionQuery, body: gatherWebhookSchema } }, async (request, reply) => {
+    const { session: id, attempt } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     const session = sessionById(s.ctx.db, id);
     if (session?.status !== "reviewing" || !session.takeUrl) return current(session);
@@ -75,9 +75,9 @@ export function recordingRoutes(app: FastifyInstance, s: Services): void {
     return s.twiml.goodbye(script.line("dropped"));
   });
 
-  app.post("/twilio/recording/status", async (request, reply) => {
-    const { session: id } = parseOr400(sessionQuery, request.query);
-    const body = parseOr400(statusWebhookSchema, request.body);
+  app.post("/twilio/recording/status", { schema: { querystring: sessionQuery, body: statusWebhookSchema } }, async (request, reply) => {
+    const { session: id } = request.query;
+    const body = request.body;
     reply.type("text/xml");
     if (["completed", "busy", "failed", "no-answer", "canceled"].includes(body.CallStatus)) callEnded(s.ctx, id, body.CallStatus);
     return s.twiml.empty();
