@@ -146,6 +146,10 @@ export interface ImportResult {
   errors: { line: number; message: string }[];
 }
 
+/** Rows staged per statement batch; each import stages into a temporary table of its own. */
+const STAGE_BATCH = 500;
+let imports = 0;
+
 /**
  * A directory import: each row is matched by name and province (national when empty) and created or
  * updated; a listed agency is active. Bad rows are reported by line and do not stop the others; a name
@@ -169,26 +173,47 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
     byKey.set(key, { input, rows: (byKey.get(key)?.rows ?? 0) + 1 });
   });
   const listed = [...byKey.values()];
-  const json = JSON.stringify(listed.map(({ input }) => ({ ...input, categories: JSON.stringify(input.categories) })));
-  const source = sql`select value ->> 'name' as name, value ->> 'type' as type, value ->> 'province' as province,
-    value ->> 'endpoint' as endpoint, value ->> 'hours' as hours, value ->> 'categories' as categories, key as i from json_each(${json})`;
+  // The rows are staged in a temporary table of this import's own, a slice at a time: parsing them (as
+  // JSON, or row by row) inside the one transaction below held the event loop for 80 ms on 10,000 rows.
+  const staging = `agency_import_${++imports}`;
+  const sqlite = ctx.db.$client;
+  sqlite.exec(`create temp table ${staging} (i integer primary key, name text not null, type text not null, province text, endpoint text, hours text not null, categories text not null)`);
+  const insert = sqlite.prepare(`insert into temp.${staging} (i, name, type, province, endpoint, hours, categories) values (?, ?, ?, ?, ?, ?, ?)`);
+  const stage = sqlite.transaction((batch: { i: number; input: NewAgency }[]) => {
+    for (const { i, input } of batch) insert.run(i, input.name, input.type, input.province, input.endpoint, input.hours, JSON.stringify(input.categories));
+  });
+  let batch: { i: number; input: NewAgency }[] = [];
+  await forEachSliced(listed.map(({ input }, i) => ({ i, input })), (row) => {
+    batch.push(row);
+    if (batch.length < STAGE_BATCH) return;
+    stage(batch);
+    batch = [];
+  });
+  stage(batch);
+  const rowsOf = sql.raw(`temp.${staging}`);
   const write = (tx: Tx, record: RecordEvent): ImportResult => {
-    const existing = new Set(
-      tx.all<{ i: number }>(sql`select s.i from (${source}) s where exists (select 1 from agencies a where a.name = s.name and a.province is s.province)`).map((r) => r.i),
-    );
+    const existing = tx.all<{ i: number }>(sql`select s.i from ${rowsOf} s where exists (select 1 from agencies a where a.name = s.name and a.province is s.province)`).length;
     tx.run(sql`update agencies set type = s.type, endpoint = s.endpoint, hours = s.hours, categories = s.categories, active = 1
-      from (${source}) s where agencies.name = s.name and agencies.province is s.province`);
+      from ${rowsOf} s where agencies.name = s.name and agencies.province is s.province`);
     tx.run(sql`insert into agencies (name, type, province, endpoint, hours, categories, active, created_at)
-      select s.name, s.type, s.province, s.endpoint, s.hours, s.categories, 1, ${ctx.clock.now()} from (${source}) s
+      select s.name, s.type, s.province, s.endpoint, s.hours, s.categories, 1, ${ctx.clock.now()} from ${rowsOf} s
       where not exists (select 1 from agencies a where a.name = s.name and a.province is s.province) order by s.i`);
     // A row for a new agency creates it, every further row of that name updates it.
-    const created = listed.filter((_, i) => !existing.has(i)).length;
+    const created = listed.length - existing;
     const result: ImportResult = { created, updated: rows.length - errors.length - created, errors };
     record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: errors.length } });
     return result;
   };
-  if (!opts.dryRun) return inTransaction(ctx, write);
-  // A dry run is the same import, rolled back: a preview can never disagree with the real one.
+  try {
+    return applyImport(ctx, write, opts.dryRun ?? false);
+  } finally {
+    sqlite.exec(`drop table if exists temp.${staging}`);
+  }
+}
+
+/** In the one transaction, or (a dry run) the same transaction rolled back: a preview never disagrees with the import. */
+function applyImport(ctx: Ctx, write: (tx: Tx, record: RecordEvent) => ImportResult, dryRun: boolean): ImportResult {
+  if (!dryRun) return inTransaction(ctx, write);
   try {
     inTransaction(ctx, (tx, record) => {
       throw new DryRun(write(tx, record));
