@@ -8,7 +8,7 @@ const SLICE_MS = 20;
  * between them: webhooks are answered in between (Twilio gives up after 15 s; a caller hears silence
  * long before). Sliced by time, not count: the same job is slower on a busy machine.
  */
-export async function forEachSliced<T>(items: readonly T[], fn: (item: T) => void): Promise<void> {
+export async function forEachSliced<T>(items: Iterable<T>, fn: (item: T) => void): Promise<void> {
   let start = performance.now();
   for (const item of items) {
     if (performance.now() - start > SLICE_MS) {
