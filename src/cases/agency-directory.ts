@@ -7,6 +7,7 @@ import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/ev
 import { endpointSchema } from "../telephony/endpoint.js";
 import { agencyTypeSchema } from "./agency-types.js";
 import { forEachSliced } from "../batches.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { activeCategoryCodes, categoryCodeSchema, requireActiveCategories } from "./case-categories.js";
 import { CaseError } from "./case-error.js";
 import { provinceCodeSchema } from "./provinces.js";
@@ -204,6 +205,8 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
     record({ type: "agency.imported", userId, data: { created: result.created, updated: result.updated, errors: errors.length } });
     return result;
   };
+  // The transaction on a turn of its own: the staging's last slice has had its time.
+  await nextTurn();
   try {
     return applyImport(ctx, write, opts.dryRun ?? false);
   } finally {
