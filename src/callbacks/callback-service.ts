@@ -119,14 +119,10 @@ export function setAttemptLeg(ctx: Ctx, attemptId: number, legSid: string): void
 }
 
 /**
- * An attempt's result. Reached closes the item; a wrong number makes it not callable; anything else is
- * tried again on the retry schedule, and after the last try the item is closed as unreachable.
+ * An attempt's result, in the transaction that also moves the call and the agent. Reached closes the
+ * item; a wrong number makes it not callable; anything else is tried again on the retry schedule, and
+ * after the last try the item is closed as unreachable.
  */
-export function finishAttempt(ctx: Ctx, policy: CallbackPolicy, entryId: number, outcome: AttemptOutcome): CallbackRow | undefined {
-  return inTransaction(ctx, (tx, record) => finishAttemptIn(tx, record, policy, entryId, outcome, ctx.clock.now()));
-}
-
-/** finishAttempt inside a transaction that also moves the call and the agent. */
 export function finishAttemptIn(tx: Tx, record: RecordEvent, policy: CallbackPolicy, entryId: number, outcome: AttemptOutcome, now: number): CallbackRow | undefined {
   const attempt = tx
     .select()

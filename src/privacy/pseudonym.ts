@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { settings } from "../../db/schema.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 
-const PREFIX = "anon:";
+/** What every anonymised number starts with (retention matches it in SQL too). */
+export const PSEUDONYM_PREFIX = "anon:";
 const KEY_SETTING = "pseudonym_key";
 
 /**
@@ -11,10 +12,10 @@ const KEY_SETTING = "pseudonym_key";
  * counts as one), and without the key the value leads back to no one.
  */
 export function pseudonym(key: string, value: string): string {
-  return PREFIX + createHmac("sha256", key).update(value).digest("base64url").slice(0, 22);
+  return PSEUDONYM_PREFIX + createHmac("sha256", key).update(value).digest("base64url").slice(0, 22);
 }
 
-export const isPseudonym = (value: string | null | undefined) => Boolean(value?.startsWith(PREFIX));
+export const isPseudonym = (value: string | null | undefined) => Boolean(value?.startsWith(PSEUDONYM_PREFIX));
 
 /** The configured key; else the one made at first start and kept in the settings table. */
 export function pseudonymKey(ctx: Ctx, configured: string | undefined): string {

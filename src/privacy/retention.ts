@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, ne, notInArray, or, sql, type SQLWrapper } from "drizzle-orm";
 import { callbacks, calls, caseLinks, cases, events, referrals } from "../../db/schema.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
-import { pseudonym } from "./pseudonym.js";
+import { isPseudonym, pseudonym, PSEUDONYM_PREFIX } from "./pseudonym.js";
 import type { Logger } from "../logger.js";
 
 /*
@@ -26,7 +26,7 @@ export interface AnonymisationPlan {
   dispositions: number[];
 }
 
-const notHashed = (column: SQLWrapper) => sql`(${column} is not null and ${column} not like 'anon:%')`;
+const notHashed = (column: SQLWrapper) => sql`(${column} is not null and ${column} not like ${`${PSEUDONYM_PREFIX}%`})`;
 
 /** Calls and items linked to a case on legal hold are kept whole, like the case. */
 function held(tx: Pick<Tx, "select">) {
@@ -87,7 +87,7 @@ function chunks<T>(list: T[]): T[][] {
 
 /** Carries out a plan in the caller's transaction: numbers hashed with `key`, notes and names emptied. */
 export function anonymise(tx: Tx, key: string, plan: AnonymisationPlan): void {
-  const hash = (value: string | null) => (value === null || value.startsWith("anon:") ? value : pseudonym(key, value));
+  const hash = (value: string | null) => (value === null || isPseudonym(value) ? value : pseudonym(key, value));
   for (const sids of chunks(plan.calls)) {
     for (const row of tx.select({ sid: calls.sid, fromRaw: calls.fromRaw, fromE164: calls.fromE164 }).from(calls).where(inArray(calls.sid, sids)).all()) {
       // The raw form hashes the E.164 form when there is one: every spelling of a number stays one caller.
