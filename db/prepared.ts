@@ -1,5 +1,6 @@
-import { eq, getTableColumns, getTableName, sql, type Column, type SQL } from "drizzle-orm";
-import type { BaseSQLiteDatabase, SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { eq, getTableColumns, getTableName, is, sql, type Column, type SQL } from "drizzle-orm";
+import { PgDatabase, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
+import type { Db } from "./storage.js";
 
 /**
  * drizzle builds a query's SQL text anew every time it runs, and on a webhook that building cost more
@@ -22,8 +23,14 @@ function sessionOf(db: Builder): object {
  */
 const PREPARED_LIMIT = 1_000;
 
-/** The query `build` makes, built once for this connection under `key`. */
+/**
+ * The query `build` makes, built once for this connection under `key`; run it with `.execute(values)`.
+ * `build` ends with `.prepare(key)`: PostgreSQL names the statement so each connection parses it once,
+ * SQLite ignores the name. On PostgreSQL a transaction's session lasts one transaction, so nothing is
+ * kept here: the statement's name does the caching, on the server.
+ */
 export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
+  if (is(db, PgDatabase)) return build();
   const session = sessionOf(db);
   let cache = caches.get(session);
   if (!cache) caches.set(session, (cache = new Map()));
@@ -35,7 +42,7 @@ export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
   return query;
 }
 
-/** A named placeholder whose value is passed to SQLite as given (encoded by `encode` below). */
+/** A named placeholder whose value is passed to the driver as given (encoded by `encode` below). */
 const raw = (name: string): SQL => sql`${sql.placeholder(name)}`;
 
 /**
@@ -51,13 +58,11 @@ function encode(columns: Record<string, Column>, patch: Record<string, unknown>,
   return values;
 }
 
-type UpdateTarget = Pick<BaseSQLiteDatabase<"sync", unknown>, "update">;
-
 /**
  * `update table set <patch> where idColumn = id`, prepared once per set of patched columns: a row's
- * updates come in a handful of shapes, each compiled once.
+ * updates come in a handful of shapes, each compiled once. `table` is the engine's (from `tables(db)`).
  */
-export function updateById<T extends SQLiteTable>(db: UpdateTarget, table: T, idColumn: SQLiteColumn, id: string | number, patch: Partial<T["$inferInsert"]>): void {
+export async function updateById<T extends PgTable>(db: Db, table: T, idColumn: PgColumn, id: string | number, patch: Partial<T["$inferInsert"]>): Promise<void> {
   const columns = getTableColumns(table) as Record<string, Column>;
   const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
   if (keys.length === 0) return;
@@ -67,7 +72,7 @@ export function updateById<T extends SQLiteTable>(db: UpdateTarget, table: T, id
       .update(table)
       .set(Object.fromEntries(keys.map((k) => [k, raw(k)])) as never)
       .where(eq(idColumn, sql.placeholder("$id")))
-      .prepare(),
+      .prepare(key),
   );
-  query.run({ ...encode(columns, patch as Record<string, unknown>, keys), $id: id });
+  await query.execute({ ...encode(columns, patch as Record<string, unknown>, keys), $id: id });
 }

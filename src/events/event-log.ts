@@ -1,10 +1,7 @@
 import { EventEmitter } from "node:events";
-import { sql } from "drizzle-orm";
-import type { Db } from "../../db/connection.js";
-import { events } from "../../db/schema.js";
+import { tables, type Db, type Storage } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
-import type { CommitGroup } from "./commit-group.js";
 
 export interface NewEvent {
   type: string;
@@ -41,6 +38,9 @@ export class EventBus {
 }
 
 export interface Ctx {
+  /** The storage port (db/storage.ts): every write goes through `inTransaction` below. */
+  storage: Storage;
+  /** For reads outside a transaction: `storage.db`. */
   db: Db;
   clock: Clock;
   bus: EventBus;
@@ -48,71 +48,42 @@ export interface Ctx {
   callbackPolicy: CallbackPolicy;
   /** Hours an agency has to act on a referral before the escalation center chases it. */
   referralDueHours: number;
-  /** The group commit Twilio's webhooks share (see CommitGroup); every other writer commits it first. */
-  group?: CommitGroup;
-  /** Set on the context webhooks write through: their transactions join the group. */
+  /** Set on the context Twilio's webhooks write through: their transactions join the group commit. */
   joinsGroup?: boolean;
 }
 
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** A transaction's handle: the same query surface as the database's. */
+export type Tx = Db;
 /** Writes an event in the current transaction; false when its dedupe key was already written. */
-export type RecordEvent = (event: NewEvent) => boolean;
+export type RecordEvent = (event: NewEvent) => Promise<boolean>;
 
 /**
- * Every transaction writes events: the insert is built once per database and reused (the same
- * connection runs it inside whichever transaction is open).
+ * Every state change runs here: one transaction that also writes the events explaining it. Events reach
+ * the bus only once the transaction has committed (on a webhook's context, once the turn's group commit
+ * has). The body does database work only; what it asks of the carrier follows from its events.
  */
-const insertEvents = new WeakMap<Db, ReturnType<typeof buildInsertEvent>>();
-function buildInsertEvent(db: Db) {
-  const p = (name: string) => sql.placeholder(name);
-  return db
-    .insert(events)
-    .values({ at: p("at"), type: p("type"), callSid: p("callSid"), userId: p("userId"), callbackId: p("callbackId"), data: p("data"), dedupeKey: p("dedupeKey") })
-    .onConflictDoNothing()
-    .prepare();
-}
-function insertEvent(db: Db) {
-  let prepared = insertEvents.get(db);
-  if (!prepared) insertEvents.set(db, (prepared = buildInsertEvent(db)));
-  return prepared;
-}
-
-/**
- * Every state change runs here: one immediate transaction that also writes the events explaining it.
- * Events reach the bus only once the transaction has committed. On a webhook's context the transaction
- * is a savepoint of the turn's group commit, and its events wait for that commit.
- */
-export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => T): T {
-  const committed: DomainEvent[] = [];
-  const body = (tx: Tx) => {
-    committed.length = 0;
-    const record: RecordEvent = (event) => {
-      const at = ctx.clock.now();
-      const data = event.data ?? {};
-      const row = insertEvent(ctx.db).run({
-        at,
-        type: event.type,
-        callSid: event.callSid ?? null,
-        userId: event.userId ?? null,
-        callbackId: event.callbackId ?? null,
-        data,
-        dedupeKey: event.dedupeKey ?? null,
-      });
-      if (row.changes === 0) return false;
-      committed.push({ ...event, id: Number(row.lastInsertRowid), at, data });
-      return true;
-    };
-    return fn(tx, record);
-  };
-  const group = ctx.group;
-  if (group && (ctx.joinsGroup || group.running)) {
-    // Already inside the group's transaction, so better-sqlite3 makes this a savepoint.
-    const result = group.run(() => ctx.db.transaction(body));
-    if (committed.length) group.onCommit(() => committed.forEach((event) => ctx.bus.publish(event)));
-    return result;
-  }
-  if (group?.pending) group.commit();
-  const result = ctx.db.transaction(body, { behavior: "immediate" });
-  for (const event of committed) ctx.bus.publish(event);
-  return result;
+export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => Promise<T>): Promise<T> {
+  return ctx.storage.transaction(
+    async (tx) => {
+      const { events } = tables(tx);
+      const committed: DomainEvent[] = [];
+      const record: RecordEvent = async (event) => {
+        const at = ctx.clock.now();
+        const data = event.data ?? {};
+        const rows = await tx
+          .insert(events)
+          .values({ at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null })
+          .onConflictDoNothing()
+          .returning({ id: events.id });
+        const row = rows[0];
+        if (!row) return false;
+        committed.push({ ...event, id: row.id, at, data });
+        return true;
+      };
+      const result = await fn(tx, record);
+      if (committed.length) ctx.storage.afterCommit(() => committed.forEach((event) => ctx.bus.publish(event)));
+      return result;
+    },
+    { group: ctx.joinsGroup },
+  );
 }

@@ -1,0 +1,199 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type Database from "better-sqlite3";
+import type { SQL } from "drizzle-orm";
+import type { Db as SqliteDb } from "./connection.js";
+import type { Db, Storage, TransactionOptions } from "./storage.js";
+
+/** Webhooks per group commit at most: enough to share the commit's cost, few enough not to hold answers back. */
+const GROUP_LIMIT = 32;
+
+/** The transaction a piece of work runs in, found again by nested calls. */
+interface Frame {
+  /** Runs once this frame's writes are committed; dropped if they are rolled back. */
+  after: Array<() => void>;
+  done: boolean;
+}
+
+/**
+ * SQLite behind the storage port: one connection, one writer at a time.
+ *
+ * Transactions are serialized in the process by a queue: a body awaits only SQLite, whose answers come
+ * back at once, so a transaction holds the queue for microseconds. `BEGIN IMMEDIATE` takes SQLite's write
+ * lock, which is what makes a decision read in a transaction hold when it commits.
+ *
+ * Group commit for Twilio's webhooks: under a burst, each webhook committing its own transaction was the
+ * largest cost left on the webhook path. The webhooks handled in one turn of the event loop share one
+ * transaction, each in a savepoint of its own (one that fails undoes only its own writes), committed once
+ * at the end of the turn. Nothing leaves the process before that commit: events wait for it (afterCommit)
+ * and every HTTP answer waits for it (durable). A crash in between loses only work nobody was told about.
+ * Any other writer commits the group first, and then commits on its own, before its own side effects.
+ */
+export class SqliteStorage implements Storage {
+  readonly engine = "sqlite" as const;
+  readonly db: Db;
+  private readonly client: Database.Database;
+  private readonly frames = new AsyncLocalStorage<Frame>();
+  /** The tail of the queue of writers; each waits for the one before. */
+  private tail: Promise<void> = Promise.resolve();
+  private groupOpen = false;
+  private groupMembers = 0;
+  private afterGroup: Array<() => void> = [];
+  private waiting: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private savepoints = 0;
+  private readonly statements: Record<"begin" | "commit" | "rollback", Database.Statement>;
+
+  constructor(
+    sqlite: SqliteDb,
+    private readonly onError: (message: string, err: unknown) => void = () => {},
+  ) {
+    this.db = sqlite as unknown as Db;
+    this.client = sqlite.$client;
+    this.statements = {
+      begin: this.client.prepare("BEGIN IMMEDIATE"),
+      commit: this.client.prepare("COMMIT"),
+      rollback: this.client.prepare("ROLLBACK"),
+    };
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    const outer = this.frames.getStore();
+    // A timer or listener started inside a finished transaction inherits its frame: that is not nesting.
+    if (outer && !outer.done) {
+      const inner = await this.savepoint(fn);
+      outer.after.push(...inner.after);
+      return inner.result;
+    }
+    const release = await this.turn();
+    let after: Array<() => void> = [];
+    try {
+      if (opts.group) {
+        // A full group commits before the next joins: its answers go out without waiting for the whole turn.
+        if (this.groupOpen && this.groupMembers >= GROUP_LIMIT) this.commitGroup();
+        if (!this.groupOpen) {
+          this.statements.begin.run();
+          this.groupOpen = true;
+          this.groupMembers = 0;
+          setImmediate(() => void this.commitGroupInTurn());
+        }
+        this.groupMembers++;
+        const member = await this.savepoint(fn);
+        this.afterGroup.push(...member.after);
+        return member.result;
+      }
+      if (this.groupOpen) this.commitGroup();
+      this.statements.begin.run();
+      const frame: Frame = { after: [], done: false };
+      try {
+        const result = await this.frames.run(frame, () => fn(this.db));
+        this.statements.commit.run();
+        after = frame.after;
+        return result;
+      } catch (err) {
+        this.statements.rollback.run();
+        throw err;
+      } finally {
+        frame.done = true;
+      }
+    } finally {
+      release();
+      runAll(after, this.onError);
+    }
+  }
+
+  afterCommit(then: () => void): void {
+    const frame = this.frames.getStore();
+    if (frame && !frame.done) frame.after.push(then);
+    else if (this.groupOpen) this.afterGroup.push(then);
+    else then();
+  }
+
+  durable(): Promise<void> | undefined {
+    if (!this.groupOpen) return undefined;
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  async rows<R>(db: Db, query: SQL): Promise<R[]> {
+    return (db as unknown as SqliteDb).all<R>(query);
+  }
+
+  /** Commits the open group, if any, and closes the connection. */
+  async close(): Promise<void> {
+    const release = await this.turn();
+    try {
+      this.commitGroup();
+    } finally {
+      release();
+    }
+    this.client.close();
+  }
+
+  /** Waits for the writers before this one; resolves with the function that lets the next one in. */
+  private turn(): Promise<() => void> {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = this.tail;
+    this.tail = before.then(() => mine);
+    return before.then(() => release);
+  }
+
+  /** Runs `fn` in a savepoint of the open transaction; its after-commit work is handed to the caller. */
+  private async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; after: Array<() => void> }> {
+    const name = `s${++this.savepoints}`;
+    this.client.exec(`SAVEPOINT ${name}`);
+    const frame: Frame = { after: [], done: false };
+    try {
+      const result = await this.frames.run(frame, () => fn(this.db));
+      this.client.exec(`RELEASE ${name}`);
+      return { result, after: frame.after };
+    } catch (err) {
+      this.client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw err;
+    } finally {
+      frame.done = true;
+    }
+  }
+
+  private async commitGroupInTurn(): Promise<void> {
+    const release = await this.turn();
+    try {
+      this.commitGroup();
+    } finally {
+      release();
+    }
+  }
+
+  /** Commits the group; only ever called holding the queue. */
+  private commitGroup(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    const after = this.afterGroup;
+    const waiting = this.waiting;
+    this.afterGroup = [];
+    this.waiting = [];
+    try {
+      this.statements.commit.run();
+    } catch (err) {
+      this.onError("group commit failed: its webhooks are answered with an error", err);
+      try {
+        this.statements.rollback.run();
+      } catch {
+        // Already rolled back by SQLite.
+      }
+      for (const w of waiting) w.reject(err);
+      return;
+    }
+    runAll(after, this.onError);
+    for (const w of waiting) w.resolve();
+  }
+}
+
+/** Committed is committed: a listener's failure is logged, and the others (and the answers) still go out. */
+export function runAll(work: Array<() => void>, onError: (message: string, err: unknown) => void): void {
+  for (const then of work) {
+    try {
+      then();
+    } catch (err) {
+      onError("a listener failed after a commit", err);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { is, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import { PgDatabase } from "drizzle-orm/pg-core";
+import type * as schema from "./schema-pg.js";
+
+/**
+ * The storage port. The domain writes each query once, with drizzle's query builder, against `Db` and
+ * the tables `tables(db)` hands out; the engine chosen at start supplies both (db/sqlite-storage.ts,
+ * db/pg-storage.ts). The builder's surface is typed as PostgreSQL's, the stricter of the two: every
+ * query is awaited (there is no synchronous `.get()`/`.all()`/`.run()`), and what it returns is the
+ * same on both engines, because both schemas are kept identical (test/unit/schema-parity.test.ts).
+ * At run time on SQLite the builder is better-sqlite3's, whose queries are awaitable too.
+ */
+export type Db = NodePgDatabase<typeof schema>;
+
+/** The tables, as the domain names them; at run time the engine's own table objects. */
+export type Tables = typeof schema;
+
+export type Engine = "sqlite" | "postgres";
+
+export interface TransactionOptions {
+  /**
+   * Join the group commit where the engine has one (SQLite): the webhooks of one turn of the event loop
+   * share one commit, each in a savepoint of its own. Elsewhere each transaction commits on its own.
+   */
+  group?: boolean;
+}
+
+export interface Storage {
+  readonly engine: Engine;
+  /** For reads outside a transaction. Every write goes through `transaction`. */
+  readonly db: Db;
+  /**
+   * Runs `fn` in a transaction that serializes every writer of the hotline, in this process and (on
+   * PostgreSQL) in every instance on the database, so a decision read in it still holds when it commits
+   * (the last line, one offer per agent, a timer that fires once). Nested calls are savepoints of the
+   * outer one. `fn` must do nothing but database work: no carrier or network call inside.
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /** Runs `then` once the transaction in progress (or the open group) has committed; at once if none is open. */
+  afterCommit(then: () => void): void;
+  /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */
+  durable(): Promise<void> | undefined;
+  /** Raw SQL's rows, for the few queries the builder cannot express. */
+  rows<R>(db: Db, query: SQL): Promise<R[]>;
+  close(): Promise<void>;
+}
+
+/** The engine's table objects behind a database or transaction handle (drizzle keeps its schema on both). */
+export function tables(db: Db): Tables {
+  return (db as unknown as { _: { fullSchema: Tables } })._.fullSchema;
+}
+
+/** Rows a write changed: SQLite reports `changes`, PostgreSQL `rowCount`. */
+export function affected(result: unknown): number {
+  const r = result as { changes?: number; rowCount?: number | null };
+  return r.changes ?? r.rowCount ?? 0;
+}
+
+/** The first row of a result, or undefined: the one way to read a single row. */
+export function first<R>(rows: readonly R[]): R | undefined {
+  return rows[0];
+}
+
+/** `count(*)` as a number on both engines (PostgreSQL's is a 64-bit integer, which pg hands out as text). */
+export const countAll = () => sql<number>`count(*)`.mapWith(Number);
+
+/** Which engine a handle (database or transaction) speaks to. */
+export function engineOf(db: Db): Engine {
+  return is(db, PgDatabase) ? "postgres" : "sqlite";
+}
+
+/**
+ * The rare expression the two engines spell differently (JSON, dates): both spellings side by side, so
+ * the query is still written once. Everything else is plain SQL both understand.
+ */
+export function dialect(db: Db, spellings: Record<Engine, SQL>): SQL {
+  return spellings[engineOf(db)];
+}
+
+/** A top-level field of a JSON column, as text (`json_extract` in SQLite, `->>` in PostgreSQL). */
+export function jsonText(db: Db, column: SQLWrapper, key: string): SQL<string | null> {
+  return dialect(db, {
+    sqlite: sql`json_extract(${column}, ${"$." + key})`,
+    postgres: sql`(${column} ->> ${key})`,
+  }) as SQL<string | null>;
+}
