@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { sql, type SQL } from "drizzle-orm";
-import type { PgDb } from "./pg-connection.js";
+import { randomUUID } from "node:crypto";
+import { eq, sql, type SQL } from "drizzle-orm";
+import pg from "pg";
+import { openPgDatabase, type PgDb } from "./pg-connection.js";
+import { events } from "./schema-pg.js";
 import { runAll } from "./sqlite-storage.js";
-import type { Db, Storage } from "./storage.js";
+import type { Db, Storage, StoredEvent } from "./storage.js";
 
 interface Frame {
   tx: Db;
@@ -24,17 +27,104 @@ const WRITE_LOCK = 1300;
 const RETRYABLE = new Set(["40001", "40P01"]);
 const ATTEMPTS = 5;
 
+/** The channel every instance announces its committed events on. */
+const CHANNEL = "hotline_events";
+/**
+ * NOTIFY refuses payloads of 8,000 bytes or more. Every event is already a row of the events table, so a
+ * larger one is announced by its id alone and read back from there by whoever hears it.
+ */
+const PAYLOAD_LIMIT = 7_900;
+/** How long a lost listening connection waits before connecting again. */
+const RELISTEN_MS = 500;
+
+type Announcement = { from: string; event: StoredEvent } | { from: string; id: number };
+
 /** PostgreSQL behind the storage port: a pool of connections, each webhook its own transaction. */
 export class PgStorage implements Storage {
   readonly engine = "postgres" as const;
   readonly db: Db;
+  /** Tells this instance's own announcements from the others'. */
+  readonly instance = randomUUID();
   private readonly frames = new AsyncLocalStorage<Frame>();
+  private listeners = new Set<{ stop: () => Promise<void> }>();
 
   constructor(
     private readonly pg: PgDb,
+    private readonly url: string,
     private readonly onError: (message: string, err: unknown) => void = () => {},
   ) {
     this.db = pg as unknown as Db;
+  }
+
+  async announce(tx: Db, event: StoredEvent): Promise<void> {
+    let payload = JSON.stringify({ from: this.instance, event } satisfies Announcement);
+    if (Buffer.byteLength(payload) >= PAYLOAD_LIMIT) payload = JSON.stringify({ from: this.instance, id: event.id } satisfies Announcement);
+    // Inside the transaction: PostgreSQL delivers it at COMMIT, in commit order, and never after a ROLLBACK.
+    await tx.execute(sql`select pg_notify(${CHANNEL}, ${payload})`);
+  }
+
+  async listen(onEvent: (event: StoredEvent) => void): Promise<() => void> {
+    let stopped = false;
+    let client: pg.Client | undefined;
+    // Deliveries in the order heard, also when one has to be read back from the table first.
+    let delivered: Promise<void> = Promise.resolve();
+    const hear = (message: pg.Notification) => {
+      let heard: Announcement;
+      try {
+        heard = JSON.parse(message.payload ?? "") as Announcement;
+      } catch (err) {
+        this.onError("an unreadable announcement was ignored", err);
+        return;
+      }
+      if (heard.from === this.instance) return;
+      delivered = delivered
+        .then(async () => {
+          const event = "event" in heard ? heard.event : await this.storedEvent(heard.id);
+          if (event && !stopped) onEvent(event);
+        })
+        .catch((err: unknown) => this.onError("an announced event could not be delivered", err));
+    };
+    const connect = async (): Promise<void> => {
+      if (stopped) return;
+      const c = new pg.Client({ connectionString: this.url, application_name: "hotline listener" });
+      c.on("notification", hear);
+      c.on("error", (err) => {
+        this.onError("the event listener lost its connection: listening again", err);
+        c.end().catch(() => {});
+        if (client === c) client = undefined;
+        setTimeout(() => void connect(), RELISTEN_MS).unref();
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${CHANNEL}`);
+        client = c;
+        if (stopped) await c.end();
+      } catch (err) {
+        this.onError("the event listener could not connect: trying again", err);
+        c.end().catch(() => {});
+        setTimeout(() => void connect(), RELISTEN_MS).unref();
+      }
+    };
+    await connect();
+    const entry = {
+      stop: async () => {
+        stopped = true;
+        await client?.end().catch(() => {});
+        client = undefined;
+      },
+    };
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+      void entry.stop();
+    };
+  }
+
+  /** An event announced by its id alone, read back from the events table. */
+  private async storedEvent(id: number): Promise<StoredEvent | undefined> {
+    const [row] = await this.db.select().from(events).where(eq(events.id, id));
+    if (!row) return undefined;
+    return { id: row.id, at: row.at, type: row.type, callSid: row.callSid, userId: row.userId, callbackId: row.callbackId, data: row.data, dedupeKey: row.dedupeKey ?? undefined };
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -91,6 +181,14 @@ export class PgStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    for (const listener of this.listeners) await listener.stop();
+    this.listeners.clear();
     await this.pg.$client.end();
   }
+}
+
+/** Connects to DATABASE_URL and applies the migrations (one instance at a time). */
+export async function openPgStorage(url: string, opts: { onError: (message: string, err?: unknown) => void }): Promise<PgStorage> {
+  const db = await openPgDatabase(url, { onIdleError: (err) => opts.onError("an idle database connection was lost (the pool replaces it)", err) });
+  return new PgStorage(db, url, opts.onError);
 }

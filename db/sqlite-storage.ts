@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { SQL } from "drizzle-orm";
-import type { Db as SqliteDb } from "./connection.js";
+import { startCheckpointer } from "./checkpointer.js";
+import { openDatabase, type Db as SqliteDb } from "./connection.js";
 import type { Db, Storage, TransactionOptions } from "./storage.js";
 
 /** Webhooks per group commit at most: enough to share the commit's cost, few enough not to hold answers back. */
@@ -45,6 +46,7 @@ export class SqliteStorage implements Storage {
   constructor(
     sqlite: SqliteDb,
     private readonly onError: (message: string, err: unknown) => void = () => {},
+    private readonly beforeClose: () => Promise<void> = async () => {},
   ) {
     this.db = sqlite as unknown as Db;
     this.client = sqlite.$client;
@@ -100,6 +102,15 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  announce(): Promise<void> {
+    // One process is the whole hotline: the bus already told everyone.
+    return Promise.resolve();
+  }
+
+  listen(): Promise<() => void> {
+    return Promise.resolve(() => {});
+  }
+
   afterCommit(then: () => void): void {
     const frame = this.frames.getStore();
     if (frame && !frame.done) frame.after.push(then);
@@ -124,6 +135,7 @@ export class SqliteStorage implements Storage {
     } finally {
       release();
     }
+    await this.beforeClose();
     this.client.close();
   }
 
@@ -196,4 +208,11 @@ export function runAll(work: Array<() => void>, onError: (message: string, err: 
       onError("a listener failed after a commit", err);
     }
   }
+}
+
+/** Opens (creating and migrating) the SQLite file, with WAL checkpoints on a thread of their own. */
+export function openSqliteStorage(file: string, opts: { busyTimeoutMs?: number; checkpointIntervalMs: number; onError: (message: string, err?: unknown) => void }): SqliteStorage {
+  const db = openDatabase(file, { busyTimeoutMs: opts.busyTimeoutMs });
+  const checkpointer = startCheckpointer(db.$client, { intervalMs: opts.checkpointIntervalMs, onError: (message) => opts.onError(message) });
+  return new SqliteStorage(db, opts.onError, () => checkpointer.close());
 }

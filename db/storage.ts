@@ -18,6 +18,18 @@ export type Tables = typeof schema;
 
 export type Engine = "sqlite" | "postgres";
 
+/** An event as the events table holds it (src/events/event-log.ts gives it meaning). */
+export interface StoredEvent {
+  id: number;
+  at: number;
+  type: string;
+  callSid?: string | null;
+  userId?: string | null;
+  callbackId?: number | null;
+  data: Record<string, unknown>;
+  dedupeKey?: string;
+}
+
 export interface TransactionOptions {
   /**
    * Join the group commit where the engine has one (SQLite): the webhooks of one turn of the event loop
@@ -37,6 +49,16 @@ export interface Storage {
    * outer one. `fn` must do nothing but database work: no carrier or network call inside.
    */
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
+   * Tells the hotline's other instances about an event written in `tx`; they hear it when (and only if)
+   * the transaction commits. Nothing to do where one process is the whole hotline.
+   */
+  announce(tx: Db, event: StoredEvent): Promise<void>;
+  /**
+   * Hears, in commit order, the events the other instances announce; resolves once listening, with the
+   * function that stops.
+   */
+  listen(onEvent: (event: StoredEvent) => void): Promise<() => void>;
   /** Runs `then` once the transaction in progress (or the open group) has committed; at once if none is open. */
   afterCommit(then: () => void): void;
   /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */

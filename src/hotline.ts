@@ -1,11 +1,11 @@
 import type { FastifyInstance } from "fastify";
-import { openDatabase } from "../db/connection.js";
-import { startCheckpointer } from "../db/checkpointer.js";
+import { openSqliteStorage } from "../db/sqlite-storage.js";
+import { openPgStorage } from "../db/pg-storage.js";
+import type { Storage } from "../db/storage.js";
 import { buildApp } from "./app.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { EventBus, type Ctx } from "./events/event-log.js";
-import { CommitGroup } from "./events/commit-group.js";
 import { checkFlows } from "./ivr/flow-check.js";
 import { loadFlows } from "./ivr/flow-loader.js";
 import { PromptCatalog } from "./ivr/prompt-catalog.js";
@@ -38,6 +38,7 @@ import { scheduleAuditRetention } from "./audit/audit-retention.js";
 import { ApprovedIndex } from "./recordings/approved-index.js";
 import { RecordingCalls } from "./recordings/recording-calls.js";
 import { SessionScript } from "./recordings/session-script.js";
+import { loggableError } from "./log-scrub.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -47,7 +48,7 @@ export interface Hotline {
   app: FastifyInstance;
   services: Services;
   /** Resumes timers and routing from the stored state and starts reconciliation with the carrier. */
-  start(): void;
+  start(): Promise<void>;
   /** Resolves when no reconciliation with the carrier is under way. */
   reconciled(): Promise<void>;
   /**
@@ -64,14 +65,19 @@ const CHECKPOINT_INTERVAL_MS = 250;
 
 export class StartupError extends Error {}
 
+/** PostgreSQL when DATABASE_URL is set (several instances can share it), else the SQLite file DB_FILE. */
+async function openStorage(config: Config, log: Logger): Promise<Storage> {
+  const onError = (message: string, err?: unknown) => log.error(err === undefined ? {} : { err: loggableError(err) }, message);
+  if (!config.DATABASE_URL) return openSqliteStorage(config.DB_FILE, { busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS, checkpointIntervalMs: CHECKPOINT_INTERVAL_MS, onError });
+  try {
+    return await openPgStorage(config.DATABASE_URL, { onError });
+  } catch (err) {
+    throw new StartupError(`cannot open the PostgreSQL database at DATABASE_URL: ${loggableError(err)}`);
+  }
+}
+
 /** Opens the database, loads and checks the flows, and builds the app: everything but listening. */
 export async function createHotline(config: Config, opts: { clock?: Clock; log?: Logger } = {}): Promise<Hotline> {
-  // Checked here, where the storage engine is chosen, not in loadConfig: the URL is valid configuration,
-  // what this version lacks is the engine. Refused before anything is opened, so no SQLite file appears
-  // for an operator who asked for a shared database.
-  if (config.DATABASE_URL) {
-    throw new StartupError("DATABASE_URL is set, but PostgreSQL storage is not available in this version: unset it to run on SQLite (DB_FILE)");
-  }
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const flows = loadFlows(config.FLOWS_DIR);
@@ -79,17 +85,17 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   if (report.errors.length) {
     throw new StartupError(`voice flows in ${config.FLOWS_DIR} have errors (run npm run flows:check):\n  ${report.errors.join("\n  ")}`);
   }
-  const db = openDatabase(config.DB_FILE, { busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS });
-  const checkpointer = startCheckpointer(db.$client, { intervalMs: CHECKPOINT_INTERVAL_MS, onError: (message) => log.error(message) });
+  const storage = await openStorage(config, log);
+  const db = storage.db;
   const callbackPolicy = {
     slaMinutes: { emergency: config.CALLBACK_SLA_EMERGENCY_MINUTES, normal: config.CALLBACK_SLA_NORMAL_MINUTES },
     retryMinutes: config.CALLBACK_RETRY_MINUTES,
     claimMinutes: config.CALLBACK_CLAIM_MINUTES,
   };
-  const ctx: Ctx = { db, clock, bus: new EventBus(), callbackPolicy, referralDueHours: config.REFERRAL_DUE_HOURS, group: new CommitGroup(db.$client, log) };
-  seedCapacity(ctx, config.LINES);
-  seedCaseCategories(ctx);
-  if (config.ADMIN_TOKEN) ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
+  const ctx: Ctx = { storage, db, clock, bus: new EventBus(), callbackPolicy, referralDueHours: config.REFERRAL_DUE_HOURS };
+  await seedCapacity(ctx, config.LINES);
+  await seedCaseCategories(ctx);
+  if (config.ADMIN_TOKEN) await ensureBootstrapAdmin(ctx, config.ADMIN_TOKEN);
   const simulated = config.TELEPHONY === "simulator";
   const authToken = config.TWILIO_AUTH_TOKEN ?? (simulated ? SIMULATOR_AUTH_TOKEN : "");
   const accountSid = config.TWILIO_ACCOUNT_SID ?? SIMULATOR_ACCOUNT_SID;
@@ -99,8 +105,9 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const times = { offerTimeoutSeconds: config.OFFER_TIMEOUT_SECONDS, wrapUpSeconds: config.WRAP_UP_SECONDS };
   const hotlineNumber = config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER;
   const dispatcher = new Dispatcher(ctx, twilioCallControl(carrier, twiml, hotlineNumber, times), tasks, times, log);
-  const approved = new ApprovedIndex(db);
+  const approved = await ApprovedIndex.load(db);
   const stopApproved = approved.follow(ctx.bus);
+  const key = await pseudonymKey(ctx, config.PSEUDONYM_KEY);
   const services: Services = {
     config,
     ctx,
@@ -114,15 +121,15 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     carrier,
     tasks,
     dispatcher,
-    pseudonymKey: pseudonymKey(ctx, config.PSEUDONYM_KEY),
+    pseudonymKey: key,
     draining: new Draining(),
     recordings: { approved, calls: new RecordingCalls(ctx, carrier, twiml, tasks, hotlineNumber, log), script: new SessionScript(flows) },
-    figures: () => ({
-      ...liveFigures(db, clock.now(), config.SERVICE_LEVEL_SECONDS, backlogFigures(db, clock.now()), config.TIMEZONE),
+    figures: async () => {
+      const now = clock.now();
+      const [backlog, referrals, onDuty] = await Promise.all([backlogFigures(db, now), referralFigures(db, now), agentBoard(db, now)]);
       // Referrals past their deadline are what the ministry's escalation center chases.
-      referrals: referralFigures(db, clock.now()),
-      onDuty: agentBoard(db, clock.now()),
-    }),
+      return { ...(await liveFigures(db, now, config.SERVICE_LEVEL_SECONDS, backlog, config.TIMEZONE)), referrals, onDuty };
+    },
   };
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
   const stopReferrals = recordTransfersAsReferrals(ctx, log);
@@ -133,10 +140,15 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     log,
     {
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
-      summary: () => ({ at: new Date(clock.now()).toISOString(), ...backlogFigures(db, clock.now()), items: mostUrgent(db, clock.now(), 20).map((i) => publicItem(i, clock.now(), false)) }),
+      summary: async () => {
+        const now = clock.now();
+        const [backlog, urgent] = await Promise.all([backlogFigures(db, now), mostUrgent(db, now, 20)]);
+        return { at: new Date(now).toISOString(), ...backlog, items: urgent.map((i) => publicItem(i, now, false)) };
+      },
       // Callback items and referrals both turn overdue by time alone.
-      nextDeadline: () => {
-        const next = [nextDeadline(db, clock.now()), nextReferralDeadline(db, clock.now())].filter((t): t is number => t !== undefined);
+      nextDeadline: async () => {
+        const now = clock.now();
+        const next = (await Promise.all([nextDeadline(db, now), nextReferralDeadline(db, now)])).filter((t): t is number => t !== undefined);
         return next.length ? Math.min(...next) : undefined;
       },
     },
@@ -146,11 +158,14 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   let reconciliation: Reconciliation | undefined;
   let stopRetention = () => {};
   let stopAuditRetention = () => {};
+  let stopListening = () => {};
   return {
     app,
     services,
-    start() {
-      dispatcher.resume();
+    async start() {
+      // Events other instances commit reach this one's pages, timers and caches (nothing on one SQLite file).
+      stopListening = await storage.listen((event) => ctx.bus.publishRemote(event));
+      await dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
       stopAuditRetention = scheduleAuditRetention(ctx, config.AUDIT_RETENTION_DAYS, log);
@@ -170,10 +185,9 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopReferrals();
       stopTexts();
       stopApproved();
+      stopListening();
       hub.close();
-      ctx.group?.commit();
-      await checkpointer.close();
-      db.$client.close();
+      await storage.close();
     },
   };
 }

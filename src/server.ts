@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   }
   const hotline = await createHotline(config, { log });
   await hotline.app.listen({ port: config.PORT, host: config.HOST });
-  hotline.start();
+  await hotline.start();
   log.info({ url: config.PUBLIC_BASE_URL, telephony: config.TELEPHONY }, "hotline listening");
   if (simulator) {
     // Printed, not logged: a person starting the simulator needs these on screen.

@@ -37,5 +37,5 @@ export interface Services {
   /** Prompts recorded by staff: the approved ones in memory, the phone sessions' carrier work, what the recorder hears. */
   recordings: { approved: ApprovedIndex; calls: RecordingCalls; script: SessionScript };
   /** GET /api/stats, computed now. */
-  figures(): LiveFigures & { referrals: { open: number; overdue: number }; onDuty: AgentBoard };
+  figures(): Promise<LiveFigures & { referrals: { open: number; overdue: number }; onDuty: AgentBoard }>;
 }

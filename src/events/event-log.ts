@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { tables, type Db, type Storage } from "../../db/storage.js";
+import { tables, type Db, type Storage, type StoredEvent } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
 
@@ -13,13 +13,20 @@ export interface NewEvent {
   dedupeKey?: string;
 }
 
-export interface DomainEvent extends NewEvent {
+export interface DomainEvent extends NewEvent, StoredEvent {
   id: number;
   at: number;
   data: Record<string, unknown>;
 }
 
-/** In-process fan-out of committed events (realtime pushes, routing). Listeners run after the commit. */
+/**
+ * Fan-out of committed events (realtime pushes, routing). Listeners run after the commit.
+ *
+ * Events come from this process (`publish`) or, when several instances share one database, from the
+ * others (`publishRemote`, heard through the storage). `subscribe` hears this process's events only: its
+ * listeners act on them (ring an agent, send a text), which exactly one instance must do. `subscribeAll`
+ * hears every instance's: pages, timers and caches that every instance keeps.
+ */
 export class EventBus {
   private readonly emitter = new EventEmitter();
 
@@ -28,12 +35,23 @@ export class EventBus {
   }
 
   publish(event: DomainEvent): void {
-    this.emitter.emit("event", event);
+    this.emitter.emit("local", event);
+    this.emitter.emit("all", event, false);
+  }
+
+  publishRemote(event: DomainEvent): void {
+    this.emitter.emit("all", event, true);
   }
 
   subscribe(listener: (event: DomainEvent) => void): () => void {
-    this.emitter.on("event", listener);
-    return () => this.emitter.off("event", listener);
+    this.emitter.on("local", listener);
+    return () => this.emitter.off("local", listener);
+  }
+
+  /** `remote` is true for an event another instance committed. */
+  subscribeAll(listener: (event: DomainEvent, remote: boolean) => void): () => void {
+    this.emitter.on("all", listener);
+    return () => this.emitter.off("all", listener);
   }
 }
 
@@ -77,7 +95,9 @@ export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => 
           .returning({ id: events.id });
         const row = rows[0];
         if (!row) return false;
-        committed.push({ ...event, id: row.id, at, data });
+        const written: DomainEvent = { ...event, id: row.id, at, data };
+        await ctx.storage.announce(tx, written);
+        committed.push(written);
         return true;
       };
       const result = await fn(tx, record);

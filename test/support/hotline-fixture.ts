@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { createHotline, type Hotline } from "../../src/hotline.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { freePort } from "./free-port.js";
+import { engineSettings } from "./test-database.js";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -21,7 +22,10 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** One real hotline server per test file: real HTTP on loopback, a file database, a manual clock. */
+/**
+ * One real hotline server per test file: real HTTP on loopback, a file database (or, in the "postgres"
+ * project, a fresh database on the test cluster), a manual clock.
+ */
 export async function startHotline(env: Record<string, string> = {}, opts: { dir?: string; clock?: ManualClock; port?: number; log?: Logger } = {}): Promise<Running> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "hotline-test-"));
   const port = opts.port ?? (await freePort());
@@ -32,12 +36,13 @@ export async function startHotline(env: Record<string, string> = {}, opts: { dir
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     LOG_LEVEL: "silent",
     FLOWS_DIR: "./voice-flows",
+    ...(await engineSettings()),
     ...env,
   });
   const clock = opts.clock ?? new ManualClock();
   const hotline = await createHotline(config, { clock, log: opts.log ?? createLogger(config.LOG_LEVEL) });
   await hotline.app.listen({ port, host: "127.0.0.1" });
-  hotline.start();
+  await hotline.start();
   return {
     hotline,
     config,

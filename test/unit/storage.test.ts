@@ -1,0 +1,140 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { afterAll, describe, expect, it } from "vitest";
+import { openPgStorage } from "../../db/pg-storage.js";
+import { openSqliteStorage, SqliteStorage } from "../../db/sqlite-storage.js";
+import { countAll, tables, type Storage } from "../../db/storage.js";
+import { ManualClock } from "../../src/clock.js";
+import { EventBus, inTransaction, type Ctx, type DomainEvent } from "../../src/events/event-log.js";
+import { freshPgDatabase, testEngine } from "../support/test-database.js";
+
+// The storage port on this run's engine: what the domain relies on of every transaction.
+
+const opened: Storage[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
+async function open(): Promise<Storage> {
+  const onError = () => {};
+  const storage = testEngine === "postgres" ? await openPgStorage(await freshPgDatabase(), { onError }) : openSqliteStorage(":memory:", { checkpointIntervalMs: 1_000, onError });
+  opened.push(storage);
+  return storage;
+}
+
+function contextOn(storage: Storage) {
+  const ctx: Ctx = {
+    storage,
+    db: storage.db,
+    clock: new ManualClock(1_000),
+    bus: new EventBus(),
+    callbackPolicy: { slaMinutes: { emergency: 15, normal: 120 }, retryMinutes: [120], claimMinutes: 10 },
+    referralDueHours: 72,
+  };
+  const webhook: Ctx = { ...ctx, joinsGroup: true };
+  const published: string[] = [];
+  ctx.bus.subscribe((e: DomainEvent) => published.push(e.type));
+  const addCall = (c: Ctx, sid: string, fail = false) =>
+    inTransaction(c, async (tx, record) => {
+      const { calls } = tables(tx);
+      await tx.insert(calls).values({ sid, direction: "inbound", state: "ivr", createdAt: 1 });
+      await record({ type: `arrived ${sid}`, callSid: sid });
+      if (fail) throw new Error("handler failed");
+    });
+  const sids = async () => {
+    const { calls } = tables(storage.db);
+    return (await storage.db.select({ sid: calls.sid }).from(calls)).map((r) => r.sid).sort();
+  };
+  return { ctx, webhook, published, addCall, sids };
+}
+
+describe(`transactions on ${testEngine}`, () => {
+  it("a transaction's events are published once it has committed, and a failed one publishes and keeps nothing", async () => {
+    const { ctx, published, addCall, sids } = contextOn(await open());
+    await addCall(ctx, "CA1");
+    await expect(addCall(ctx, "CA2", true)).rejects.toThrow("handler failed");
+    expect(published).toEqual(["arrived CA1"]);
+    expect(await sids()).toEqual(["CA1"]);
+  });
+
+  it("a nested transaction is a savepoint: its failure undoes only its own writes", async () => {
+    const { ctx, published, addCall, sids } = contextOn(await open());
+    await inTransaction(ctx, async () => {
+      await addCall(ctx, "CA1");
+      await expect(addCall(ctx, "CA2", true)).rejects.toThrow("handler failed");
+      await addCall(ctx, "CA3");
+    });
+    expect(await sids()).toEqual(["CA1", "CA3"]);
+    expect(published).toEqual(["arrived CA1", "arrived CA3"]);
+  });
+
+  it("writers are serialized: of 50 racing for the last of 10 lines, exactly the free ones are admitted", async () => {
+    const { ctx, sids } = contextOn(await open());
+    const admit = (sid: string) =>
+      inTransaction(ctx, async (tx) => {
+        const { calls } = tables(tx);
+        const [row] = await tx.select({ n: countAll() }).from(calls);
+        if ((row?.n ?? 0) >= 10) return false;
+        await tx.insert(calls).values({ sid, direction: "inbound", state: "ivr", createdAt: 1, holdsLine: true });
+        return true;
+      });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => admit(`CA${i}`)));
+    expect(results.filter(Boolean)).toHaveLength(10);
+    expect(await sids()).toHaveLength(10);
+  });
+
+  it("a duplicate event key is written once: the second transaction learns it changed nothing", async () => {
+    const { ctx } = contextOn(await open());
+    const once = () => inTransaction(ctx, (_tx, record) => record({ type: "status", callSid: "CA1", dedupeKey: "CA1:completed" }));
+    expect(await once()).toBe(true);
+    expect(await once()).toBe(false);
+  });
+});
+
+describe.runIf(testEngine === "sqlite")("group commit of webhooks (SQLite)", () => {
+  it("webhooks of one turn share one commit; their events are published after it, and answers wait for it", async () => {
+    const storage = await open();
+    const client = (storage as SqliteStorage)["client"];
+    const { webhook, published, addCall, sids } = contextOn(storage);
+    await addCall(webhook, "CA1");
+    await addCall(webhook, "CA2");
+    // Written, not yet committed, not yet told to anyone.
+    expect(client.inTransaction).toBe(true);
+    expect(published).toEqual([]);
+    let answered = false;
+    const durable = storage.durable()!.then(() => (answered = true));
+    expect(answered).toBe(false);
+    await nextTurn();
+    await durable;
+    expect(client.inTransaction).toBe(false);
+    expect(published).toEqual(["arrived CA1", "arrived CA2"]);
+    expect(await sids()).toEqual(["CA1", "CA2"]);
+    expect(storage.durable()).toBeUndefined();
+  });
+
+  it("a webhook that fails undoes only its own writes", async () => {
+    const { webhook, published, addCall, sids } = contextOn(await open());
+    await addCall(webhook, "CA1");
+    await expect(addCall(webhook, "CA2", true)).rejects.toThrow("handler failed");
+    await addCall(webhook, "CA3");
+    await nextTurn();
+    await nextTurn();
+    expect(await sids()).toEqual(["CA1", "CA3"]);
+    expect(published).toEqual(["arrived CA1", "arrived CA3"]);
+  });
+
+  it("any other writer commits the group first, so its own work and events come after", async () => {
+    const storage = await open();
+    const { ctx, webhook, published, addCall, sids } = contextOn(storage);
+    await addCall(webhook, "CA1");
+    await addCall(ctx, "CA2");
+    expect((storage as SqliteStorage)["client"].inTransaction).toBe(false);
+    expect(published).toEqual(["arrived CA1", "arrived CA2"]);
+    expect(await sids()).toEqual(["CA1", "CA2"]);
+  });
+
+  it("a full group commits before the next webhook joins", async () => {
+    const { published, webhook, addCall } = contextOn(await open());
+    for (let i = 0; i < 33; i++) await addCall(webhook, `CA${i}`);
+    expect(published).toHaveLength(32);
+  });
+});
