@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { SQL } from "drizzle-orm";
+import type { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { startCheckpointer } from "./checkpointer.js";
 import { openDatabase, type Db as SqliteDb } from "./connection.js";
 import type { Db, Storage, TransactionOptions } from "./storage.js";
@@ -124,7 +125,11 @@ export class SqliteStorage implements Storage {
   }
 
   async rows<R>(db: Db, query: SQL): Promise<R[]> {
-    return (db as unknown as SqliteDb).all<R>(query);
+    const { sql: text, params } = (db as unknown as { dialect: SQLiteSyncDialect }).dialect.sqlToQuery(query);
+    const statement = this.client.prepare(text);
+    if (statement.reader) return statement.all(...params) as R[];
+    statement.run(...params);
+    return [];
   }
 
   /** Commits the open group, if any, and closes the connection. */

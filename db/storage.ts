@@ -63,7 +63,7 @@ export interface Storage {
   afterCommit(then: () => void): void;
   /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */
   durable(): Promise<void> | undefined;
-  /** Raw SQL's rows, for the few queries the builder cannot express. */
+  /** Raw SQL's rows (none for a statement that returns none), for the few queries the builder cannot express. */
   rows<R>(db: Db, query: SQL): Promise<R[]>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { readStoredRecordings } from "../src/recordings/recordings-on-disk.js";
 const dir = process.argv[2] ?? process.env.FLOWS_DIR ?? "./voice-flows";
 const dbFile = process.env.DB_FILE ?? "./data/hotline.db";
 try {
-  const stored = readStoredRecordings(dbFile);
+  const stored = await readStoredRecordings(dbFile);
   const withDb = "approved" in stored ? stored : undefined;
   const report = checkFlows(loadFlows(dir), withDb?.approved);
   const drafts: Record<string, number> = {};

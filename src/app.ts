@@ -49,9 +49,9 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
   // Both watch routes being added, so they come first.
   await apiDocs(app);
   await metricsPlugin(app, s, hub);
-  // No answer leaves before the writes it reports are committed (see CommitGroup).
+  // No answer leaves before the writes it reports are committed (where the engine groups commits: Storage.durable).
   app.addHook("onSend", (_request, _reply, payload, done) => {
-    const committed = s.ctx.group?.durable();
+    const committed = s.ctx.storage.durable();
     if (!committed) return done(null, payload);
     committed.then(
       () => done(null, payload),

@@ -106,7 +106,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const hotlineNumber = config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER;
   const dispatcher = new Dispatcher(ctx, twilioCallControl(carrier, twiml, hotlineNumber, times), tasks, times, log);
   const approved = await ApprovedIndex.load(db);
-  const stopApproved = approved.follow(ctx.bus);
+  const stopApproved = approved.follow(ctx.bus, log);
   const key = await pseudonymKey(ctx, config.PSEUDONYM_KEY);
   const services: Services = {
     config,
@@ -154,6 +154,8 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     },
     { wrapUpSeconds: config.WRAP_UP_SECONDS },
   );
+  // The screen-pop reaches the agent before their phone rings.
+  dispatcher.ringAfterScreens(() => hub.pushed());
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;
   let stopRetention = () => {};

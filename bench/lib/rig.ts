@@ -96,7 +96,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: "/dev/null", sync: false }));
     local = await createHotline(config, { clock, log });
     await local.app.listen({ port, host: "127.0.0.1" });
-    local.start();
+    await local.start();
   } else {
     child = new Child("servers/hotline-server.ts", [], { quiet: true, env: { ...serverEnv, BENCH_CLOCK_START: String(clock.now()) } });
     await child.next("ready");
@@ -170,7 +170,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
       // POST /api/users (admin) where the server has it; else the user store, as the admin tools use it.
       const viaApi = await api("POST", "/api/users", { name, role: "supervisor" });
       if (viaApi.status === 201) return String(viaApi.body.token);
-      if (local) return createUser(local.services.ctx, { name, role: "supervisor" }, "bench").token;
+      if (local) return (await createUser(local.services.ctx, { name, role: "supervisor" }, "bench")).token;
       return String((await child!.ask({ type: "createUser", name, role: "supervisor" }, "createdUser")).token);
     },
     async addSupervisor(name) {

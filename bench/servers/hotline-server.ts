@@ -30,7 +30,7 @@ hotline.app.addHook("onResponse", async (request) => {
   if (t !== undefined) inServer.record(Math.max(1, Number(process.hrtime.bigint() - t)));
 });
 await hotline.app.listen({ port: config.PORT, host: config.HOST });
-hotline.start();
+await hotline.start();
 
 // How long the event loop was kept from turning: long synchronous stretches (GC, SQLite) show up here.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -77,7 +77,7 @@ onParent(async (m) => {
       tell({ type: "gc", ...memory() });
       break;
     case "createUser": {
-      const { user, token } = createUser(hotline.services.ctx, { name: String(m.name), role: m.role as "supervisor" }, "bench");
+      const { user, token } = await createUser(hotline.services.ctx, { name: String(m.name), role: m.role as "supervisor" }, "bench");
       tell({ type: "createdUser", id: user.id, token });
       break;
     }

@@ -1,6 +1,5 @@
 import { and, desc, gte, inArray, lt, sql, eq, type SQL } from "drizzle-orm";
-import { events, users } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { affected, countAll, first, tables, type Db } from "../../db/storage.js";
 import { inTransaction, type Ctx, type NewEvent } from "../events/event-log.js";
 
 /**
@@ -32,12 +31,18 @@ export function auditEvent(read: PersonalDataRead): NewEvent {
 }
 
 /** Records reads in their own transaction: a read changes nothing else. */
-export function recordReads(ctx: Ctx, ...reads: PersonalDataRead[]): void {
-  if (reads.length) inTransaction(ctx, (_tx, record) => reads.forEach((read) => record(auditEvent(read))));
+export async function recordReads(ctx: Ctx, ...reads: PersonalDataRead[]): Promise<void> {
+  if (!reads.length) return;
+  await inTransaction(ctx, async (_tx, record) => {
+    for (const read of reads) await record(auditEvent(read));
+  });
 }
 
-/** The same expression as the partial index events_audit_idx, so SQLite can use it. */
-export const isAuditEvent = sql`${events.type} like 'audit.%'`;
+/** The same expression as the partial index events_audit_idx, so either engine can use it. */
+export function isAuditEvent(db: Db): SQL {
+  const { events } = tables(db);
+  return sql`${events.type} like 'audit.%'`;
+}
 
 export interface AuditFilter {
   from?: number;
@@ -50,34 +55,35 @@ export interface AuditFilter {
 }
 
 /** The audit trail, newest first, one page of it and the total. */
-export function listAudit(db: Db, filter: AuditFilter) {
+export async function listAudit(db: Db, filter: AuditFilter) {
+  const { events, users } = tables(db);
   const parts: Array<SQL | undefined> = [
-    isAuditEvent,
+    isAuditEvent(db),
     filter.from !== undefined ? gte(events.at, filter.from) : undefined,
     filter.to !== undefined ? lt(events.at, filter.to) : undefined,
     filter.users ? inArray(events.userId, filter.users) : undefined,
     filter.actions ? inArray(events.type, filter.actions.map((a) => AUDIT_PREFIX + a)) : undefined,
   ];
   const where = and(...parts);
-  const rows = db
+  const rows = await db
     .select({ event: events, userName: users.name })
     .from(events)
     .leftJoin(users, eq(users.id, events.userId))
     .where(where)
     .orderBy(desc(events.at), desc(events.id))
     .limit(filter.limit)
-    .offset(filter.offset)
-    .all();
-  const total = db.select({ n: sql<number>`count(*)` }).from(events).where(where).get()?.n ?? 0;
+    .offset(filter.offset);
+  const total = first(await db.select({ n: countAll() }).from(events).where(where))?.n ?? 0;
   return { rows, total };
 }
 
 /** Deletes audit events recorded before `before`; returns how many. */
-export function deleteAuditBefore(ctx: Ctx, before: number): number {
-  return inTransaction(ctx, (tx, record) => {
-    const { changes } = tx.delete(events).where(and(isAuditEvent, lt(events.at, before))).run();
+export function deleteAuditBefore(ctx: Ctx, before: number): Promise<number> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { events } = tables(tx);
+    const changes = affected(await tx.delete(events).where(and(isAuditEvent(tx), lt(events.at, before))));
     // Written after the delete, so it is kept: the trail says when and how much of itself was removed.
-    if (changes) record({ type: "audit.expired_deleted", data: { count: changes, before } });
+    if (changes) await record({ type: "audit.expired_deleted", data: { count: changes, before } });
     return changes;
   });
 }

@@ -1,3 +1,4 @@
+import { detached } from "../detached.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import { deleteAuditBefore } from "./audit-log.js";
@@ -12,16 +13,19 @@ export function scheduleAuditRetention(ctx: Ctx, days: number, log: Logger): () 
   const { clock } = ctx;
   let cancel = () => {};
   let stopped = false;
-  const run = () => {
-    if (stopped) return;
+  const sweep = async () => {
     try {
-      const deleted = deleteAuditBefore(ctx, clock.now() - days * DAY_MS);
+      const deleted = await deleteAuditBefore(ctx, clock.now() - days * DAY_MS);
       if (deleted) log.info({ deleted, retentionDays: days }, "deleted audit events past their retention");
     } catch (err) {
       // A busy database is tried again tomorrow; nothing is lost by waiting.
       log.warn({ err: (err as Error).message }, "could not delete expired audit events");
     }
-    cancel = clock.setTimer(DAY_MS, run);
+    // Stopped while the deletion ran: no next day.
+    if (!stopped) cancel = clock.setTimer(DAY_MS, run);
+  };
+  const run = () => {
+    if (!stopped) detached(log, "audit retention", sweep);
   };
   run();
   return () => {

@@ -1,5 +1,5 @@
 import { and, eq, gt } from "drizzle-orm";
-import { callbacks } from "../../db/schema.js";
+import { first, tables } from "../../db/storage.js";
 import { isMobile } from "../calls/phone-number.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import { itemById, updateItem, type CallbackRow } from "./callback-store.js";
@@ -30,47 +30,48 @@ const PROGRESS: Record<string, number> = { queued: 0, accepted: 0, sending: 1, s
  * Decides the item's one text and records the decision with its event, once per item. Returns who to
  * text when one is to be sent; the carrier request follows after the commit.
  */
-export function claimMissedCallText(ctx: Ctx, itemId: number, allowedTopics: readonly string[]): CallbackRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const item = itemById(tx, itemId);
+export function claimMissedCallText(ctx: Ctx, itemId: number, allowedTopics: readonly string[]): Promise<CallbackRow | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { callbacks } = tables(tx);
+    const item = await itemById(tx, itemId);
     if (!item || item.textStatus !== null) return undefined;
     const now = ctx.clock.now();
     const textedToday = item.number
-      ? Boolean(tx.select({ id: callbacks.id }).from(callbacks).where(and(eq(callbacks.number, item.number), gt(callbacks.textedAt, now - DAY_MS))).get())
+      ? Boolean(first(await tx.select({ id: callbacks.id }).from(callbacks).where(and(eq(callbacks.number, item.number), gt(callbacks.textedAt, now - DAY_MS))).limit(1)))
       : false;
     const decision = textDecision(item, { mobile: isMobile(item.number), allowedTopics, textedToday });
     if (!decision.send) {
-      updateItem(tx, item.id, { textStatus: `none:${decision.reason}` });
-      record({ type: "callback.text_skipped", callbackId: item.id, data: { reason: decision.reason } });
+      await updateItem(tx, item.id, { textStatus: `none:${decision.reason}` });
+      await record({ type: "callback.text_skipped", callbackId: item.id, data: { reason: decision.reason } });
       return undefined;
     }
-    updateItem(tx, item.id, { textStatus: "queued", textedAt: now });
-    record({ type: "callback.text_queued", callbackId: item.id, data: { language: item.language } });
+    await updateItem(tx, item.id, { textStatus: "queued", textedAt: now });
+    await record({ type: "callback.text_queued", callbackId: item.id, data: { language: item.language } });
     return { ...item, textStatus: "queued", textedAt: now };
   });
 }
 
 /** The carrier took the message (its SID), or gave up on it. */
-export function textSent(ctx: Ctx, itemId: number, result: { sid: string } | { failed: string }): void {
-  inTransaction(ctx, (tx, record) => {
-    const item = itemById(tx, itemId);
+export function textSent(ctx: Ctx, itemId: number, result: { sid: string } | { failed: string }): Promise<void> {
+  return inTransaction(ctx, async (tx, record) => {
+    const item = await itemById(tx, itemId);
     if (!item || item.textStatus !== "queued") return;
-    if ("sid" in result) updateItem(tx, item.id, { textSid: result.sid });
+    if ("sid" in result) await updateItem(tx, item.id, { textSid: result.sid });
     else {
-      updateItem(tx, item.id, { textStatus: "failed" });
-      record({ type: "callback.text_status", callbackId: item.id, data: { status: "failed", error: result.failed } });
+      await updateItem(tx, item.id, { textStatus: "failed" });
+      await record({ type: "callback.text_status", callbackId: item.id, data: { status: "failed", error: result.failed } });
     }
   });
 }
 
 /** A delivery status from the carrier: recorded once, only forward (a late "sent" after "delivered" is ignored). */
-export function textStatusReported(ctx: Ctx, itemId: number, sid: string, status: string): void {
-  inTransaction(ctx, (tx, record) => {
-    const item = itemById(tx, itemId);
+export function textStatusReported(ctx: Ctx, itemId: number, sid: string, status: string): Promise<void> {
+  return inTransaction(ctx, async (tx, record) => {
+    const item = await itemById(tx, itemId);
     if (!item || (item.textSid !== null && item.textSid !== sid) || !(status in PROGRESS)) return;
     const current = item.textStatus ?? "";
     if (current.startsWith("none:") || (PROGRESS[current] ?? -1) >= (PROGRESS[status] ?? 0)) return;
-    updateItem(tx, item.id, { textStatus: status, textSid: sid });
-    record({ type: "callback.text_status", callbackId: item.id, data: { status } });
+    await updateItem(tx, item.id, { textStatus: status, textSid: sid });
+    await record({ type: "callback.text_status", callbackId: item.id, data: { status } });
   });
 }

@@ -1,3 +1,4 @@
+import { detached } from "../detached.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Language } from "../languages.js";
 import type { Logger } from "../logger.js";
@@ -23,20 +24,22 @@ export function startTexter(ctx: Ctx, carrier: CarrierApi, twiml: TwimlWriter, c
     if ((e.type !== "callback.created" && e.type !== "callback.not_callable") || !e.callbackId || opts.allowedTopics.length === 0) return;
     const itemId = e.callbackId;
     // After this event's other listeners: the item is committed and the backlog pushed first.
-    queueMicrotask(() => {
-      const item = claimMissedCallText(ctx, itemId, opts.allowedTopics);
-      if (!item?.number) return;
-      const text = catalog.text("missed-call", (item.language ?? opts.defaultLanguage) as Language);
-      if (!text) return log.error({ callbackId: itemId }, "no missed-call text in any language: nothing sent");
-      const to = item.number;
-      tasks.run(
-        "text the missed caller",
-        async () => {
-          const sid = await carrier.sendText({ to, from: opts.from, body: text.body, statusCallback: twiml.url("/twilio/text-status", { callback: itemId }) });
-          textSent(ctx, itemId, { sid });
-        },
-        (err) => textSent(ctx, itemId, { failed: (err as Error).message }),
-      );
-    });
+    queueMicrotask(() =>
+      detached(log, "decide the missed caller's text", async () => {
+        const item = await claimMissedCallText(ctx, itemId, opts.allowedTopics);
+        if (!item?.number) return;
+        const text = catalog.text("missed-call", (item.language ?? opts.defaultLanguage) as Language);
+        if (!text) return log.error({ callbackId: itemId }, "no missed-call text in any language: nothing sent");
+        const to = item.number;
+        tasks.run(
+          "text the missed caller",
+          async () => {
+            const sid = await carrier.sendText({ to, from: opts.from, body: text.body, statusCallback: twiml.url("/twilio/text-status", { callback: itemId }) });
+            await textSent(ctx, itemId, { sid });
+          },
+          (err) => detached(log, "record the missed caller's text as failed", () => textSent(ctx, itemId, { failed: (err as Error).message })),
+        );
+      }),
+    );
   });
 }

@@ -2,7 +2,7 @@ import type { Language } from "../languages.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
 import { findCall, recentLanguage, updateCall, type CallRow } from "./call-store.js";
-import { calls } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { toE164 } from "./phone-number.js";
 import type { Decision } from "../ivr/flow-engine.js";
 import { enqueueCall, releaseCaller } from "../queue/queue-service.js";
@@ -26,37 +26,40 @@ export type ArrivalResult =
   | { kind: "repeat"; call: CallRow };
 
 /**
- * A call reaches the number. Taking a line is one immediate transaction that counts the lines in use,
- * so two calls arriving together can never both take the last one.
+ * A call reaches the number. Taking a line is one transaction, serialized with every other writer, that
+ * counts the lines in use, so two calls arriving together can never both take the last one.
  */
-export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): ArrivalResult {
-  return inTransaction(ctx, (tx, record) => {
-    const existing = findCall(tx, arrival.sid);
+export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<ArrivalResult> {
+  return inTransaction(ctx, async (tx, record): Promise<ArrivalResult> => {
+    const { calls } = tables(tx);
+    const existing = await findCall(tx, arrival.sid);
     if (existing) return { kind: "repeat", call: existing };
     const now = ctx.clock.now();
     const fromE164 = toE164(arrival.from);
     const base = { sid: arrival.sid, direction: "inbound" as const, fromRaw: arrival.from, fromE164, toRaw: arrival.to, createdAt: now };
-    if (linesInUse(tx) >= capacity(tx)) {
-      const call = tx.insert(calls).values({ ...base, state: "ended", outcome: "overflow", endedAt: now }).returning().get();
-      record({ type: "call.overflow", callSid: call.sid, data: { lines: capacity(tx) } });
-      recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
+    const lines = await capacity(tx);
+    if ((await linesInUse(tx)) >= lines) {
+      const call = (await tx.insert(calls).values({ ...base, state: "ended", outcome: "overflow", endedAt: now }).returning())[0]!;
+      await record({ type: "call.overflow", callSid: call.sid, data: { lines } });
+      await recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
       return { kind: "overflow", call };
     }
-    const known = fromE164 ? recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
-    const call = tx
-      .insert(calls)
-      .values({ ...base, state: "ivr", holdsLine: true, language: known ?? null })
-      .returning()
-      .get();
-    record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
+    const known = fromE164 ? await recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
+    const call = (
+      await tx
+        .insert(calls)
+        .values({ ...base, state: "ivr", holdsLine: true, language: known ?? null })
+        .returning()
+    )[0]!;
+    await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
     const knownLanguage = known as Language | undefined;
     const decision = arrival.firstStep(knownLanguage);
-    return { kind: "admitted", call: recordIvrStep(tx, record, call, decision, now), decision, knownLanguage };
+    return { kind: "admitted", call: await recordIvrStep(tx, record, call, decision, now), decision, knownLanguage };
   });
 }
 
 /** Stores where the IVR took the caller: the node, what they pressed, and the facts it set. */
-export function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): CallRow {
+export async function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): Promise<CallRow> {
   const { step, facts } = decision;
   const ivrPath = [...call.ivrPath, { node: step.node, at: now, input: decision.input, language: facts.language }];
   const patch = {
@@ -68,9 +71,9 @@ export function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decisi
     priority: facts.priority,
     ...(step.kind === "queue" ? { state: "queued" as const, queuedAt: now } : {}),
   };
-  updateCall(tx, call.sid, patch);
-  if (step.kind === "queue") enqueueCall(tx, record, { ...call, ...patch }, now);
-  record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
+  await updateCall(tx, call.sid, patch);
+  if (step.kind === "queue") await enqueueCall(tx, record, { ...call, ...patch }, now);
+  await record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
   return { ...call, ...patch };
 }
 
@@ -104,18 +107,18 @@ export interface StatusUpdate {
  * A status callback for an inbound call. The dedupe key makes a repeated callback a no-op, and the
  * state check makes a late one (ringing after completed) change nothing.
  */
-export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): CallRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const fresh = record({
+export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): Promise<CallRow | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const fresh = await record({
       type: "call.status",
       callSid: update.sid,
       data: { status: update.status, sequence: update.sequence },
       dedupeKey: `status:${update.sid}:${update.status}`,
     });
-    const call = findCall(tx, update.sid);
+    const call = await findCall(tx, update.sid);
     if (!fresh || !call) return call;
     if (!isTerminalStatus(update.status)) {
-      if (call.state !== "ended") updateCall(tx, call.sid, { carrierStatus: update.status });
+      if (call.state !== "ended") await updateCall(tx, call.sid, { carrierStatus: update.status });
       return call;
     }
     return endCall(ctx, tx, record, call, update.status, ctx.clock.now());
@@ -127,21 +130,21 @@ export function applyInboundStatus(ctx: Ctx, update: StatusUpdate): CallRow | un
  * failed the caller), its line is freed, and a caller who hung up before reaching anyone, or whom the
  * server failed, gets a callback item in the same transaction.
  */
-export function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number, given?: "outage"): CallRow {
+export async function endCall(ctx: Ctx, tx: Tx, record: RecordEvent, call: CallRow, status: string, now: number, given?: "outage"): Promise<CallRow> {
   if (call.state === "ended") {
-    if (call.holdsLine) updateCall(tx, call.sid, { holdsLine: false });
+    if (call.holdsLine) await updateCall(tx, call.sid, { holdsLine: false });
     return { ...call, holdsLine: false };
   }
   const outcome = given ?? outcomeFor(call.state, call);
-  const queuePosition = releaseCaller(tx, record, call, now) ?? call.queuePosition;
+  const queuePosition = (await releaseCaller(tx, record, call, now)) ?? call.queuePosition;
   const patch = { state: "ended" as const, outcome, endedAt: now, holdsLine: false, carrierStatus: status, queuePosition };
-  updateCall(tx, call.sid, patch);
-  record({
+  await updateCall(tx, call.sid, patch);
+  await record({
     type: "call.ended",
     callSid: call.sid,
     userId: call.agentId,
     data: { outcome, from: call.state, node: call.ivrNode, queuePosition, afterSeconds: Math.round((now - call.createdAt) / 1000) },
   });
-  if (outcome.startsWith("abandoned_") || outcome === "outage") recordMiss(tx, record, ctx.callbackPolicy, { ...call, ...patch }, outcome as MissReason, now);
+  if (outcome.startsWith("abandoned_") || outcome === "outage") await recordMiss(tx, record, ctx.callbackPolicy, { ...call, ...patch }, outcome as MissReason, now);
   return { ...call, ...patch };
 }

@@ -1,6 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import { events } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { tables, type Db } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import { entryForCall } from "../queue/queue-store.js";
 import { liveConversation } from "../transfers/transfer-service.js";
@@ -24,9 +23,9 @@ export interface LiveLegs {
 }
 
 /** The caller's and the agent's legs of a call that is answered and still going on. */
-export function liveLegs(db: Db, callSid: string): LiveLegs {
-  const conversation = liveConversation(db, callSid);
-  const entry = entryForCall(db, callSid);
+export async function liveLegs(db: Db, callSid: string): Promise<LiveLegs> {
+  const conversation = await liveConversation(db, callSid);
+  const entry = await entryForCall(db, callSid);
   if (!conversation || entry?.status !== "connected" || !entry.agentLegSid) {
     if (!entry) throw new LiveCallError("not_found", `call ${callSid} not found`);
     throw new LiveCallError("call_not_live", "the call is not connected to an agent now");
@@ -42,15 +41,16 @@ export function checkMayControl(user: { id: string; role: Role }, legs: LiveLegs
 export type Control = "hold" | "mute" | "hangup";
 
 /** Records a control the carrier carried out: who put the caller on hold, muted the agent, hung up. */
-export function recordControl(ctx: Ctx, legs: LiveLegs, userId: string, control: Control, on: boolean): void {
-  inTransaction(ctx, (_tx, record) => {
-    record({ type: "call.control", callSid: legs.callSid, userId, data: { control, on, agentId: legs.agentId } });
+export async function recordControl(ctx: Ctx, legs: LiveLegs, userId: string, control: Control, on: boolean): Promise<void> {
+  await inTransaction(ctx, async (_tx, record) => {
+    await record({ type: "call.control", callSid: legs.callSid, userId, data: { control, on, agentId: legs.agentId } });
   });
 }
 
 /** Whether the caller is on hold and the agent muted now, from the call's recorded controls. */
-export function controlState(db: Db, callSid: string): { held: boolean; muted: boolean } {
-  const rows = db.select({ data: events.data }).from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.control"))).orderBy(asc(events.id)).all();
+export async function controlState(db: Db, callSid: string): Promise<{ held: boolean; muted: boolean }> {
+  const { events } = tables(db);
+  const rows = await db.select({ data: events.data }).from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.control"))).orderBy(asc(events.id));
   const state = { held: false, muted: false };
   for (const { data } of rows) {
     if (data.control === "hold") state.held = data.on === true;

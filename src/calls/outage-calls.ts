@@ -1,6 +1,5 @@
 import { desc, eq } from "drizzle-orm";
-import { calls, settings } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { first, tables, type Db } from "../../db/storage.js";
 import { recordMiss } from "../callbacks/callback-service.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
@@ -22,13 +21,14 @@ export type OutageSource = "fallback" | "call_log";
  * already ended changes nothing; one it knows and still thinks live ends as `outage` (only the fallback
  * URL can say so: the call log never overrides what the server knows). Returns the row, if it changed.
  */
-export function recordOutageCall(ctx: Ctx, call: LoggedCall, source: OutageSource): CallRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const known = findCall(tx, call.sid);
+export function recordOutageCall(ctx: Ctx, call: LoggedCall, source: OutageSource): Promise<CallRow | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { calls } = tables(tx);
+    const known = await findCall(tx, call.sid);
     if (known && (known.state === "ended" || source === "call_log")) return undefined;
     const now = ctx.clock.now();
     if (known) return endCall(ctx, tx, record, known, call.status, now, "outage");
-    const row = tx
+    const inserted = await tx
       .insert(calls)
       .values({
         sid: call.sid,
@@ -42,11 +42,11 @@ export function recordOutageCall(ctx: Ctx, call: LoggedCall, source: OutageSourc
         createdAt: call.startedAt,
         endedAt: call.endedAt ?? now,
       })
-      .returning()
-      .get();
-    record({ type: "call.outage", callSid: call.sid, data: { source, status: call.status } });
+      .returning();
+    const row = inserted[0]!;
+    await record({ type: "call.outage", callSid: call.sid, data: { source, status: call.status } });
     // The miss dates from when the caller rang: a long outage leaves their item overdue at once.
-    recordMiss(tx, record, ctx.callbackPolicy, row, "outage", call.startedAt);
+    await recordMiss(tx, record, ctx.callbackPolicy, row, "outage", call.startedAt);
     return row;
   });
 }
@@ -63,16 +63,18 @@ const OVERLAP_MS = 5 * 60_000;
  * newest inbound call the server knows (an upgraded database); on an empty database, now — calls
  * before the hotline's first start were not its calls (the number may have served something else).
  */
-function scanStart(db: Db, now: number): number {
-  const stored = db.select({ value: settings.value }).from(settings).where(eq(settings.key, WATERMARK_KEY)).get();
+async function scanStart(db: Db, now: number): Promise<number> {
+  const { calls, settings } = tables(db);
+  const stored = first(await db.select({ value: settings.value }).from(settings).where(eq(settings.key, WATERMARK_KEY)));
   if (typeof stored?.value === "number") return stored.value;
-  const newest = db
-    .select({ at: calls.createdAt })
-    .from(calls)
-    .where(eq(calls.direction, "inbound"))
-    .orderBy(desc(calls.createdAt))
-    .limit(1)
-    .get();
+  const newest = first(
+    await db
+      .select({ at: calls.createdAt })
+      .from(calls)
+      .where(eq(calls.direction, "inbound"))
+      .orderBy(desc(calls.createdAt))
+      .limit(1),
+  );
   return newest?.at ?? now;
 }
 
@@ -84,22 +86,25 @@ function scanStart(db: Db, now: number): number {
  */
 export async function recoverOutageCalls(ctx: Ctx, carrier: CarrierApi, numbers: string[], log: Logger): Promise<number> {
   const now = ctx.clock.now();
-  const since = scanStart(ctx.db, now);
+  const since = await scanStart(ctx.db, now);
   const logged = (await Promise.all(numbers.map((n) => carrier.inboundCallsSince(n, since)))).flat();
   let earliestLive = Number.POSITIVE_INFINITY;
   let stored = 0;
   for (const call of logged) {
-    if (call.startedAt < since || findCall(ctx.db, call.sid)) continue;
+    if (call.startedAt < since || (await findCall(ctx.db, call.sid))) continue;
     if (!isTerminalStatus(call.status)) {
       earliestLive = Math.min(earliestLive, call.startedAt);
       continue;
     }
-    if (!recordOutageCall(ctx, call, "call_log")) continue;
+    if (!(await recordOutageCall(ctx, call, "call_log"))) continue;
     stored += 1;
     log.warn({ callSid: call.sid, status: call.status }, "stored a call the carrier took while the server was unreachable; the caller will be called back");
   }
   const next = Math.max(since, Math.min(now - OVERLAP_MS, earliestLive));
   // Bookkeeping of the reader, not a state change of any call: no event of its own.
-  inTransaction(ctx, (tx) => tx.insert(settings).values({ key: WATERMARK_KEY, value: next }).onConflictDoUpdate({ target: settings.key, set: { value: next } }).run());
+  await inTransaction(ctx, async (tx) => {
+    const { settings } = tables(tx);
+    await tx.insert(settings).values({ key: WATERMARK_KEY, value: next }).onConflictDoUpdate({ target: settings.key, set: { value: next } });
+  });
   return stored;
 }

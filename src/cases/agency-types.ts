@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { agencies } from "../../db/schema.js";
+import type { Tables } from "../../db/storage.js";
 
 /** Kinds of agencies the hotline refers to (the names the ministry's staff use, for pages and exports). */
 export const AGENCY_TYPES = ["rapid_response", "child_family_shelter", "provincial_office", "police", "hospital", "other"] as const;
@@ -16,6 +16,6 @@ export const AGENCY_TYPE_LABELS: Record<AgencyType, { th: string; en: string }> 
 };
 
 // The schema's column enum and this list must stay the same list.
-type SchemaType = (typeof agencies.$inferSelect)["type"];
+type SchemaType = Tables["agencies"]["$inferSelect"]["type"];
 const sameList: [SchemaType, AgencyType] extends [AgencyType, SchemaType] ? true : never = true;
 void sameList;

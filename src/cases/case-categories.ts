@@ -1,12 +1,10 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { caseCategories } from "../../db/schema.js";
-import { inTransaction, type Ctx, type Tx } from "../events/event-log.js";
-import type { Db } from "../../db/connection.js";
+import { first, tables, type Db, type Tables } from "../../db/storage.js";
+import { inTransaction, type Ctx } from "../events/event-log.js";
 import { CaseError } from "./case-error.js";
 
-export type CategoryRow = typeof caseCategories.$inferSelect;
-type Reader = Pick<Tx, "select"> | Db;
+export type CategoryRow = Tables["caseCategories"]["$inferSelect"];
 
 /** The OSCC problem areas the hotline was set up for (violence, pregnancy, trafficking, child labour), and "other". */
 export const SHIPPED_CATEGORIES = [
@@ -29,38 +27,43 @@ export const newCategorySchema = z.strictObject({
 });
 
 /** Adds the shipped categories that are missing; never overwrites names the hotline has edited. */
-export function seedCaseCategories(ctx: Ctx): void {
-  inTransaction(ctx, (tx, record) => {
-    const added = SHIPPED_CATEGORIES.filter(
-      (c) => tx.insert(caseCategories).values(c).onConflictDoNothing().run().changes > 0,
-    ).map((c) => c.code);
-    if (added.length) record({ type: "case_category.seeded", data: { codes: added } });
+export async function seedCaseCategories(ctx: Ctx): Promise<void> {
+  await inTransaction(ctx, async (tx, record) => {
+    const { caseCategories } = tables(tx);
+    const added: string[] = [];
+    for (const c of SHIPPED_CATEGORIES) {
+      const inserted = await tx.insert(caseCategories).values(c).onConflictDoNothing().returning({ code: caseCategories.code });
+      if (inserted.length) added.push(c.code);
+    }
+    if (added.length) await record({ type: "case_category.seeded", data: { codes: added } });
   });
 }
 
-export function listCategories(db: Reader): CategoryRow[] {
-  return db.select().from(caseCategories).orderBy(asc(caseCategories.code)).all();
+export async function listCategories(db: Db): Promise<CategoryRow[]> {
+  const { caseCategories } = tables(db);
+  return db.select().from(caseCategories).orderBy(asc(caseCategories.code));
 }
 
-export function addCategory(ctx: Ctx, input: z.infer<typeof newCategorySchema>, userId: string): CategoryRow {
-  return inTransaction(ctx, (tx, record) => {
-    const existing = tx.select().from(caseCategories).where(eq(caseCategories.code, input.code)).get();
+export async function addCategory(ctx: Ctx, input: z.infer<typeof newCategorySchema>, userId: string): Promise<CategoryRow> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { caseCategories } = tables(tx);
+    const existing = first(await tx.select().from(caseCategories).where(eq(caseCategories.code, input.code)));
     if (existing) throw new CaseError("conflict", `category ${input.code} already exists`);
-    const row = tx.insert(caseCategories).values(input).returning().get();
-    record({ type: "case_category.created", userId, data: { code: row.code } });
+    const row = first(await tx.insert(caseCategories).values(input).returning())!;
+    await record({ type: "case_category.created", userId, data: { code: row.code } });
     return row;
   });
 }
 
 /** Active category codes: what a case or an agency may name. */
-export function activeCategoryCodes(db: Reader): Set<string> {
-  return new Set(
-    db.select({ code: caseCategories.code }).from(caseCategories).where(eq(caseCategories.active, true)).all().map((r) => r.code),
-  );
+export async function activeCategoryCodes(db: Db): Promise<Set<string>> {
+  const { caseCategories } = tables(db);
+  const rows = await db.select({ code: caseCategories.code }).from(caseCategories).where(eq(caseCategories.active, true));
+  return new Set(rows.map((r) => r.code));
 }
 
-export function requireActiveCategories(db: Reader, codes: readonly string[]): void {
-  const known = activeCategoryCodes(db);
+export async function requireActiveCategories(db: Db, codes: readonly string[]): Promise<void> {
+  const known = await activeCategoryCodes(db);
   const unknown = codes.filter((c) => !known.has(c));
   if (unknown.length) throw new CaseError("invalid", `unknown case category: ${unknown.join(", ")}`);
 }

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { callbackAttempts, caseLinks, cases } from "../../db/schema.js";
+import { first, tables } from "../../db/storage.js";
 import { findCall } from "../calls/call-store.js";
 import { itemById } from "../callbacks/callback-store.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
@@ -22,65 +22,70 @@ export interface Linked {
  * Links a call or a call-back to a case (once). An agent may link only calls they took and call-backs they
  * claimed or made: the link gives the case the caller's number. A case without a number takes the first one linked.
  */
-function attach(tx: Tx, record: RecordEvent, c: CaseRow, link: NewLink, actor: Actor, now: number): Linked {
+async function attach(tx: Tx, record: RecordEvent, c: CaseRow, link: NewLink, actor: Actor, now: number): Promise<Linked> {
+  const { callbackAttempts, caseLinks, cases } = tables(tx);
   let number: string | null = null;
   if (link.callSid !== undefined) {
-    const call = findCall(tx, link.callSid);
+    const call = await findCall(tx, link.callSid);
     if (!call) throw new CaseError("invalid", `call ${link.callSid} not found`);
     if (!seesAllCases(actor) && call.agentId !== actor.id) throw new CaseError("forbidden", "an agent may link only calls they took");
     number = call.fromE164;
   } else if (link.callbackId !== undefined) {
-    const item = itemById(tx, link.callbackId);
+    const item = await itemById(tx, link.callbackId);
     if (!item) throw new CaseError("invalid", `callback ${link.callbackId} not found`);
-    const attempted = tx
-      .select({ id: callbackAttempts.id })
-      .from(callbackAttempts)
-      .where(and(eq(callbackAttempts.callbackId, item.id), eq(callbackAttempts.agentId, actor.id)))
-      .get();
+    const attempted = first(
+      await tx
+        .select({ id: callbackAttempts.id })
+        .from(callbackAttempts)
+        .where(and(eq(callbackAttempts.callbackId, item.id), eq(callbackAttempts.agentId, actor.id)))
+        .limit(1),
+    );
     if (!seesAllCases(actor) && item.claimedBy !== actor.id && !attempted) {
       throw new CaseError("forbidden", "an agent may link only call-backs they claimed or made");
     }
     number = item.number;
   }
   const same = link.callSid !== undefined ? eq(caseLinks.callSid, link.callSid) : eq(caseLinks.callbackId, link.callbackId!);
-  const existing = tx.select().from(caseLinks).where(and(eq(caseLinks.caseId, c.id), same)).get();
+  const existing = first(await tx.select().from(caseLinks).where(and(eq(caseLinks.caseId, c.id), same)).limit(1));
   if (existing) return { link: existing, created: false, case: c };
-  const row = tx.insert(caseLinks).values({ caseId: c.id, callSid: link.callSid ?? null, callbackId: link.callbackId ?? null, at: now }).returning().get();
+  const row = first(await tx.insert(caseLinks).values({ caseId: c.id, callSid: link.callSid ?? null, callbackId: link.callbackId ?? null, at: now }).returning())!;
   const patch = !c.callerNumber && number ? { callerNumber: number, updatedAt: now } : { updatedAt: now };
-  tx.update(cases).set(patch).where(eq(cases.id, c.id)).run();
-  record({ type: "case.linked", userId: actor.id, callSid: row.callSid, callbackId: row.callbackId, data: { caseId: c.id, linkId: row.id } });
+  await tx.update(cases).set(patch).where(eq(cases.id, c.id));
+  await record({ type: "case.linked", userId: actor.id, callSid: row.callSid, callbackId: row.callbackId, data: { caseId: c.id, linkId: row.id } });
   return { link: row, created: true, case: { ...c, ...patch } };
 }
 
-export function createCase(ctx: Ctx, input: NewCase, actor: Actor): CaseRow {
-  return inTransaction(ctx, (tx, record) => {
-    requireActiveCategories(tx, [input.category]);
+export async function createCase(ctx: Ctx, input: NewCase, actor: Actor): Promise<CaseRow> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { cases } = tables(tx);
+    await requireActiveCategories(tx, [input.category]);
     const now = ctx.clock.now();
     const { callSid, callbackId, ...fields } = input;
-    let row = tx.insert(cases).values({ ...fields, status: "open", createdBy: actor.id, createdAt: now, updatedAt: now }).returning().get();
-    record({
+    let row = first(await tx.insert(cases).values({ ...fields, status: "open", createdBy: actor.id, createdAt: now, updatedAt: now }).returning())!;
+    await record({
       type: "case.created",
       userId: actor.id,
       callSid: callSid ?? null,
       callbackId: callbackId ?? null,
       data: { caseId: row.id, category: row.category, province: row.province, urgency: row.urgency, channel: row.channel },
     });
-    if (callSid !== undefined) row = attach(tx, record, row, { callSid }, actor, now).case;
-    if (callbackId !== undefined) row = attach(tx, record, row, { callbackId }, actor, now).case;
+    if (callSid !== undefined) row = (await attach(tx, record, row, { callSid }, actor, now)).case;
+    if (callbackId !== undefined) row = (await attach(tx, record, row, { callbackId }, actor, now)).case;
     return row;
   });
 }
 
-export function updateCase(ctx: Ctx, id: number, patch: CasePatch, actor: Actor): CaseRow {
-  return inTransaction(ctx, (tx, record) => {
-    let c = caseFor(tx, id, actor);
-    if (patch.category !== undefined && patch.category !== c.category) requireActiveCategories(tx, [patch.category]);
+export async function updateCase(ctx: Ctx, id: number, patch: CasePatch, actor: Actor): Promise<CaseRow> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { cases } = tables(tx);
+    let c = await caseFor(tx, id, actor);
+    if (patch.category !== undefined && patch.category !== c.category) await requireActiveCategories(tx, [patch.category]);
     const now = ctx.clock.now();
     const { callSid, callbackId, status, legalHold, ...fields } = patch;
     if (legalHold !== undefined && legalHold !== c.legalHold) {
       if (!seesAllCases(actor)) throw new CaseError("forbidden", "only a supervisor may put a case on legal hold or lift it");
-      c = tx.update(cases).set({ legalHold, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
-      record({ type: "case.legal_hold", userId: actor.id, data: { caseId: id, legalHold } });
+      c = first(await tx.update(cases).set({ legalHold, updatedAt: now }).where(eq(cases.id, id)).returning()) ?? c;
+      await record({ type: "case.legal_hold", userId: actor.id, data: { caseId: id, legalHold } });
     }
     const changes: Record<string, unknown> = {};
     const set: Partial<CaseRow> = {};
@@ -99,20 +104,20 @@ export function updateCase(ctx: Ctx, id: number, patch: CasePatch, actor: Actor)
       }
     }
     if (Object.keys(set).length) {
-      c = tx.update(cases).set({ ...set, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
-      record({ type: "case.updated", userId: actor.id, data: { caseId: id, changes } });
+      c = first(await tx.update(cases).set({ ...set, updatedAt: now }).where(eq(cases.id, id)).returning()) ?? c;
+      await record({ type: "case.updated", userId: actor.id, data: { caseId: id, changes } });
     }
     if (status !== undefined && status !== c.status) {
       const from = c.status;
-      c = tx.update(cases).set({ status, updatedAt: now }).where(eq(cases.id, id)).returning().get() ?? c;
-      record({ type: status === "closed" ? "case.closed" : "case.reopened", userId: actor.id, data: { caseId: id, from, to: status } });
+      c = first(await tx.update(cases).set({ status, updatedAt: now }).where(eq(cases.id, id)).returning()) ?? c;
+      await record({ type: status === "closed" ? "case.closed" : "case.reopened", userId: actor.id, data: { caseId: id, from, to: status } });
     }
-    if (callSid !== undefined) c = attach(tx, record, c, { callSid }, actor, now).case;
-    if (callbackId !== undefined) c = attach(tx, record, c, { callbackId }, actor, now).case;
+    if (callSid !== undefined) c = (await attach(tx, record, c, { callSid }, actor, now)).case;
+    if (callbackId !== undefined) c = (await attach(tx, record, c, { callbackId }, actor, now)).case;
     return c;
   });
 }
 
-export function linkToCase(ctx: Ctx, id: number, link: NewLink, actor: Actor): Linked {
-  return inTransaction(ctx, (tx, record) => attach(tx, record, caseFor(tx, id, actor), link, actor, ctx.clock.now()));
+export async function linkToCase(ctx: Ctx, id: number, link: NewLink, actor: Actor): Promise<Linked> {
+  return inTransaction(ctx, async (tx, record) => attach(tx, record, await caseFor(tx, id, actor), link, actor, ctx.clock.now()));
 }

@@ -1,3 +1,4 @@
+import { detached } from "../detached.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import { transferById } from "../transfers/transfer-service.js";
@@ -11,13 +12,17 @@ import { createReferral } from "./referral-service.js";
 export function recordTransfersAsReferrals(ctx: Ctx, log: Logger): () => void {
   return ctx.bus.subscribe((e) => {
     if (e.type !== "transfer.completed") return;
-    const t = transferById(ctx.db, Number(e.data.transferId));
-    if (!t?.caseId) return;
-    try {
-      createReferral(ctx, t.caseId, { agencyId: t.agencyId, note: `live ${t.mode} transfer of call ${t.callSid}` }, { id: t.agentId, role: "agent" });
-    } catch (err) {
-      if (!(err instanceof CaseError)) throw err;
-      log.info({ callSid: t.callSid, caseId: t.caseId, reason: err.message }, "transfer not recorded as a new referral");
-    }
+    detached(log, "record a completed transfer as a referral", () => recordAsReferral(ctx, log, Number(e.data.transferId)));
   });
+}
+
+async function recordAsReferral(ctx: Ctx, log: Logger, transferId: number): Promise<void> {
+  const t = await transferById(ctx.db, transferId);
+  if (!t?.caseId) return;
+  try {
+    await createReferral(ctx, t.caseId, { agencyId: t.agencyId, note: `live ${t.mode} transfer of call ${t.callSid}` }, { id: t.agentId, role: "agent" });
+  } catch (err) {
+    if (!(err instanceof CaseError)) throw err;
+    log.info({ callSid: t.callSid, caseId: t.caseId, reason: err.message }, "transfer not recorded as a new referral");
+  }
 }

@@ -16,7 +16,7 @@ export function audioRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.get("/audio/recorded/:id.wav", { schema: { params } }, async (request, reply) => {
     const { id } = request.params;
-    const found = recordingAudio(s.ctx.db, id, ["approved", "replaced"]);
+    const found = await recordingAudio(s.ctx.db, id, ["approved", "replaced"]);
     if (!found) throw notFound("recording");
     // Twilio caches media by URL; an id is never reused for other audio, so the file may be kept a day.
     return reply.header("cache-control", "public, max-age=86400").type("audio/wav").send(found.audio);

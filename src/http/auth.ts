@@ -21,7 +21,7 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function requireRole(s: Services, ...roles: Role[]) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const admission = admitToken(s.ctx, bearerToken(request.headers.authorization), s.config.TOKEN_TTL_DAYS, s.log);
+    const admission = await admitToken(s.ctx, bearerToken(request.headers.authorization), s.config.TOKEN_TTL_DAYS, s.log);
     if (!admission.ok) throw new HttpError(401, admission.reason, REFUSAL_TEXT[admission.reason]);
     const { user } = admission;
     // An admin may do whatever a supervisor may.

@@ -70,8 +70,8 @@ export async function metricsPlugin(app: FastifyInstance, s: Services, hub: Real
     done();
   });
 
-  // Every gauge below reads one snapshot of the live figures per scrape: prom-client runs all the collect
-  // functions in the same turn of the event loop, so the snapshot is dropped once that turn is over.
+  // Every gauge below reads one snapshot of the live figures per scrape: prom-client starts all the collect
+  // functions in the same turn of the event loop, so they share one read, dropped once that turn is over.
   let snapshot: ReturnType<Services["figures"]> | undefined;
   const figures = () => {
     if (!snapshot) {
@@ -80,27 +80,27 @@ export async function metricsPlugin(app: FastifyInstance, s: Services, hub: Real
     }
     return snapshot;
   };
-  const gauge = (name: string, help: string, labelNames: string[], collect: (g: client.Gauge) => void) =>
+  const gauge = (name: string, help: string, labelNames: string[], collect: (g: client.Gauge) => void | Promise<void>) =>
     new client.Gauge({
       name,
       help,
       labelNames,
-      collect() {
-        collect(this);
+      async collect() {
+        await collect(this);
       },
     });
-  gauge("hotline_lines_capacity", "Lines the hotline may use at once", [], (g) => g.set(figures().lines.capacity));
-  gauge("hotline_lines_in_use", "Lines in use now", [], (g) => g.set(figures().lines.inUse));
-  gauge("hotline_queue_waiting", "Callers waiting for an agent, by language", ["language"], (g) => {
-    for (const [language, n] of Object.entries(figures().queue.byLanguage)) g.set({ language }, n);
+  gauge("hotline_lines_capacity", "Lines the hotline may use at once", [], async (g) => g.set((await figures()).lines.capacity));
+  gauge("hotline_lines_in_use", "Lines in use now", [], async (g) => g.set((await figures()).lines.inUse));
+  gauge("hotline_queue_waiting", "Callers waiting for an agent, by language", ["language"], async (g) => {
+    for (const [language, n] of Object.entries((await figures()).queue.byLanguage)) g.set({ language }, n);
   });
-  gauge("hotline_queue_longest_wait_seconds", "How long the caller waiting longest has waited", [], (g) => g.set(figures().queue.longestWaitSeconds));
-  gauge("hotline_agents", "Agents by state", ["state"], (g) => {
-    for (const [state, n] of Object.entries(figures().agents)) g.set({ state }, n);
+  gauge("hotline_queue_longest_wait_seconds", "How long the caller waiting longest has waited", [], async (g) => g.set((await figures()).queue.longestWaitSeconds));
+  gauge("hotline_agents", "Agents by state", ["state"], async (g) => {
+    for (const [state, n] of Object.entries((await figures()).agents)) g.set({ state }, n);
   });
-  gauge("hotline_callbacks_open", "Callback items not yet worked to an end (open or claimed)", [], (g) => g.set(figures().callbacks.open));
-  gauge("hotline_callbacks_overdue", "Callback items past their due time", [], (g) => g.set(figures().callbacks.overdue));
-  gauge("hotline_callbacks_oldest_age_seconds", "Age of the oldest open callback item", [], (g) => g.set(figures().callbacks.oldestAgeSeconds));
+  gauge("hotline_callbacks_open", "Callback items not yet worked to an end (open or claimed)", [], async (g) => g.set((await figures()).callbacks.open));
+  gauge("hotline_callbacks_overdue", "Callback items past their due time", [], async (g) => g.set((await figures()).callbacks.overdue));
+  gauge("hotline_callbacks_oldest_age_seconds", "Age of the oldest open callback item", [], async (g) => g.set((await figures()).callbacks.oldestAgeSeconds));
   gauge("hotline_websocket_connections", "Signed-in WebSocket connections (desktops, wallboards), by role", ["role"], (g) => {
     for (const [role, n] of Object.entries(hub.countByRole())) g.set({ role }, n);
   });

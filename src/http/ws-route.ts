@@ -19,13 +19,15 @@ const HEARTBEAT_MS = 30_000;
 const UNAUTHORIZED = CLOSE_CODES.unauthorized;
 /** RFC 6455 "service restart": the server goes away and the client should connect again. */
 const SERVICE_RESTART = 1012;
+/** RFC 6455 "internal error": the server could not go on with this socket. */
+const INTERNAL_ERROR = 1011;
 
 function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
 }
 
 /** What an authenticated client asks; answered on the same socket. */
-function handle(s: Services, user: UserRow, message: ClientMessage, dispositions: MessageRate): ServerMessage | undefined {
+async function handle(s: Services, user: UserRow, message: ClientMessage, dispositions: MessageRate): Promise<ServerMessage | undefined> {
   switch (message.type) {
     case "ping":
       return { type: "pong" };
@@ -33,9 +35,9 @@ function handle(s: Services, user: UserRow, message: ClientMessage, dispositions
       return { type: "error", error: "already_authenticated", message: "this socket is already signed in" };
     case "status": {
       if (user.role !== "agent") return { type: "error", error: "forbidden", message: "only agents have a status" };
-      inTransaction(s.ctx, (tx, record) => {
-        const agent = findAgent(tx, user.id);
-        if (agent) chooseStatus(tx, record, agent, message.status, s.ctx.clock.now());
+      await inTransaction(s.ctx, async (tx, record) => {
+        const agent = await findAgent(tx, user.id);
+        if (agent) await chooseStatus(tx, record, agent, message.status, s.ctx.clock.now());
       });
       return { type: "ack", of: "status" };
     }
@@ -43,7 +45,7 @@ function handle(s: Services, user: UserRow, message: ClientMessage, dispositions
       if (!dispositions.allow(s.ctx.clock.now())) {
         return { type: "error", error: "rate_limited", message: `at most ${s.config.DISPOSITIONS_PER_MINUTE} dispositions a minute` };
       }
-      const result = recordDisposition(s.ctx, user, message);
+      const result = await recordDisposition(s.ctx, user, message);
       if (!result.ok) return { type: "error", error: "not_found", message: "no such call of yours" };
       if (result.replaced) s.log.info({ callSid: message.callSid, userId: user.id }, "disposition replaced the call's earlier one");
       return { type: "ack", of: "disposition" };
@@ -76,17 +78,29 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
     let leave = () => {};
     let alive = true;
     const dispositions = new MessageRate(s.config.DISPOSITIONS_PER_MINUTE, 60_000);
-    const signIn = (token: string | undefined): boolean => {
-      const admission = admitToken(s.ctx, token, s.config.TOKEN_TTL_DAYS, s.log);
+    // Listeners are attached at once (a message coming before its listener would be lost), and what they
+    // do is handled one message at a time, in order: a sign-in reads the database, and the messages after
+    // it must find the socket signed in. A failure nothing else answered ends the socket.
+    let turn = Promise.resolve();
+    const inOrder = (work: () => Promise<void>) => {
+      turn = turn.then(work).catch((err: unknown) => {
+        request.log.error({ err }, "websocket message failed");
+        socket.close(INTERNAL_ERROR, "internal error");
+      });
+    };
+    const signIn = async (token: string | undefined): Promise<void> => {
+      const admission = await admitToken(s.ctx, token, s.config.TOKEN_TTL_DAYS, s.log);
+      // Closed while the token was being checked: nothing to join, and nothing would ever leave.
+      if (socket.readyState !== socket.OPEN) return;
       // The close reason says why, so the page can tell an expired token from a mistyped one.
       if (!admission.ok) {
         socket.close(UNAUTHORIZED, admission.reason);
-        return false;
+        return;
       }
       const release = limits.signIn(admission.user.id);
       if (!release) {
         socket.close(CLOSE_CODES.tooManyForUser, "too many connections for this user");
-        return false;
+        return;
       }
       user = admission.user;
       const unjoin = hub.join({ user: admission.user, send: (m) => send(socket, m), close: (reason) => socket.close(UNAUTHORIZED, reason) });
@@ -94,16 +108,19 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
         unjoin();
         release();
       };
-      return true;
     };
+    // A token on the upgrade signs in first (a failure closes the socket); without one the socket waits
+    // for its auth message, in one of the few slots for that.
     const headerToken = bearerToken(request.headers.authorization);
-    if (headerToken && !signIn(headerToken)) return;
-    const stopWaiting = user ? () => {} : limits.awaitAuth();
+    if (headerToken) {
+      inOrder(() => signIn(headerToken));
+    }
+    const stopWaiting = headerToken ? () => {} : limits.awaitAuth();
     if (!stopWaiting) {
       socket.close(CLOSE_CODES.tooManyWaiting, "too many connections waiting to sign in");
       return;
     }
-    const authTimer = user ? undefined : setTimeout(() => socket.close(UNAUTHORIZED, "unauthorized"), AUTH_WAIT_MS);
+    const authTimer = headerToken ? undefined : setTimeout(() => socket.close(UNAUTHORIZED, "unauthorized"), AUTH_WAIT_MS);
     authTimer?.unref();
     // Dead sockets (a laptop closed mid-shift) are found by missing pongs and dropped.
     const heartbeat = setInterval(() => {
@@ -119,33 +136,35 @@ export async function wsRoute(app: FastifyInstance, s: Services, hub: RealtimeHu
       if (authTimer) clearTimeout(authTimer);
       leave();
     });
-    socket.on("message", (raw) => {
-      // A socket being closed (its token just revoked) acts on nothing more it receives.
-      if (socket.readyState !== socket.OPEN) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw.toString());
-      } catch {
-        return send(socket, { type: "error", error: "bad_message", message: "messages are JSON objects" });
-      }
-      const result = clientMessageSchema.safeParse(parsed);
-      if (!user) {
-        if (result.success && result.data.type === "auth") {
-          if (authTimer) clearTimeout(authTimer);
-          stopWaiting();
-          signIn(result.data.token);
-        } else socket.close(UNAUTHORIZED, "unauthorized");
-        return;
-      }
-      if (!result.success) return send(socket, { type: "error", error: "bad_message", message: zodMessage(result.error) });
-      try {
-        const answer = handle(s, user, result.data, dispositions);
-        if (answer) send(socket, answer);
-      } catch (err) {
-        if (err instanceof PresenceError) return send(socket, { type: "error", error: "conflict", message: err.message });
-        request.log.error({ err }, "websocket message failed");
-        send(socket, { type: "error", error: "internal", message: "could not handle that message" });
-      }
-    });
+    socket.on("message", (raw) =>
+      inOrder(async () => {
+        // A socket being closed (its token just revoked, its sign-in refused) acts on nothing more it receives.
+        if (socket.readyState !== socket.OPEN) return;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw.toString());
+        } catch {
+          return send(socket, { type: "error", error: "bad_message", message: "messages are JSON objects" });
+        }
+        const result = clientMessageSchema.safeParse(parsed);
+        if (!user) {
+          if (result.success && result.data.type === "auth") {
+            if (authTimer) clearTimeout(authTimer);
+            stopWaiting();
+            await signIn(result.data.token);
+          } else socket.close(UNAUTHORIZED, "unauthorized");
+          return;
+        }
+        if (!result.success) return send(socket, { type: "error", error: "bad_message", message: zodMessage(result.error) });
+        try {
+          const answer = await handle(s, user, result.data, dispositions);
+          if (answer) send(socket, answer);
+        } catch (err) {
+          if (err instanceof PresenceError) return send(socket, { type: "error", error: "conflict", message: err.message });
+          request.log.error({ err }, "websocket message failed");
+          send(socket, { type: "error", error: "internal", message: "could not handle that message" });
+        }
+      }),
+    );
   });
 }

@@ -1,31 +1,38 @@
-import { eq, sql } from "drizzle-orm";
-import { calls, settings } from "../../db/schema.js";
+import { eq } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
-import { inTransaction, type Ctx, type Tx } from "../events/event-log.js";
+import { countAll, first, tables, type Db } from "../../db/storage.js";
+import { inTransaction, type Ctx } from "../events/event-log.js";
 
 const KEY = "lines";
 
 /** Line capacity: LINES seeds it at first start, afterwards the stored setting wins. */
-export function seedCapacity(ctx: Ctx, initial: number): void {
-  ctx.db.insert(settings).values({ key: KEY, value: initial }).onConflictDoNothing().run();
+export async function seedCapacity(ctx: Ctx, initial: number): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const { settings } = tables(tx);
+    await tx.insert(settings).values({ key: KEY, value: initial }).onConflictDoNothing();
+  });
 }
 
-export function capacity(tx: Pick<Tx, "select">): number {
-  const row = prepared(tx, "capacity", () => tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).prepare()).get();
+export async function capacity(db: Db): Promise<number> {
+  const { settings } = tables(db);
+  const query = prepared(db, "capacity", () => db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).prepare("capacity"));
+  const row = first(await query.execute());
   return typeof row?.value === "number" ? row.value : 0;
 }
 
 /** Lines held now: one per live call that took one. Counted, never kept as a number that could drift. */
-export function linesInUse(tx: Pick<Tx, "select">): number {
-  const row = prepared(tx, "linesInUse", () => tx.select({ n: sql<number>`count(*)` }).from(calls).where(eq(calls.holdsLine, true)).prepare()).get();
-  return row?.n ?? 0;
+export async function linesInUse(db: Db): Promise<number> {
+  const { calls } = tables(db);
+  const query = prepared(db, "linesInUse", () => db.select({ n: countAll() }).from(calls).where(eq(calls.holdsLine, true)).prepare("linesInUse"));
+  return first(await query.execute())?.n ?? 0;
 }
 
-export function setCapacity(ctx: Ctx, lines: number, userId: string | null): { capacity: number; inUse: number } {
-  return inTransaction(ctx, (tx, record) => {
-    const before = capacity(tx);
-    tx.insert(settings).values({ key: KEY, value: lines }).onConflictDoUpdate({ target: settings.key, set: { value: lines } }).run();
-    record({ type: "lines.capacity_changed", userId, data: { from: before, to: lines } });
-    return { capacity: lines, inUse: linesInUse(tx) };
+export function setCapacity(ctx: Ctx, lines: number, userId: string | null): Promise<{ capacity: number; inUse: number }> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { settings } = tables(tx);
+    const before = await capacity(tx);
+    await tx.insert(settings).values({ key: KEY, value: lines }).onConflictDoUpdate({ target: settings.key, set: { value: lines } });
+    await record({ type: "lines.capacity_changed", userId, data: { from: before, to: lines } });
+    return { capacity: lines, inUse: await linesInUse(tx) };
   });
 }

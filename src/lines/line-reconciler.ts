@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import { calls, queueEntries } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { missOffer } from "../queue/queue-service.js";
 import { agentLegEnded, conferencePresence, customerLeg } from "../queue/connecting.js";
 import { entryById } from "../queue/queue-store.js";
@@ -16,16 +16,12 @@ import type { CarrierApi } from "../telephony/carrier-api.js";
  * carrier's own final status, through the same path a status callback takes.
  */
 export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<number> {
-  const holding = ctx.db
-    .select({ sid: calls.sid })
-    .from(calls)
-    .where(eq(calls.holdsLine, true))
-    .all();
-  const agentLegs = ctx.db
+  const { calls, queueEntries } = tables(ctx.db);
+  const holding = await ctx.db.select({ sid: calls.sid }).from(calls).where(eq(calls.holdsLine, true));
+  const agentLegs = await ctx.db
     .select({ id: queueEntries.id, status: queueEntries.status, leg: queueEntries.agentLegSid })
     .from(queueEntries)
-    .where(and(inArray(queueEntries.status, ["offered", "connecting", "connected"]), isNotNull(queueEntries.agentLegSid)))
-    .all();
+    .where(and(inArray(queueEntries.status, ["offered", "connecting", "connected"]), isNotNull(queueEntries.agentLegSid)));
   if (holding.length === 0 && agentLegs.length === 0) return 0;
   const live = await carrier.liveCallSids();
   let closed = 0;
@@ -34,7 +30,7 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
     // Not in the live list may only mean it started after the list was taken: the call's own record decides.
     const status = await carrier.finalStatus(sid);
     if (!status) continue;
-    applyInboundStatus(ctx, { sid, status, sequence: "reconciled" });
+    await applyInboundStatus(ctx, { sid, status, sequence: "reconciled" });
     closed += 1;
     log.warn({ callSid: sid, status }, "closed a call the carrier had ended without telling us");
   }
@@ -43,8 +39,8 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
     if (!leg || live.has(leg)) continue;
     const final = await carrier.finalStatus(leg);
     if (!final) continue;
-    if (status === "offered") missOffer(ctx, id, final, leg);
-    else agentLegEnded(ctx, id, leg, final);
+    if (status === "offered") await missOffer(ctx, id, final, leg);
+    else await agentLegEnded(ctx, id, leg, final);
     closed += 1;
     log.warn({ callSid: leg, status: final }, "closed an agent leg the carrier had ended without telling us");
   }
@@ -58,16 +54,17 @@ export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger)
  * changes nothing twice.
  */
 async function reconcileConnecting(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<void> {
-  const connecting = ctx.db.select().from(queueEntries).where(eq(queueEntries.status, "connecting")).all();
+  const { queueEntries } = tables(ctx.db);
+  const connecting = await ctx.db.select().from(queueEntries).where(eq(queueEntries.status, "connecting"));
   for (const entry of connecting) {
     const conferenceSid = await carrier.conferenceSid(entry.callSid);
     if (!conferenceSid) continue;
     const present = new Set(await carrier.conferenceLegs(conferenceSid));
     for (const legSid of [entry.agentLegSid, customerLeg(entry)]) {
       if (!legSid || !present.has(legSid)) continue;
-      conferencePresence(ctx, { entryId: entry.id, legSid, change: "join", conferenceSid });
+      await conferencePresence(ctx, { entryId: entry.id, legSid, change: "join", conferenceSid });
     }
-    if (entryById(ctx.db, entry.id)?.status === "connected") log.warn({ callSid: entry.callSid }, "counted a call answered whose conference events never came");
+    if ((await entryById(ctx.db, entry.id))?.status === "connected") log.warn({ callSid: entry.callSid }, "counted a call answered whose conference events never came");
   }
 }
 

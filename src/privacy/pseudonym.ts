@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { settings } from "../../db/schema.js";
+import { first, tables } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 
 /** What every anonymised number starts with (retention matches it in SQL too). */
@@ -18,13 +18,14 @@ export function pseudonym(key: string, value: string): string {
 export const isPseudonym = (value: string | null | undefined) => Boolean(value?.startsWith(PSEUDONYM_PREFIX));
 
 /** The configured key; else the one made at first start and kept in the settings table. */
-export function pseudonymKey(ctx: Ctx, configured: string | undefined): string {
+export async function pseudonymKey(ctx: Ctx, configured: string | undefined): Promise<string> {
   if (configured) return configured;
-  return inTransaction(ctx, (tx) => {
-    const stored = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY_SETTING)).get();
+  return inTransaction(ctx, async (tx) => {
+    const { settings } = tables(tx);
+    const stored = first(await tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY_SETTING)));
     if (typeof stored?.value === "string") return stored.value;
     const made = randomBytes(32).toString("base64url");
-    tx.insert(settings).values({ key: KEY_SETTING, value: made }).run();
+    await tx.insert(settings).values({ key: KEY_SETTING, value: made });
     return made;
   });
 }

@@ -1,8 +1,9 @@
 import { and, eq, inArray, lt, ne, notInArray, or, sql, type SQLWrapper } from "drizzle-orm";
-import { callbacks, calls, caseLinks, cases, events, referrals } from "../../db/schema.js";
+import { jsonText, tables, type Db } from "../../db/storage.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { isPseudonym, pseudonym, PSEUDONYM_PREFIX } from "./pseudonym.js";
 import type { Logger } from "../logger.js";
+import { detached } from "../detached.js";
 
 /*
  * Where a caller's personal data is stored, and what anonymising it means (README "Personal data"):
@@ -29,10 +30,11 @@ export interface AnonymisationPlan {
 const notHashed = (column: SQLWrapper) => sql`(${column} is not null and ${column} not like ${`${PSEUDONYM_PREFIX}%`})`;
 
 /** Calls and items linked to a case on legal hold are kept whole, like the case. */
-function held(tx: Pick<Tx, "select">) {
-  const heldCases = tx.select({ id: cases.id }).from(cases).where(eq(cases.legalHold, true)).all().map((c) => c.id);
+async function held(db: Db) {
+  const { cases, caseLinks } = tables(db);
+  const heldCases = (await db.select({ id: cases.id }).from(cases).where(eq(cases.legalHold, true))).map((c) => c.id);
   if (heldCases.length === 0) return { calls: [] as string[], callbacks: [] as number[], cases: heldCases };
-  const links = tx.select({ callSid: caseLinks.callSid, callbackId: caseLinks.callbackId }).from(caseLinks).where(inArray(caseLinks.caseId, heldCases)).all();
+  const links = await db.select({ callSid: caseLinks.callSid, callbackId: caseLinks.callbackId }).from(caseLinks).where(inArray(caseLinks.caseId, heldCases));
   return {
     calls: links.map((l) => l.callSid).filter((s): s is string => s !== null),
     callbacks: links.map((l) => l.callbackId).filter((i): i is number => i !== null),
@@ -41,33 +43,30 @@ function held(tx: Pick<Tx, "select">) {
 }
 
 /** What falls out of the retention window: personal data older than `cutoff`, not on legal hold, not yet anonymised. */
-export function retentionPlan(tx: Pick<Tx, "select">, cutoff: number): AnonymisationPlan {
-  const keep = held(tx);
-  const callRows = tx
+export async function retentionPlan(db: Db, cutoff: number): Promise<AnonymisationPlan> {
+  const { calls, callbacks, cases, referrals, events } = tables(db);
+  const keep = await held(db);
+  const callRows = await db
     .select({ sid: calls.sid })
     .from(calls)
-    .where(and(lt(calls.createdAt, cutoff), eq(calls.direction, "inbound"), eq(calls.state, "ended"), or(notHashed(calls.fromRaw), notHashed(calls.fromE164)), notInArray(calls.sid, keep.calls)))
-    .all();
-  const itemRows = tx
+    .where(and(lt(calls.createdAt, cutoff), eq(calls.direction, "inbound"), eq(calls.state, "ended"), or(notHashed(calls.fromRaw), notHashed(calls.fromE164)), notInArray(calls.sid, keep.calls)));
+  const itemRows = await db
     .select({ id: callbacks.id })
     .from(callbacks)
-    .where(and(lt(callbacks.lastMissedAt, cutoff), notInArray(callbacks.status, ["open", "claimed"]), or(notHashed(callbacks.numberRaw), notHashed(callbacks.number)), notInArray(callbacks.id, keep.callbacks)))
-    .all();
-  const caseRows = tx
+    .where(and(lt(callbacks.lastMissedAt, cutoff), notInArray(callbacks.status, ["open", "claimed"]), or(notHashed(callbacks.numberRaw), notHashed(callbacks.number)), notInArray(callbacks.id, keep.callbacks)));
+  // `people` is JSON: compared with the text '[]', which SQLite compares as text and PostgreSQL reads as jsonb.
+  const caseRows = await db
     .select({ id: cases.id })
     .from(cases)
-    .where(and(lt(cases.updatedAt, cutoff), eq(cases.legalHold, false), or(notHashed(cases.callerNumber), ne(cases.notes, ""), sql`${cases.people} != '[]'`)))
-    .all();
-  const referralRows = tx
+    .where(and(lt(cases.updatedAt, cutoff), eq(cases.legalHold, false), or(notHashed(cases.callerNumber), ne(cases.notes, ""), sql`${cases.people} <> '[]'`)));
+  const referralRows = await db
     .select({ id: referrals.id })
     .from(referrals)
-    .where(and(lt(referrals.updatedAt, cutoff), ne(referrals.note, ""), notInArray(referrals.caseId, keep.cases)))
-    .all();
-  const dispositionRows = tx
+    .where(and(lt(referrals.updatedAt, cutoff), ne(referrals.note, ""), notInArray(referrals.caseId, keep.cases)));
+  const dispositionRows = await db
     .select({ id: events.id })
     .from(events)
-    .where(and(eq(events.type, "call.disposition"), lt(events.at, cutoff), sql`coalesce(json_extract(${events.data}, '$.note'), '') != ''`, notInArray(sql`coalesce(${events.callSid}, '')`, keep.calls)))
-    .all();
+    .where(and(eq(events.type, "call.disposition"), lt(events.at, cutoff), sql`coalesce(${jsonText(db, events.data, "note")}, '') <> ''`, notInArray(sql`coalesce(${events.callSid}, '')`, keep.calls)));
   return {
     calls: callRows.map((r) => r.sid),
     callbacks: itemRows.map((r) => r.id),
@@ -77,7 +76,7 @@ export function retentionPlan(tx: Pick<Tx, "select">, cutoff: number): Anonymisa
   };
 }
 
-/** SQLite's limit on bound parameters is far above this; chunks keep one statement's list modest. */
+/** Both engines take far more bound parameters than this; chunks keep one statement's list modest. */
 const CHUNK = 500;
 function chunks<T>(list: T[]): T[][] {
   const out: T[][] = [];
@@ -86,61 +85,70 @@ function chunks<T>(list: T[]): T[][] {
 }
 
 /** Carries out a plan in the caller's transaction: numbers hashed with `key`, notes and names emptied. */
-export function anonymise(tx: Tx, key: string, plan: AnonymisationPlan): void {
+export async function anonymise(tx: Tx, key: string, plan: AnonymisationPlan): Promise<void> {
+  const { calls, callbacks, cases, referrals, events } = tables(tx);
   const hash = (value: string | null) => (value === null || isPseudonym(value) ? value : pseudonym(key, value));
   for (const sids of chunks(plan.calls)) {
-    for (const row of tx.select({ sid: calls.sid, fromRaw: calls.fromRaw, fromE164: calls.fromE164 }).from(calls).where(inArray(calls.sid, sids)).all()) {
+    for (const row of await tx.select({ sid: calls.sid, fromRaw: calls.fromRaw, fromE164: calls.fromE164 }).from(calls).where(inArray(calls.sid, sids))) {
       // The raw form hashes the E.164 form when there is one: every spelling of a number stays one caller.
-      tx.update(calls).set({ fromRaw: hash(row.fromE164 ?? row.fromRaw) ?? "", fromE164: hash(row.fromE164) }).where(eq(calls.sid, row.sid)).run();
+      await tx.update(calls).set({ fromRaw: hash(row.fromE164 ?? row.fromRaw) ?? "", fromE164: hash(row.fromE164) }).where(eq(calls.sid, row.sid));
     }
   }
   for (const ids of chunks(plan.callbacks)) {
-    for (const row of tx.select({ id: callbacks.id, number: callbacks.number, numberRaw: callbacks.numberRaw }).from(callbacks).where(inArray(callbacks.id, ids)).all()) {
-      tx.update(callbacks).set({ number: hash(row.number), numberRaw: hash(row.number ?? row.numberRaw) ?? "" }).where(eq(callbacks.id, row.id)).run();
+    for (const row of await tx.select({ id: callbacks.id, number: callbacks.number, numberRaw: callbacks.numberRaw }).from(callbacks).where(inArray(callbacks.id, ids))) {
+      await tx.update(callbacks).set({ number: hash(row.number), numberRaw: hash(row.number ?? row.numberRaw) ?? "" }).where(eq(callbacks.id, row.id));
     }
   }
   for (const ids of chunks(plan.cases)) {
-    for (const row of tx.select({ id: cases.id, callerNumber: cases.callerNumber }).from(cases).where(inArray(cases.id, ids)).all()) {
-      tx.update(cases).set({ callerNumber: hash(row.callerNumber), people: [], notes: "" }).where(eq(cases.id, row.id)).run();
+    for (const row of await tx.select({ id: cases.id, callerNumber: cases.callerNumber }).from(cases).where(inArray(cases.id, ids))) {
+      await tx.update(cases).set({ callerNumber: hash(row.callerNumber), people: [], notes: "" }).where(eq(cases.id, row.id));
     }
   }
-  for (const ids of chunks(plan.referrals)) tx.update(referrals).set({ note: "" }).where(inArray(referrals.id, ids)).run();
+  for (const ids of chunks(plan.referrals)) await tx.update(referrals).set({ note: "" }).where(inArray(referrals.id, ids));
+  // The note is emptied in the event's data, the rest kept: read and written back whole, the same on both engines.
   for (const ids of chunks(plan.dispositions)) {
-    tx.update(events).set({ data: sql`json_set(${events.data}, '$.note', '')` }).where(inArray(events.id, ids)).run();
+    for (const row of await tx.select({ id: events.id, data: events.data }).from(events).where(inArray(events.id, ids))) {
+      await tx.update(events).set({ data: { ...row.data, note: "" } }).where(eq(events.id, row.id));
+    }
   }
 }
 
 export const planCounts = (plan: AnonymisationPlan) => Object.fromEntries(Object.entries(plan).map(([k, v]) => [k, v.length]));
 
 /** The daily run: everything older than the window, anonymised in one transaction with its event. */
-export function runRetention(ctx: Ctx, key: string, retentionDays: number): AnonymisationPlan {
-  return inTransaction(ctx, (tx, record) => {
+export function runRetention(ctx: Ctx, key: string, retentionDays: number): Promise<AnonymisationPlan> {
+  return inTransaction(ctx, async (tx, record) => {
     const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
-    const plan = retentionPlan(tx, cutoff);
-    anonymise(tx, key, plan);
-    record({ type: "privacy.anonymised", data: { cutoff, ...planCounts(plan) } });
+    const plan = await retentionPlan(tx, cutoff);
+    await anonymise(tx, key, plan);
+    await record({ type: "privacy.anonymised", data: { cutoff, ...planCounts(plan) } });
     return plan;
   });
 }
 
-export function recordErasureEvent(record: RecordEvent, userId: string | undefined, subject: string, plan: AnonymisationPlan, extra: Record<string, unknown>): void {
-  record({ type: "audit.caller_erased", userId, data: { subject, ...planCounts(plan), ...extra } });
+export async function recordErasureEvent(record: RecordEvent, userId: string | undefined, subject: string, plan: AnonymisationPlan, extra: Record<string, unknown>): Promise<void> {
+  await record({ type: "audit.caller_erased", userId, data: { subject, ...planCounts(plan), ...extra } });
 }
 
 
 /** The daily job, on the injected clock: once at start (a server down for a day catches up), then every day. */
 export function scheduleRetention(ctx: Ctx, key: string, retentionDays: number, log: Logger): () => void {
   let cancel = () => {};
-  const tick = () => {
+  // A run may still be in progress when the job is stopped: it then sets no further timer.
+  let stopped = false;
+  const tick = async () => {
     try {
-      const plan = runRetention(ctx, key, retentionDays);
+      const plan = await runRetention(ctx, key, retentionDays);
       const counts = planCounts(plan);
       if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts }, "anonymised personal data older than the retention window");
     } catch (err) {
       log.error({ err: (err as Error).message }, "retention run failed; will try again tomorrow");
     }
-    cancel = ctx.clock.setTimer(DAY_MS, tick);
+    if (!stopped) cancel = ctx.clock.setTimer(DAY_MS, () => detached(log, "retention run", tick));
   };
-  tick();
-  return () => cancel();
+  detached(log, "retention run", tick);
+  return () => {
+    stopped = true;
+    cancel();
+  };
 }

@@ -27,31 +27,31 @@ export function customerLeg(entry: QueueEntry): string | null {
  * A phone or SIP agent picked up: before the caller is connected they hear who is calling and must press
  * a key (a voicemail never does). The whisper gets its own deadline: the ring timer is for ringing.
  */
-export function startWhisper(ctx: Ctx, entryId: number, legSid: string): QueueEntry | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
+export async function startWhisper(ctx: Ctx, entryId: number, legSid: string): Promise<QueueEntry | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const entry = await entryById(tx, entryId);
     if (!entry || entry.status !== "offered" || (entry.agentLegSid && entry.agentLegSid !== legSid)) return undefined;
     const now = ctx.clock.now();
-    updateEntry(tx, entry.id, { offeredAt: now, agentLegSid: legSid });
-    record({ type: "offer.whisper", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, offeredAt: now } });
+    await updateEntry(tx, entry.id, { offeredAt: now, agentLegSid: legSid });
+    await record({ type: "offer.whisper", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, offeredAt: now } });
     return { ...entry, offeredAt: now, agentLegSid: legSid };
   });
 }
 
 /** The agent took the offer (answered in the browser, or pressed the key): the caller is brought in next. */
-export function acceptOffer(ctx: Ctx, entryId: number, legSid: string): AcceptResult {
-  return inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
+export async function acceptOffer(ctx: Ctx, entryId: number, legSid: string): Promise<AcceptResult> {
+  return inTransaction(ctx, async (tx, record): Promise<AcceptResult> => {
+    const entry = await entryById(tx, entryId);
     if (!entry) return { ok: false, reason: "unknown offer" };
-    const call = findCall(tx, entry.callSid);
+    const call = await findCall(tx, entry.callSid);
     if ((entry.status === "connecting" || entry.status === "connected") && entry.agentLegSid === legSid) {
       return call ? { ok: true, entry, call } : { ok: false, reason: "unknown call" };
     }
     if (entry.status !== "offered" || (entry.agentLegSid && entry.agentLegSid !== legSid)) return { ok: false, reason: "offer withdrawn" };
     if (!call || (entry.kind === "live" && call.state !== "ringing")) return { ok: false, reason: "caller gone" };
     const patch = { status: "connecting" as const, agentLegSid: legSid, conferenceSid: null, agentJoinedAt: null, callerJoinedAt: null };
-    updateEntry(tx, entry.id, patch);
-    record({ type: "offer.accepted", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
+    await updateEntry(tx, entry.id, patch);
+    await record({ type: "offer.accepted", callSid: call.sid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: legSid, kind: entry.kind } });
     return { ok: true, entry: { ...entry, ...patch }, call };
   });
 }
@@ -65,13 +65,13 @@ export interface PresenceReport {
 }
 
 /** The carrier reports a leg joining or leaving an entry's conference. */
-export function conferencePresence(ctx: Ctx, report: PresenceReport): void {
-  inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, report.entryId);
+export async function conferencePresence(ctx: Ctx, report: PresenceReport): Promise<void> {
+  await inTransaction(ctx, async (tx, record) => {
+    const entry = await entryById(tx, report.entryId);
     if (!entry) return;
     // A leg joins or leaves a given conference once: a repeated report, by callback or by reconciliation, changes nothing.
     const dedupeKey = `conf:${report.conferenceSid}:${report.change}:${report.legSid}`;
-    const fresh = record({ type: `conference.${report.change}`, callSid: entry.callSid, data: { entryId: entry.id, legSid: report.legSid }, dedupeKey });
+    const fresh = await record({ type: `conference.${report.change}`, callSid: entry.callSid, data: { entryId: entry.id, legSid: report.legSid }, dedupeKey });
     // Only the moments before "answered" matter here; after it, the legs' own statuses end the call.
     if (!fresh || entry.status !== "connecting") return;
     const now = ctx.clock.now();
@@ -86,30 +86,30 @@ export function conferencePresence(ctx: Ctx, report: PresenceReport): void {
         agentJoinedAt: isAgent ? now : before.agentJoinedAt,
         callerJoinedAt: isCaller ? now : before.callerJoinedAt,
       };
-      updateEntry(tx, entry.id, joined);
-      if (joined.agentJoinedAt !== null && joined.callerJoinedAt !== null) bringTogether(ctx, tx, record, entry, now);
+      await updateEntry(tx, entry.id, joined);
+      if (joined.agentJoinedAt !== null && joined.callerJoinedAt !== null) await bringTogether(ctx, tx, record, entry, now);
     } else if (isAgent) {
-      agentGoneFirst(ctx, tx, record, entry, "agent_left_before_caller", now);
+      await agentGoneFirst(ctx, tx, record, entry, "agent_left_before_caller", now);
     } else if (isCaller && entry.kind === "virtual") {
       // A live caller who leaves has hung up: their call's own status ends it as abandoned.
-      callBackEndsIn(ctx, tx, record, entry, "no_answer", now);
+      await callBackEndsIn(ctx, tx, record, entry, "no_answer", now);
     }
   });
 }
 
 /** Both legs are in the conference: the call is answered, the callback item reached, the agent on the call. */
-function bringTogether(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, now: number): void {
-  updateEntry(tx, entry.id, { status: "connected" });
+async function bringTogether(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, now: number): Promise<void> {
+  await updateEntry(tx, entry.id, { status: "connected" });
   if (entry.kind === "live") {
-    updateCall(tx, entry.callSid, { state: "connected", connectedAt: now });
-    const call = findCall(tx, entry.callSid);
-    if (call) closeReached(tx, record, call.fromE164, call.sid, now);
+    await updateCall(tx, entry.callSid, { state: "connected", connectedAt: now });
+    const call = await findCall(tx, entry.callSid);
+    if (call) await closeReached(tx, record, call.fromE164, call.sid, now);
   } else {
-    finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "reached", now);
+    await finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "reached", now);
   }
-  const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
-  if (agent) moveAgent(tx, record, agent, "on_call", now, "answered", { currentCallSid: entry.callSid });
-  record({ type: "call.connected", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid, kind: entry.kind } });
+  const agent = entry.agentId ? await findAgent(tx, entry.agentId) : undefined;
+  if (agent) await moveAgent(tx, record, agent, "on_call", now, "answered", { currentCallSid: entry.callSid });
+  await record({ type: "call.connected", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid, kind: entry.kind } });
 }
 
 /**
@@ -117,41 +117,41 @@ function bringTogether(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry,
  * unanswered offer, the agent goes on break and the caller back to the head of the queue. A caller being
  * called back is let go instead, and the attempt counts as failed.
  */
-function agentGoneFirst(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, reason: string, now: number): void {
+async function agentGoneFirst(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, reason: string, now: number): Promise<void> {
   if (entry.kind === "live") {
-    putBack(tx, record, entry, reason, now);
+    await putBack(tx, record, entry, reason, now);
     // The caller may already be in the conference: they are taken back to the waiting loop.
-    record({ type: "call.requeued", callSid: entry.callSid, data: { entryId: entry.id, reason } });
+    await record({ type: "call.requeued", callSid: entry.callSid, data: { entryId: entry.id, reason } });
     return;
   }
-  finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "failed", now);
-  updateEntry(tx, entry.id, { status: "done", endedReason: reason });
-  const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+  await finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, "failed", now);
+  await updateEntry(tx, entry.id, { status: "done", endedReason: reason });
+  const agent = entry.agentId ? await findAgent(tx, entry.agentId) : undefined;
   if (agent?.status === "offered" && agent.currentCallSid === entry.callSid) {
-    moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
+    await moveAgent(tx, record, agent, "break", now, `missed_offer:${reason}`, { currentCallSid: null });
   }
-  record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid, callbackLegSid: entry.callbackLegSid } });
+  await record({ type: "offer.missed", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, reason, agentLegSid: entry.agentLegSid, callbackLegSid: entry.callbackLegSid } });
 }
 
 /**
  * The call-back leg to the caller ended before the two met (no answer, busy, a machine, hung up during
  * the greeting): the attempt is recorded, and the agent waiting in the conference is let go, not blamed.
  */
-function callBackEndsIn(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, outcome: AttemptOutcome, now: number): void {
-  finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, outcome, now);
-  updateEntry(tx, entry.id, { status: "done", endedReason: `callback_${outcome}` });
-  const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+async function callBackEndsIn(ctx: Ctx, tx: Tx, record: RecordEvent, entry: QueueEntry, outcome: AttemptOutcome, now: number): Promise<void> {
+  await finishAttemptIn(tx, record, ctx.callbackPolicy, entry.id, outcome, now);
+  await updateEntry(tx, entry.id, { status: "done", endedReason: `callback_${outcome}` });
+  const agent = entry.agentId ? await findAgent(tx, entry.agentId) : undefined;
   if (agent && agent.status === "offered" && agent.currentCallSid === entry.callSid) {
-    moveAgent(tx, record, agent, "available", now, `callback_${outcome}`, { currentCallSid: null, keepIdleSince: true });
+    await moveAgent(tx, record, agent, "available", now, `callback_${outcome}`, { currentCallSid: null, keepIdleSince: true });
   }
-  record({ type: "offer.withdrawn", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid, reason: `callback_${outcome}` } });
+  await record({ type: "offer.withdrawn", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, agentLegSid: entry.agentLegSid, reason: `callback_${outcome}` } });
 }
 
 /** The call-back leg to the caller ended, or could not be placed, before the caller met the agent. */
-export function callBackEnded(ctx: Ctx, entryId: number, outcome: AttemptOutcome): void {
-  inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
-    if (entry?.kind === "virtual" && entry.status === "connecting") callBackEndsIn(ctx, tx, record, entry, outcome, ctx.clock.now());
+export async function callBackEnded(ctx: Ctx, entryId: number, outcome: AttemptOutcome): Promise<void> {
+  await inTransaction(ctx, async (tx, record) => {
+    const entry = await entryById(tx, entryId);
+    if (entry?.kind === "virtual" && entry.status === "connecting") await callBackEndsIn(ctx, tx, record, entry, outcome, ctx.clock.now());
   });
 }
 
@@ -159,32 +159,32 @@ export function callBackEnded(ctx: Ctx, entryId: number, outcome: AttemptOutcome
  * The caller picked up our call-back. A machine (answering-machine detection) is a voicemail attempt: no
  * message is left, since a victim's phone may be watched. A person joins the agent's conference.
  */
-export function callBackAnswered(ctx: Ctx, entryId: number, legSid: string, machine: boolean): QueueEntry | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
+export async function callBackAnswered(ctx: Ctx, entryId: number, legSid: string, machine: boolean): Promise<QueueEntry | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const entry = await entryById(tx, entryId);
     if (entry?.kind !== "virtual" || entry.status !== "connecting") return undefined;
     if (machine) {
-      callBackEndsIn(ctx, tx, record, entry, "voicemail", ctx.clock.now());
+      await callBackEndsIn(ctx, tx, record, entry, "voicemail", ctx.clock.now());
       return undefined;
     }
-    updateEntry(tx, entry.id, { callbackLegSid: legSid });
+    await updateEntry(tx, entry.id, { callbackLegSid: legSid });
     return { ...entry, callbackLegSid: legSid };
   });
 }
 
 /** The agent's leg ended: after a connected call wrap-up starts; before the caller joined, as above. */
-export function agentLegEnded(ctx: Ctx, entryId: number, legSid: string, status: string): void {
-  inTransaction(ctx, (tx, record) => {
-    const entry = entryById(tx, entryId);
+export async function agentLegEnded(ctx: Ctx, entryId: number, legSid: string, status: string): Promise<void> {
+  await inTransaction(ctx, async (tx, record) => {
+    const entry = await entryById(tx, entryId);
     if (!entry || entry.agentLegSid !== legSid) return;
     const now = ctx.clock.now();
     if (entry.status === "connecting") return agentGoneFirst(ctx, tx, record, entry, "agent_leg_ended", now);
     if (entry.status !== "connected") return;
-    updateEntry(tx, entry.id, { status: "done", endedReason: "answered" });
-    const agent = entry.agentId ? findAgent(tx, entry.agentId) : undefined;
+    await updateEntry(tx, entry.id, { status: "done", endedReason: "answered" });
+    const agent = entry.agentId ? await findAgent(tx, entry.agentId) : undefined;
     if (agent && (agent.status === "on_call" || agent.status === "offered")) {
-      moveAgent(tx, record, agent, "wrap_up", now, "call_ended", { currentCallSid: entry.callSid });
+      await moveAgent(tx, record, agent, "wrap_up", now, "call_ended", { currentCallSid: entry.callSid });
     }
-    record({ type: "agent.leg_ended", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, status } });
+    await record({ type: "agent.leg_ended", callSid: entry.callSid, userId: entry.agentId, data: { entryId: entry.id, status } });
   });
 }

@@ -2,11 +2,12 @@ import type { Ctx, DomainEvent } from "../events/event-log.js";
 import { inTransaction } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
+import { detached } from "../detached.js";
 import { findAgent, moveAgent } from "../agents/presence.js";
 import { entryById, offeredEntries, updateEntry } from "./queue-store.js";
-import { enqueueRetry, makeOffers, missOffer, requeueCaller, setAgentLeg } from "./queue-service.js";
+import { enqueueRetry, makeOffers, missOffer, putBack, requeueCaller, setAgentLeg } from "./queue-service.js";
 import { callBackEnded } from "./connecting.js";
-import { callbacks, users } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { and, eq, isNotNull } from "drizzle-orm";
 import { itemById } from "../callbacks/callback-store.js";
 import { setAttemptLeg, startAttempt } from "../callbacks/callback-service.js";
@@ -48,6 +49,8 @@ export class Dispatcher {
   private scheduled = false;
   private stopped = false;
   private readonly unsubscribe: () => void;
+  /** Resolves once what was pushed to the screens so far has gone out; see `ringAfterScreens`. */
+  private screensSent: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly ctx: Ctx,
@@ -60,20 +63,21 @@ export class Dispatcher {
   }
 
   /** After a restart: pending offers and wrap-ups get their timers back, then routing runs. */
-  resume(): void {
+  async resume(): Promise<void> {
+    const db = this.ctx.db;
+    const { callbacks, users } = tables(db);
     const now = this.ctx.clock.now();
-    for (const entry of offeredEntries(this.ctx.db)) {
+    for (const entry of await offeredEntries(db)) {
       const age = now - (entry.offeredAt ?? now);
       this.armOfferTimer(entry.id, entry.offeredAt, Math.max(0, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS - age));
     }
-    for (const agent of this.ctx.db.select().from(users).where(eq(users.status, "wrap_up")).all()) {
+    for (const agent of await db.select().from(users).where(eq(users.status, "wrap_up"))) {
       this.armWrapUp(agent.id, agent.statusSince, Math.max(0, this.times.wrapUpSeconds * 1000 - (now - agent.statusSince)));
     }
-    const retries = this.ctx.db
+    const retries = await db
       .select({ id: callbacks.id, at: callbacks.nextAttemptAt })
       .from(callbacks)
-      .where(and(eq(callbacks.status, "open"), isNotNull(callbacks.nextAttemptAt)))
-      .all();
+      .where(and(eq(callbacks.status, "open"), isNotNull(callbacks.nextAttemptAt)));
     for (const r of retries) this.armRetry(r.id, Math.max(0, (r.at ?? now) - now));
     this.schedule();
   }
@@ -83,83 +87,103 @@ export class Dispatcher {
     this.unsubscribe();
   }
 
+  /**
+   * The screen-pop reaches the agent before their phone rings. The realtime hub reads and pushes it
+   * asynchronously, after this event's listeners return, so the ring waits for the hub's pushes so far.
+   */
+  ringAfterScreens(sent: () => Promise<void>): void {
+    this.screensSent = sent;
+  }
+
   /** Coalesces bursts of events into one routing pass. */
   schedule(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      if (!this.stopped) this.route();
+      if (!this.stopped) detached(this.log, "route waiting calls", () => this.route());
     });
   }
 
-  private route(): void {
+  private async route(): Promise<void> {
     // Offers are rung from their call.offered event, like offers made any other way.
-    makeOffers(this.ctx);
+    await makeOffers(this.ctx);
   }
 
   /** Rings the agent for an offer, once the screen-pop has gone out with the same event. */
-  private ring(entryId: number): void {
-    const entry = entryById(this.ctx.db, entryId);
-    const agent = entry?.agentId ? findAgent(this.ctx.db, entry.agentId) : undefined;
+  private async ring(entryId: number): Promise<void> {
+    await this.screensSent();
+    const entry = await entryById(this.ctx.db, entryId);
+    const agent = entry?.agentId ? await findAgent(this.ctx.db, entry.agentId) : undefined;
     if (!entry || entry.status !== "offered" || !agent) return;
     this.armOfferTimer(entryId, entry.offeredAt, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
     this.tasks.run(
       "ring agent",
       async () => {
         const legSid = await this.control.ringAgent({ entryId, endpoint: agent.endpoint, agentId: agent.id });
-        setAgentLeg(this.ctx, entryId, legSid);
+        await setAgentLeg(this.ctx, entryId, legSid);
         // The caller may have hung up, or the offer lapsed, while the phone was being dialled.
-        const now = entryById(this.ctx.db, entryId);
+        const now = await entryById(this.ctx.db, entryId);
         const stillWanted = now?.status === "offered" || ((now?.status === "connecting" || now?.status === "connected") && now.agentLegSid === legSid);
         if (!stillWanted) await this.control.hangup(legSid);
       },
-      () => missOffer(this.ctx, entryId, "agent_unreachable"),
+      () => detached(this.log, "withdraw the offer of an unreachable agent", () => missOffer(this.ctx, entryId, "agent_unreachable")),
     );
   }
 
   /** The agent is on the line for a virtual entry: now the caller's phone rings. */
-  private dialBack(entryId: number): void {
-    const entry = entryById(this.ctx.db, entryId);
-    const item = entry?.callbackId ? itemById(this.ctx.db, entry.callbackId) : undefined;
+  private async dialBack(entryId: number): Promise<void> {
+    const entry = await entryById(this.ctx.db, entryId);
+    const item = entry?.callbackId ? await itemById(this.ctx.db, entry.callbackId) : undefined;
     if (!entry || !item?.number) return;
     const number = item.number;
-    const attemptId = startAttempt(this.ctx, item.id, entryId, entry.agentId);
+    const attemptId = await startAttempt(this.ctx, item.id, entryId, entry.agentId);
     this.tasks.run(
       "call the caller back",
       async () => {
         const legSid = await this.control.dialCaller(entryId, number);
-        setAttemptLeg(this.ctx, attemptId, legSid);
-        inTransaction(this.ctx, (tx) => updateEntry(tx, entryId, { callbackLegSid: legSid }));
+        await setAttemptLeg(this.ctx, attemptId, legSid);
+        await inTransaction(this.ctx, (tx) => updateEntry(tx, entryId, { callbackLegSid: legSid }));
       },
-      () => callBackEnded(this.ctx, entryId, "failed"),
+      () => detached(this.log, "end a call-back that could not be placed", () => callBackEnded(this.ctx, entryId, "failed")),
     );
   }
 
   private armRetry(callbackId: number, ms: number): void {
-    this.ctx.clock.setTimer(ms, () => {
-      if (enqueueRetry(this.ctx, callbackId)) this.schedule();
-    });
+    this.ctx.clock.setTimer(ms, () =>
+      detached(this.log, "queue a callback retry", async () => {
+        if (await enqueueRetry(this.ctx, callbackId)) this.schedule();
+      }),
+    );
   }
 
-  /** Only the offer this timer was set for: a whisper that started since has a deadline of its own. */
+  /**
+   * Only the offer this timer was set for: a whisper that started since has a deadline of its own. Checked
+   * in the transaction that withdraws it, so a whisper starting meanwhile is not cut short.
+   */
   private armOfferTimer(entryId: number, offeredAt: number | null, ms: number): void {
-    this.ctx.clock.setTimer(ms, () => {
-      const entry = entryById(this.ctx.db, entryId);
-      if (entry?.status === "offered" && entry.offeredAt === offeredAt) missOffer(this.ctx, entryId, "timeout");
-    });
+    this.ctx.clock.setTimer(ms, () =>
+      detached(this.log, "withdraw an offer not taken in time", () =>
+        inTransaction(this.ctx, async (tx, record) => {
+          const entry = await entryById(tx, entryId);
+          if (entry?.status === "offered" && entry.offeredAt === offeredAt) await putBack(tx, record, entry, "timeout", this.ctx.clock.now());
+        }),
+      ),
+    );
   }
 
   private armWrapUp(agentId: string, since: number, ms: number): void {
-    this.ctx.clock.setTimer(ms, () => {
-      inTransaction(this.ctx, (tx, record) => {
-        const agent = findAgent(tx, agentId);
-        // Only the wrap-up this timer was set for: not one the agent already ended, nor a later one.
-        if (agent?.status === "wrap_up" && agent.statusSince === since) {
-          moveAgent(tx, record, agent, "available", this.ctx.clock.now(), "wrap_up_elapsed", { currentCallSid: null });
-        }
-      });
-    });
+    this.ctx.clock.setTimer(ms, () =>
+      detached(this.log, "end an elapsed wrap-up", () =>
+        inTransaction(this.ctx, async (tx, record) => {
+          const agent = await findAgent(tx, agentId);
+          // Only the wrap-up this timer was set for: not one the agent already ended, nor a later one.
+          if (agent?.status === "wrap_up" && agent.statusSince === since) {
+            await moveAgent(tx, record, agent, "available", this.ctx.clock.now(), "wrap_up_elapsed", { currentCallSid: null });
+          }
+        }),
+      ),
+    );
   }
 
   private hangupLater(sid: unknown, why: string): void {
@@ -200,19 +224,22 @@ export class Dispatcher {
           const agentLeg = typeof e.data.agentLegSid === "string" ? e.data.agentLegSid : undefined;
           // If the caller cannot be brought in, they must not be left waiting for an agent who is gone:
           // the agent is released and the caller goes back to the head of the queue.
-          this.tasks.run("connect caller", () => this.control.connectCaller(sid), () => {
-            requeueCaller(this.ctx, sid, "connect_failed");
-            this.hangupLater(agentLeg, "release agent whose caller could not be connected");
-          });
+          this.tasks.run("connect caller", () => this.control.connectCaller(sid), () =>
+            detached(this.log, "requeue a caller who could not be connected", async () => {
+              await requeueCaller(this.ctx, sid, "connect_failed");
+              this.hangupLater(agentLeg, "release agent whose caller could not be connected");
+            }),
+          );
         } else if (e.data.kind === "virtual") {
           const entryId = Number(e.data.entryId);
-          queueMicrotask(() => this.dialBack(entryId));
+          queueMicrotask(() => detached(this.log, "call the caller back", () => this.dialBack(entryId)));
         }
         break;
       case "call.offered": {
-        // After this event's other listeners: the screen-pop reaches the agent before the phone rings.
+        // After this event's other listeners, and once their pushes went out: the screen-pop reaches the
+        // agent before the phone rings.
         const entryId = Number(e.data.entryId);
-        queueMicrotask(() => this.ring(entryId));
+        queueMicrotask(() => detached(this.log, "ring agent", () => this.ring(entryId)));
         break;
       }
       case "callback.attempt_finished":

@@ -1,9 +1,9 @@
-import type { Db } from "../../db/connection.js";
+import { eq } from "drizzle-orm";
+import { first, tables, type Db } from "../../db/storage.js";
+import { detached } from "../detached.js";
 import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { UserRow } from "../users/user-store.js";
-import { eq } from "drizzle-orm";
-import { users } from "../../db/schema.js";
 import { findCall } from "../calls/call-store.js";
 import { controlState } from "../calls/live-call.js";
 import { monitorsOf } from "../supervision/monitoring.js";
@@ -12,9 +12,9 @@ import { screenPop } from "./screen-pop.js";
 
 /** The callback backlog as supervisors see it live. */
 export interface BacklogView {
-  summary(): BacklogSummary;
+  summary(): Promise<BacklogSummary>;
   /** The next moment an open item becomes overdue, if any. */
-  nextDeadline(): number | undefined;
+  nextDeadline(): Promise<number | undefined>;
 }
 
 export interface Client {
@@ -24,9 +24,14 @@ export interface Client {
   close(reason: Refusal): void;
 }
 
+/** The sends a push makes, once what they say has been read. */
+type Delivery = () => void;
+
 /**
  * Who hears what: an agent only about its own calls and status; supervisors and admins the live
  * figures. Pushes follow committed events; supervisor figures are coalesced to one push per tick.
+ * What a push says is read from the database asynchronously, but pushes are delivered one after the
+ * other in the order they were started (the order of the events): a socket hears its events in order.
  */
 export class RealtimeHub {
   private readonly clients = new Set<Client>();
@@ -34,11 +39,17 @@ export class RealtimeHub {
   private backlogDue = false;
   private cancelDeadline = () => {};
   private deadlineAt: number | undefined;
+  /** A deadline being read (`armAgain`: read it again once done, something changed meanwhile). */
+  private arming = false;
+  private armAgain = false;
+  private closed = false;
+  /** The last push's delivery: the next one is delivered after it. */
+  private delivered: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly figures: () => LiveStats,
+    private readonly figures: () => Promise<LiveStats>,
     private readonly log: Logger,
     private readonly backlog?: BacklogView,
     private readonly opts: { wrapUpSeconds?: number } = {},
@@ -47,9 +58,46 @@ export class RealtimeHub {
     this.armDeadline();
   }
 
+  /**
+   * Starts a push: `read` starts at once (reads of several pushes overlap), its delivery waits for every
+   * earlier push's. A push that fails is logged and skipped; the ones after it are still delivered.
+   */
+  private push(what: string, read: () => Promise<Delivery | undefined>): void {
+    const ready = read().then(
+      (deliver) => () => deliver?.(),
+      (err: unknown) => () => {
+        throw err;
+      },
+    );
+    const turn = this.delivered.then(async () => (await ready)());
+    this.delivered = turn.catch(() => undefined);
+    detached(this.log, what, () => turn);
+  }
+
   /** Overdue is a matter of time, not of events: a timer fires when the next item's deadline passes. */
   private armDeadline(): void {
-    const at = this.backlog?.nextDeadline();
+    if (!this.backlog || this.closed) return;
+    // One read at a time, the last one again if anything changed meanwhile: an older read never wins.
+    if (this.arming) {
+      this.armAgain = true;
+      return;
+    }
+    this.arming = true;
+    detached(this.log, "arm the backlog deadline", async () => {
+      try {
+        do {
+          this.armAgain = false;
+          const at = await this.backlog?.nextDeadline();
+          if (this.closed) return;
+          this.setDeadline(at);
+        } while (this.armAgain);
+      } finally {
+        this.arming = false;
+      }
+    });
+  }
+
+  private setDeadline(at: number | undefined): void {
     if (at === this.deadlineAt) return;
     this.cancelDeadline();
     this.deadlineAt = at;
@@ -62,13 +110,21 @@ export class RealtimeHub {
     });
   }
 
+  private hasSupervisors(): boolean {
+    return [...this.clients].some((c) => c.user.role !== "agent");
+  }
+
   private scheduleBacklog(): void {
     if (this.backlogDue || !this.backlog) return;
     this.backlogDue = true;
     setImmediate(() => {
       this.backlogDue = false;
-      if (!this.backlog || ![...this.clients].some((c) => c.user.role !== "agent")) return;
-      this.toSupervisors({ type: "callbacks", ...this.backlog.summary() });
+      const { backlog } = this;
+      if (!backlog || !this.hasSupervisors()) return;
+      this.push("push the callback backlog", async () => {
+        const summary = await backlog.summary();
+        return () => this.toSupervisors({ type: "callbacks", ...summary });
+      });
     });
   }
 
@@ -76,7 +132,10 @@ export class RealtimeHub {
     return this.ctx.db;
   }
 
-  /** A client that (re)connects gets the current state at once: an agent mid-call gets its call again. */
+  /**
+   * A client that (re)connects gets the current state at once: an agent mid-call gets its call again.
+   * The greeting comes first; what is read for it follows, before any later push.
+   */
   join(client: Client): () => void {
     this.clients.add(client);
     const { user } = client;
@@ -86,20 +145,36 @@ export class RealtimeHub {
       client.send(this.statusMessage(user.status, undefined, user.statusSince));
       const callSid = user.currentCallSid;
       if (callSid && (user.status === "offered" || user.status === "on_call" || user.status === "wrap_up")) {
-        const pop = screenPop(this.db, callSid, this.ctx.clock.now());
-        if (pop) client.send({ type: "call.offered", call: pop });
-        if (user.status === "on_call") {
-          // The talk time runs from the moment caller and agent met in the conference, not from now.
-          client.send({ type: "call.connected", callSid, connectedSeconds: pop?.connectedSeconds ?? 0 });
-          client.send({ type: "call.control", callSid, ...controlState(this.db, callSid) });
-          for (const m of monitorsOf(this.db, callSid)) if (m.endedAt === null) client.send({ type: "call.monitored", callSid, mode: m.mode, by: this.nameOf(m.supervisorId) });
-        }
+        this.push("send a joining agent its call", async () => {
+          const messages: ServerMessage[] = [];
+          const pop = await screenPop(this.db, callSid, this.ctx.clock.now());
+          if (pop) messages.push({ type: "call.offered", call: pop });
+          if (user.status === "on_call") {
+            // The talk time runs from the moment caller and agent met in the conference, not from now.
+            messages.push({ type: "call.connected", callSid, connectedSeconds: pop?.connectedSeconds ?? 0 });
+            messages.push({ type: "call.control", callSid, ...(await controlState(this.db, callSid)) });
+            for (const m of await monitorsOf(this.db, callSid)) {
+              if (m.endedAt === null) messages.push({ type: "call.monitored", callSid, mode: m.mode, by: await this.nameOf(m.supervisorId) });
+            }
+          }
+          return () => this.toClient(client, messages);
+        });
       }
     } else {
-      client.send({ type: "stats", stats: this.figures() });
-      if (this.backlog) client.send({ type: "callbacks", ...this.backlog.summary() });
+      const { backlog } = this;
+      this.push("send a joining supervisor the figures", async () => {
+        const messages: ServerMessage[] = [{ type: "stats", stats: await this.figures() }];
+        if (backlog) messages.push({ type: "callbacks", ...(await backlog.summary()) });
+        return () => this.toClient(client, messages);
+      });
     }
     return () => this.clients.delete(client);
+  }
+
+  /** Messages to one client, unless it has left meanwhile. */
+  private toClient(client: Client, messages: ServerMessage[]): void {
+    if (!this.clients.has(client)) return;
+    for (const m of messages) client.send(m);
   }
 
   /** An agent's status; in wrap-up with the seconds left before the server ends it. */
@@ -109,12 +184,19 @@ export class RealtimeHub {
     return { type: "agent.status", status, ...(reason === undefined ? {} : { reason }), ...(left === undefined ? {} : { wrapUpLeftSeconds: left }) };
   }
 
-  private nameOf(userId: string | null | undefined): string {
+  private async nameOf(userId: string | null | undefined): Promise<string> {
     if (!userId) return "";
-    return this.db.select({ name: users.name }).from(users).where(eq(users.id, userId)).get()?.name ?? userId;
+    const { users } = tables(this.db);
+    return first(await this.db.select({ name: users.name }).from(users).where(eq(users.id, userId)))?.name ?? userId;
+  }
+
+  /** Resolves once every push started so far has been delivered (a screen-pop before the agent's phone rings). */
+  pushed(): Promise<void> {
+    return this.delivered;
   }
 
   close(): void {
+    this.closed = true;
     this.cancelDeadline();
     this.unsubscribe();
     this.clients.clear();
@@ -154,85 +236,106 @@ export class RealtimeHub {
     this.figuresDue = true;
     setImmediate(() => {
       this.figuresDue = false;
-      if ([...this.clients].some((c) => c.user.role !== "agent")) {
+      if (!this.hasSupervisors()) return;
+      this.push("push the live figures", async () => {
         try {
-          this.toSupervisors({ type: "stats", stats: this.figures() });
+          const stats = await this.figures();
+          return () => this.toSupervisors({ type: "stats", stats });
         } catch (err) {
           this.log.warn({ err: (err as Error).message }, "could not compute live figures");
+          return undefined;
         }
-      }
+      });
     });
   }
 
-  private onEvent(e: DomainEvent): void {
+  /** What an event tells the sockets, once read: undefined when it tells them nothing. */
+  private async deliveryFor(e: DomainEvent): Promise<Delivery | undefined> {
     switch (e.type) {
       case "call.offered": {
-        const pop = e.callSid ? screenPop(this.db, e.callSid, e.at) : undefined;
-        if (pop) this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
-        break;
+        const pop = e.callSid ? await screenPop(this.db, e.callSid, e.at) : undefined;
+        return pop ? () => this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } }) : undefined;
       }
-      case "call.connected":
-        if (e.callSid) {
-          this.toAgent(e.userId, { type: "call.connected", callSid: e.callSid, connectedSeconds: 0 });
-          // Answering changes the screen-pop: the number's callback item is now reached.
-          const pop = screenPop(this.db, e.callSid, e.at);
+      case "call.connected": {
+        if (!e.callSid) return undefined;
+        const callSid = e.callSid;
+        // Answering changes the screen-pop: the number's callback item is now reached.
+        const pop = await screenPop(this.db, callSid, e.at);
+        return () => {
+          this.toAgent(e.userId, { type: "call.connected", callSid, connectedSeconds: 0 });
           if (pop) this.toAgent(e.userId, { type: "call.updated", call: pop });
-        }
-        break;
-      case "call.control":
-        if (e.callSid && e.data.control !== "hangup") this.toAgent(e.data.agentId as string | null, { type: "call.control", callSid: e.callSid, ...controlState(this.db, e.callSid) });
-        break;
+        };
+      }
+      case "call.control": {
+        if (!e.callSid || e.data.control === "hangup") return undefined;
+        const message: ServerMessage = { type: "call.control", callSid: e.callSid, ...(await controlState(this.db, e.callSid)) };
+        return () => this.toAgent(e.data.agentId as string | null, message);
+      }
       case "monitor.started":
       case "monitor.changed":
-      case "monitor.ended":
-        if (e.callSid) {
-          const mode = (e.data.mode ?? "ended") as ServerMessageOf<"call.monitored">["mode"];
-          this.toAgent(e.data.agentId as string | null, { type: "call.monitored", callSid: e.callSid, mode, by: this.nameOf(e.userId) });
-        }
-        break;
-      case "agent.leg_ended":
-      {
+      case "monitor.ended": {
+        if (!e.callSid) return undefined;
+        const mode = (e.data.mode ?? "ended") as ServerMessageOf<"call.monitored">["mode"];
+        const message: ServerMessage = { type: "call.monitored", callSid: e.callSid, mode, by: await this.nameOf(e.userId) };
+        return () => this.toAgent(e.data.agentId as string | null, message);
+      }
+      case "agent.leg_ended": {
         // The agent's side ended without the caller's call ending with them (a call-back, or after
         // handing the caller to an agency): the agent still needs to hear that their call is over.
-        const call = e.callSid ? findCall(this.db, e.callSid) : undefined;
+        if (!e.callSid) return undefined;
+        const callSid = e.callSid;
+        const call = await findCall(this.db, callSid);
         const alreadyTold = call?.state === "ended" && call.agentId === e.userId && (call.endedAt ?? 0) >= (call.connectedAt ?? 0) && call.outcome === "answered";
-        if (e.callSid && !alreadyTold) this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: "answered", reason: "agent_leg_ended" });
-        break;
+        return alreadyTold ? undefined : () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: "answered", reason: "agent_leg_ended" });
       }
-      case "call.ended":
-        if (e.callSid && e.userId) this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: String(e.data.outcome ?? "") });
-        break;
+      case "call.ended": {
+        const { callSid, userId } = e;
+        return callSid && userId ? () => this.toAgent(userId, { type: "call.ended", callSid, outcome: String(e.data.outcome ?? "") }) : undefined;
+      }
       case "offer.missed":
-      case "offer.withdrawn":
-        if (e.callSid) {
-          const call = findCall(this.db, e.callSid);
-          // A call-back that reached a machine or nobody says so: the agent knows the retry schedule goes on.
-          this.toAgent(e.userId, { type: "call.ended", callSid: e.callSid, outcome: call?.outcome ?? null, reason: typeof e.data.reason === "string" ? e.data.reason : e.type });
-        }
-        break;
+      case "offer.withdrawn": {
+        if (!e.callSid) return undefined;
+        const callSid = e.callSid;
+        const call = await findCall(this.db, callSid);
+        // A call-back that reached a machine or nobody says so: the agent knows the retry schedule goes on.
+        return () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: call?.outcome ?? null, reason: typeof e.data.reason === "string" ? e.data.reason : e.type });
+      }
       case "transfer.started":
       case "transfer.answered":
       case "transfer.completed":
       case "transfer.returned":
-      case "transfer.failed":
-        if (e.callSid) this.toAgent(e.userId, { type: "transfer.updated", callSid: e.callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] });
-        break;
+      case "transfer.failed": {
+        const { callSid } = e;
+        return callSid
+          ? () => this.toAgent(e.userId, { type: "transfer.updated", callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] })
+          : undefined;
+      }
       case "user.deactivated":
-        this.closeFor(e.data.id, "deactivated");
-        break;
+        return () => this.closeFor(e.data.id, "deactivated");
       case "user.token_rotated":
-        this.closeFor(e.data.id, "token_replaced");
-        break;
-      case "agent.status":
-        this.toAgent(e.userId, this.statusMessage(e.data.to as ServerMessageOf<"agent.status">["status"], String(e.data.reason ?? ""), Number(e.data.since ?? e.at)));
-        break;
+        return () => this.closeFor(e.data.id, "token_replaced");
+      case "agent.status": {
+        // Wrap-up's seconds left are counted now, when the status changed.
+        const message = this.statusMessage(e.data.to as ServerMessageOf<"agent.status">["status"], String(e.data.reason ?? ""), Number(e.data.since ?? e.at));
+        return () => this.toAgent(e.userId, message);
+      }
     }
+    if (e.type.startsWith("callback.")) {
+      return () => {
+        for (const c of this.clients) if (c.user.role === "agent") c.send({ type: "callbacks.changed" });
+      };
+    }
+    return undefined;
+  }
+
+  private onEvent(e: DomainEvent): void {
+    const quiet = e.type.startsWith("audit.") || e.type === "webhook";
+    if (!quiet) this.push(`push ${e.type}`, () => this.deliveryFor(e));
     if (e.type.startsWith("referral.")) this.armDeadline();
     if (e.type.startsWith("callback.")) {
       this.scheduleBacklog();
       this.armDeadline();
-      for (const c of this.clients) if (c.user.role === "agent") c.send({ type: "callbacks.changed" });
     }
-    if (!e.type.startsWith("audit.") && e.type !== "webhook") this.scheduleFigures();
+    if (!quiet) this.scheduleFigures();
   }
 }

@@ -1,7 +1,6 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
-import { calls, events, users } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { first, tables, type Db } from "../../db/storage.js";
 import { findCall, type CallRow } from "../calls/call-store.js";
 import { itemById, openItemForNumber } from "../callbacks/callback-store.js";
 import { publicItem } from "../callbacks/callback-view.js";
@@ -23,17 +22,18 @@ function shortNote(note: unknown): { note?: string; noteTruncated?: true } {
 }
 
 /** Earlier calls of the same number, newest first, with what earlier agents recorded about them. */
-function earlierCalls(db: Db, call: CallRow) {
+async function earlierCalls(db: Db, call: CallRow) {
   if (!call.fromE164) return [];
-  const earlier = prepared(db, "earlierCalls", () =>
+  const { calls, events, users } = tables(db);
+  const earlier = await prepared(db, "earlierCalls", () =>
     db
       .select()
       .from(calls)
       .where(and(eq(calls.fromE164, sql.placeholder("number")), ne(calls.sid, sql.placeholder("sid")), eq(calls.direction, "inbound")))
       .orderBy(desc(calls.createdAt))
       .limit(HISTORY_LIMIT)
-      .prepare(),
-  ).all({ number: call.fromE164, sid: call.sid });
+      .prepare("earlierCalls"),
+  ).execute({ number: call.fromE164, sid: call.sid });
   // Only the latest disposition of each call counts (a later one replaces the earlier): read just that
   // one, so however many were sent, a screen-pop costs one indexed lookup per earlier call.
   const latestDisposition = prepared(db, "latestDisposition", () =>
@@ -44,9 +44,10 @@ function earlierCalls(db: Db, call: CallRow) {
       .where(and(eq(events.callSid, sql.placeholder("sid")), eq(events.type, "call.disposition")))
       .orderBy(desc(events.id))
       .limit(1)
-      .prepare(),
+      .prepare("latestDisposition"),
   );
-  const latest = new Map(earlier.map((c) => [c.sid, latestDisposition.get({ sid: c.sid })]));
+  const latest = new Map<string, Awaited<ReturnType<typeof latestDisposition.execute>>[number] | undefined>();
+  for (const c of earlier) latest.set(c.sid, first(await latestDisposition.execute({ sid: c.sid })));
   return earlier.map((c) => ({
     kind: "call" as const,
     callSid: c.sid,
@@ -62,7 +63,7 @@ function earlierCalls(db: Db, call: CallRow) {
   }));
 }
 
-type Entry = ReturnType<typeof entryForCall>;
+type Entry = Awaited<ReturnType<typeof entryForCall>>;
 
 /** A call-back's talk time starts when caller and agent were both in the conference (the later join). */
 function talkStart(entry: Entry): number | null {
@@ -75,15 +76,18 @@ function talkStart(entry: Entry): number | null {
  * The number's callback item: the one this call reached (the item being called back, or the one closed
  * when the caller got through), else the one still open. Once answered the screen shows it reached.
  */
-function callbackItemOf(db: Db, call: CallRow, entry: Entry) {
+async function callbackItemOf(db: Db, call: CallRow, entry: Entry) {
   if (entry?.kind === "virtual" && entry.callbackId !== null) return itemById(db, entry.callbackId);
-  const closed = db
-    .select({ id: events.callbackId })
-    .from(events)
-    .where(and(eq(events.callSid, call.sid), eq(events.type, "callback.closed")))
-    .orderBy(desc(events.id))
-    .get();
-  const reached = closed?.id != null ? itemById(db, closed.id) : undefined;
+  const { events } = tables(db);
+  const closed = first(
+    await db
+      .select({ id: events.callbackId })
+      .from(events)
+      .where(and(eq(events.callSid, call.sid), eq(events.type, "callback.closed")))
+      .orderBy(desc(events.id))
+      .limit(1),
+  );
+  const reached = closed?.id != null ? await itemById(db, closed.id) : undefined;
   return reached ?? (call.fromE164 ? openItemForNumber(db, call.fromE164) : undefined);
 }
 
@@ -93,14 +97,14 @@ function callbackItemOf(db: Db, call: CallRow, entry: Entry) {
  * are also given on their own for screens that show them apart. `openCallbacks` holds the item open
  * when the call came, still there once the call reached it (with its status then `reached`).
  */
-export function screenPop(db: Db, callSid: string, now: number): ScreenPop | undefined {
-  const call = findCall(db, callSid);
+export async function screenPop(db: Db, callSid: string, now: number): Promise<ScreenPop | undefined> {
+  const call = await findCall(db, callSid);
   if (!call) return undefined;
-  const entry = entryForCall(db, callSid);
+  const entry = await entryForCall(db, callSid);
   const since = entry?.enqueuedAt ?? call.queuedAt ?? call.createdAt;
   // Time waited stops when the call is answered: a reconnecting agent sees what the caller waited.
   const until = call.connectedAt ?? now;
-  const item = callbackItemOf(db, call, entry);
+  const item = await callbackItemOf(db, call, entry);
   const connectedAt = call.connectedAt ?? talkStart(entry);
   const openCallbacks = item ? [{ kind: "callback" as const, ...publicItem(item, now, true) }] : [];
   return {
@@ -114,11 +118,11 @@ export function screenPop(db: Db, callSid: string, now: number): ScreenPop | und
     callbackId: entry?.kind === "virtual" ? (entry.callbackId ?? null) : null,
     waitedSeconds: Math.max(0, Math.round((until - since) / 1000)),
     ivrPath: call.ivrPath.map((s) => ({ ...s, at: iso(s.at) })),
-    linesInUse: linesInUse(db),
+    linesInUse: await linesInUse(db),
     state: call.state,
     connectedSeconds: connectedAt ? Math.max(0, Math.round((now - connectedAt) / 1000)) : null,
-    history: [...earlierCalls(db, call), ...openCallbacks],
+    history: [...(await earlierCalls(db, call)), ...openCallbacks],
     openCallbacks,
-    openCases: call.fromE164 ? openCasesForNumber(db, call.fromE164) : [],
+    openCases: call.fromE164 ? await openCasesForNumber(db, call.fromE164) : [],
   };
 }

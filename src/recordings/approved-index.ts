@@ -1,5 +1,7 @@
-import type { Db } from "../../db/connection.js";
+import type { Db } from "../../db/storage.js";
+import { detached } from "../detached.js";
 import type { EventBus } from "../events/event-log.js";
+import type { Logger } from "../logger.js";
 import { approvedRecordings } from "./recording-store.js";
 
 /** Where the prompt catalog looks up approved human recordings: language → prompt → recording id. */
@@ -10,22 +12,35 @@ export interface ApprovedLookup {
 }
 
 /**
- * The approved recordings in memory, so resolving a prompt costs no query per webhook. Loaded at start
- * and reloaded when this instance approves one. Several instances on one database each hold their own
- * copy: an approval on another instance reaches this one when it reloads from the database (at its next
- * start today; a NOTIFY-driven reload belongs with the PostgreSQL engine).
+ * The approved recordings in memory, so resolving a prompt costs no query per webhook: lookups stay
+ * synchronous, only loading reads the database. Loaded at start (`ApprovedIndex.load`) and reloaded when
+ * this instance approves one. Several instances on one database each hold their own copy: an approval on
+ * another instance reaches this one when it reloads from the database (at its next start today; a
+ * NOTIFY-driven reload belongs with the PostgreSQL engine).
  */
 export class ApprovedIndex implements ApprovedLookup {
   private byLanguage = new Map<string, Map<string, number>>();
   version = 0;
+  /** Reloads started, and the latest whose rows are in use: a slower, older read never replaces a newer one. */
+  private started = 0;
+  private applied = 0;
 
-  constructor(private readonly db: Db) {
-    this.reload();
+  private constructor(private readonly db: Db) {}
+
+  /** An index holding what the database has approved now. */
+  static async load(db: Db): Promise<ApprovedIndex> {
+    const index = new ApprovedIndex(db);
+    await index.reload();
+    return index;
   }
 
-  reload(): void {
+  async reload(): Promise<void> {
+    const ticket = ++this.started;
+    const rows = await approvedRecordings(this.db);
+    if (ticket < this.applied) return;
+    this.applied = ticket;
     const next = new Map<string, Map<string, number>>();
-    for (const r of approvedRecordings(this.db)) {
+    for (const r of rows) {
       const prompts = next.get(r.language) ?? new Map<string, number>();
       prompts.set(r.prompt, r.id);
       next.set(r.language, prompts);
@@ -38,10 +53,10 @@ export class ApprovedIndex implements ApprovedLookup {
     return this.byLanguage.get(language)?.get(prompt);
   }
 
-  /** Reloads after every committed approval; returns the unsubscribe. */
-  follow(bus: EventBus): () => void {
+  /** Reloads after every committed approval (a failed reload is logged; the index keeps what it had); returns the unsubscribe. */
+  follow(bus: EventBus, log: Logger): () => void {
     return bus.subscribe((event) => {
-      if (event.type === "recording.approved") this.reload();
+      if (event.type === "recording.approved") detached(log, "reload the approved recordings", () => this.reload());
     });
   }
 }

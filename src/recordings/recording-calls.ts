@@ -1,3 +1,4 @@
+import { detached } from "../detached.js";
 import type { Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { TaskRunner } from "../tasks/task-runner.js";
@@ -35,9 +36,9 @@ export class RecordingCalls {
           statusCallback: this.twiml.url("/twilio/recording/status", { session: id }),
           timeoutSeconds: RING_SECONDS,
         });
-        callPlaced(this.ctx, id, sid);
+        await callPlaced(this.ctx, id, sid);
       },
-      () => callEnded(this.ctx, id, "failed"),
+      () => detached(this.log, "end a recording session whose call could not be placed", () => callEnded(this.ctx, id, "failed")),
     );
   }
 
@@ -47,15 +48,15 @@ export class RecordingCalls {
       async () => {
         const bytes = await this.carrier.fetchRecording(takeUrl);
         try {
-          takeStored(this.ctx, sessionId, await normaliseAudio(bytes));
+          await takeStored(this.ctx, sessionId, await normaliseAudio(bytes));
         } catch (err) {
           // A take the carrier gave us but we cannot read will not read better on a retry.
           if (!(err instanceof AudioProblem)) throw err;
           this.log.warn({ sessionId, problem: err.code }, "a kept recording could not be read");
-          takeLost(this.ctx, sessionId, err.message);
+          await takeLost(this.ctx, sessionId, err.message);
         }
       },
-      (err) => takeLost(this.ctx, sessionId, `the recording could not be fetched: ${(err as Error).message}`),
+      (err) => detached(this.log, "record a recording that could not be fetched", () => takeLost(this.ctx, sessionId, `the recording could not be fetched: ${(err as Error).message}`)),
     );
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/connection.js";
+import type { Db } from "../../db/storage.js";
 import type { Coverage, PromptCatalog } from "../ivr/prompt-catalog.js";
 import { LANGUAGES } from "../languages.js";
 import { listRecordings } from "./recording-store.js";
@@ -22,10 +22,10 @@ export interface CoverageReport {
 }
 
 /** Per language and prompt: human recording, machine recording, Twilio voice or fallback, and the drafts waiting. */
-export function recordingCoverage(db: Db, catalog: PromptCatalog): CoverageReport {
+export async function recordingCoverage(db: Db, catalog: PromptCatalog): Promise<CoverageReport> {
   const drafts = new Map<string, number[]>();
   const draftsByLanguage: Record<string, number> = Object.fromEntries(LANGUAGES.map((l) => [l, 0]));
-  for (const d of listRecordings(db, ["draft"])) {
+  for (const d of await listRecordings(db, ["draft"])) {
     const key = `${d.language}/${d.prompt}`;
     drafts.set(key, [...(drafts.get(key) ?? []), d.id]);
     draftsByLanguage[d.language] = (draftsByLanguage[d.language] ?? 0) + 1;

@@ -1,13 +1,16 @@
 import { eq, sql } from "drizzle-orm";
-import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
-import { recordingSessions } from "../../db/schema.js";
-import { inTransaction, type Ctx, type Tx } from "../events/event-log.js";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
+import { first, tables, type Db, type Tables } from "../../db/storage.js";
+import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { Language } from "../languages.js";
 import type { NormalisedAudio } from "./audio-normaliser.js";
 import { insertDraft } from "./prompt-recordings.js";
 
-export type SessionRow = typeof recordingSessions.$inferSelect;
+type SessionsTable = Tables["recordingSessions"];
+export type SessionRow = SessionsTable["$inferSelect"];
 export type SessionStatus = SessionRow["status"];
+/** A change of a session's row: the values, or (when they refer to its columns) made from the engine's table. */
+type SessionSet = PgUpdateSetSource<SessionsTable> | ((t: SessionsTable) => PgUpdateSetSource<SessionsTable>);
 
 /**
  * A supervisor records a prompt on their own phone: the server calls them (calling), they record a take
@@ -16,26 +19,32 @@ export type SessionStatus = SessionRow["status"];
  */
 const OPEN: ReadonlySet<SessionStatus> = new Set(["calling", "recording", "reviewing"]);
 
-export function sessionById(db: Pick<Tx, "select">, id: number): SessionRow | undefined {
-  return db.select().from(recordingSessions).where(eq(recordingSessions.id, id)).get();
+export async function sessionById(db: Db, id: number): Promise<SessionRow | undefined> {
+  const { recordingSessions } = tables(db);
+  return first(await db.select().from(recordingSessions).where(eq(recordingSessions.id, id)));
 }
 
-export function startSession(ctx: Ctx, init: { prompt: string; language: Language; phone: string; requestedBy: string }): SessionRow {
-  return inTransaction(ctx, (tx, record) => {
-    const row = tx.insert(recordingSessions).values({ ...init, createdAt: ctx.clock.now() }).returning().get();
+export async function startSession(ctx: Ctx, init: { prompt: string; language: Language; phone: string; requestedBy: string }): Promise<SessionRow> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { recordingSessions } = tables(tx);
+    const row = first(await tx.insert(recordingSessions).values({ ...init, createdAt: ctx.clock.now() }).returning())!;
     // The phone number stays in the session row: events are kept longer and shown more widely.
-    record({ type: "recording_session.started", userId: init.requestedBy, data: { sessionId: row.id, prompt: init.prompt, language: init.language } });
+    await record({ type: "recording_session.started", userId: init.requestedBy, data: { sessionId: row.id, prompt: init.prompt, language: init.language } });
     return row;
   });
 }
 
 /** One change of an open session, with its event; a session no longer in `from` is left as it is. */
-function move(ctx: Ctx, id: number, from: ReadonlySet<SessionStatus>, set: SQLiteUpdateSetSource<typeof recordingSessions>, event: string, data: Record<string, unknown> = {}, dedupeKey?: string): SessionRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const session = sessionById(tx, id);
+async function move(ctx: Ctx, id: number, from: ReadonlySet<SessionStatus>, set: SessionSet, event: string, data: Record<string, unknown> = {}, dedupeKey?: string): Promise<SessionRow | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { recordingSessions } = tables(tx);
+    const session = await sessionById(tx, id);
     if (!session || !from.has(session.status)) return session;
-    if (!record({ type: `recording_session.${event}`, userId: session.requestedBy, data: { sessionId: id, ...data }, dedupeKey })) return sessionById(tx, id);
-    tx.update(recordingSessions).set(set).where(eq(recordingSessions.id, id)).run();
+    if (!(await record({ type: `recording_session.${event}`, userId: session.requestedBy, data: { sessionId: id, ...data }, dedupeKey }))) return sessionById(tx, id);
+    await tx
+      .update(recordingSessions)
+      .set(typeof set === "function" ? set(recordingSessions) : set)
+      .where(eq(recordingSessions.id, id));
     return sessionById(tx, id);
   });
 }
@@ -47,20 +56,21 @@ export const takeStarted = (ctx: Ctx, id: number) => move(ctx, id, OPEN, { statu
 
 /** A take arrived (Twilio's Record action): it is played back. A repeated action (same RecordingSid) changes nothing. */
 export const takeRecorded = (ctx: Ctx, id: number, take: { url: string; sid: string; seconds: number }) =>
-  move(ctx, id, new Set(["recording"]), { status: "reviewing", takeUrl: take.url, takes: sql`${recordingSessions.takes} + 1` }, "take_recorded", { recordingSid: take.sid, seconds: take.seconds }, `recording_take:${take.sid}`);
+  move(ctx, id, new Set(["recording"]), (t) => ({ status: "reviewing", takeUrl: take.url, takes: sql`${t.takes} + 1` }), "take_recorded", { recordingSid: take.sid, seconds: take.seconds }, `recording_take:${take.sid}`);
 
 /** The supervisor pressed 1: the take is fetched from the carrier, then stored as a draft. */
 export const keepTake = (ctx: Ctx, id: number) => move(ctx, id, new Set(["reviewing"]), { status: "keeping" }, "take_kept");
 
 /** The fetched take becomes a draft, in the same transaction as the session that asked for it. */
-export function takeStored(ctx: Ctx, id: number, audio: NormalisedAudio): number | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const session = sessionById(tx, id);
+export async function takeStored(ctx: Ctx, id: number, audio: NormalisedAudio): Promise<number | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { recordingSessions } = tables(tx);
+    const session = await sessionById(tx, id);
     if (!session || session.status !== "keeping") return session?.recordingId ?? undefined;
     const now = ctx.clock.now();
     const draft = { prompt: session.prompt, language: session.language as Language, audio, source: "phone" as const, recordedBy: session.requestedBy };
-    const recordingId = insertDraft(tx, record, now, draft, { sessionId: id });
-    tx.update(recordingSessions).set({ status: "kept", recordingId, endedAt: now }).where(eq(recordingSessions.id, id)).run();
+    const recordingId = await insertDraft(tx, record, now, draft, { sessionId: id });
+    await tx.update(recordingSessions).set({ status: "kept", recordingId, endedAt: now }).where(eq(recordingSessions.id, id));
     return recordingId;
   });
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/connection.js";
+import type { Db } from "../../db/storage.js";
 import { agentFigures } from "./agent-figures.js";
 import { intervalFigures, type GroupBy } from "./interval-figures.js";
 import { agentsOf, callbackFacts, eventCountsByAgent, inboundCalls, statusChanges } from "./report-store.js";
@@ -19,23 +19,24 @@ export interface IntervalQuery {
 }
 
 /** GET /api/reports/intervals: the period cut into the hotline's local hours or days. */
-export function intervalReport(db: Db, q: IntervalQuery) {
+export async function intervalReport(db: Db, q: IntervalQuery) {
   const starts = intervalStarts(q.timeZone, q.from, q.to, q.by);
-  // Exactly [from, to): a period starting at 10:30 reports 10:30–11:00 as its first "10:00" hour.
-  const calls = inboundCalls(db, q.from, q.to);
   const until = Math.min(q.now, q.to + HANDLE_TAIL_MS);
-  const handles = handleTimes(statusSegments(statusChanges(db, q.from, until), until));
+  // Exactly [from, to): a period starting at 10:30 reports 10:30–11:00 as its first "10:00" hour.
+  const [calls, changes, callbacks] = await Promise.all([inboundCalls(db, q.from, q.to), statusChanges(db, q.from, until), callbackFacts(db, q.from, q.to)]);
+  const handles = handleTimes(statusSegments(changes, until));
   const handleSeconds = new Map([...handles].map(([sid, h]) => [sid, h.talkSeconds + h.wrapUpSeconds]));
-  const rows = intervalFigures({ starts, groupBy: q.group, calls, handleSeconds, callbacks: callbackFacts(db, q.from, q.to), thresholdSeconds: q.thresholdSeconds });
+  const rows = intervalFigures({ starts, groupBy: q.group, calls, handleSeconds, callbacks, thresholdSeconds: q.thresholdSeconds });
   return rows.map((r) => ({ ...r, start: localIso(q.timeZone, r.start) }));
 }
 
 /** GET /api/reports/agents: each agent's calls and time over [from, to), counted up to now. */
-export function agentReport(db: Db, q: { from: number; to: number; now: number }) {
+export async function agentReport(db: Db, q: { from: number; to: number; now: number }) {
   const until = Math.min(q.to, q.now);
-  const seconds = secondsByStatus(statusSegments(statusChanges(db, q.from, until), until), q.from, until);
+  const [changes, eventCounts, agents] = await Promise.all([statusChanges(db, q.from, until), eventCountsByAgent(db, ["call.connected", "offer.missed"], q.from, q.to), agentsOf(db)]);
+  const seconds = secondsByStatus(statusSegments(changes, until), q.from, until);
   const counts = new Map<string, { callsAnswered: number; callbacksReached: number; offersMissed: number }>();
-  for (const row of eventCountsByAgent(db, ["call.connected", "offer.missed"], q.from, q.to)) {
+  for (const row of eventCounts) {
     if (!row.userId) continue;
     const c = counts.get(row.userId) ?? { callsAnswered: 0, callbacksReached: 0, offersMissed: 0 };
     if (row.type === "offer.missed") c.offersMissed += row.n;
@@ -43,5 +44,5 @@ export function agentReport(db: Db, q: { from: number; to: number; now: number }
     else c.callsAnswered += row.n;
     counts.set(row.userId, c);
   }
-  return agentFigures({ agents: agentsOf(db), seconds, counts });
+  return agentFigures({ agents, seconds, counts });
 }

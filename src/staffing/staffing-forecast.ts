@@ -1,4 +1,4 @@
-import type { Db } from "../../db/connection.js";
+import type { Db } from "../../db/storage.js";
 import { LANGUAGES } from "../languages.js";
 import { agentsOf, firstCallAt, inboundCalls, statusChanges } from "../reports/report-store.js";
 import { handleTimes, statusSegments } from "../reports/status-segments.js";
@@ -26,12 +26,12 @@ export interface StaffingSettings {
 const WEEK = 7 * 86_400_000;
 const round = (n: number, digits: number) => Number(n.toFixed(digits));
 
-export function staffingForecast(db: Db, s: StaffingSettings) {
+export async function staffingForecast(db: Db, s: StaffingSettings) {
   const since = s.now - s.historyWeeks * WEEK;
-  const history = inboundCalls(db, since, s.now).filter((c) => c.queuedAt !== null);
-  const handles = handleTimes(statusSegments(statusChanges(db, since, s.now), s.now));
-  const historyStart = Math.max(since, firstCallAt(db) ?? s.now);
-  const agents = agentsOf(db);
+  const [inbound, changes, firstCall, agents] = await Promise.all([inboundCalls(db, since, s.now), statusChanges(db, since, s.now), firstCallAt(db), agentsOf(db)]);
+  const history = inbound.filter((c) => c.queuedAt !== null);
+  const handles = handleTimes(statusSegments(changes, s.now));
+  const historyStart = Math.max(since, firstCall ?? s.now);
   const hourStarts = [startOf(s.timeZone, s.now, "hour")];
   while (hourStarts.length <= s.hoursAhead) hourStarts.push(nextStart(s.timeZone, hourStarts.at(-1)!, "hour"));
 

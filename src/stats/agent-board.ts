@@ -1,24 +1,20 @@
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { calls, users } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { tables, type Db } from "../../db/storage.js";
 
 /**
  * The agents on duty as the wallboard lists them: who, in which state since when, and the language and
  * topic of the call they are on (never the caller's number: wallboards are seen by many).
  */
-export function agentBoard(db: Db, now: number) {
-  const rows = db
+export async function agentBoard(db: Db, now: number) {
+  const { calls, users } = tables(db);
+  const rows = await db
     .select({ id: users.id, name: users.name, status: users.status, statusSince: users.statusSince, languages: users.languages, callSid: users.currentCallSid })
     .from(users)
     .where(and(eq(users.role, "agent"), eq(users.active, true), ne(users.status, "offline")))
-    .orderBy(users.name)
-    .all();
+    .orderBy(users.name);
   const sids = rows.map((r) => r.callSid).filter((s): s is string => s !== null);
-  const callsBySid = new Map(
-    sids.length
-      ? db.select({ sid: calls.sid, language: calls.language, topic: calls.topic, priority: calls.priority }).from(calls).where(inArray(calls.sid, sids)).all().map((c) => [c.sid, c])
-      : [],
-  );
+  const onCalls = sids.length ? await db.select({ sid: calls.sid, language: calls.language, topic: calls.topic, priority: calls.priority }).from(calls).where(inArray(calls.sid, sids)) : [];
+  const callsBySid = new Map(onCalls.map((c) => [c.sid, c]));
   return rows.map((r) => {
     const call = r.callSid ? callsBySid.get(r.callSid) : undefined;
     return {
@@ -33,4 +29,4 @@ export function agentBoard(db: Db, now: number) {
     };
   });
 }
-export type AgentBoard = ReturnType<typeof agentBoard>;
+export type AgentBoard = Awaited<ReturnType<typeof agentBoard>>;

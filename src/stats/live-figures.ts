@@ -1,6 +1,5 @@
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
-import { calls, queueEntries, users } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { countAll, first, tables, type Db } from "../../db/storage.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
 import { LANGUAGES } from "../languages.js";
 
@@ -14,40 +13,45 @@ export interface CallbackFigures {
   oldestAgeSeconds: number;
 }
 
+/** An average over no rows is null on both engines (drizzle decodes only values that are not null). */
+const nullableNumber = (value: unknown): number | null => (value === null ? null : Number(value));
+
 /** GET /api/stats and the wallboard: every figure counted from the records, none kept as a tally. */
 /** "Today" starts at midnight in the hotline's time zone (TIMEZONE), as the reports' days do. */
-export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, callbacks: CallbackFigures, zone: string) {
-  const waiting = db
+export async function liveFigures(db: Db, now: number, serviceLevelSeconds: number, callbacks: CallbackFigures, zone: string) {
+  const { calls, queueEntries, users } = tables(db);
+  const waiting = await db
     .select({ language: queueEntries.language, enqueuedAt: queueEntries.enqueuedAt })
     .from(queueEntries)
-    .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.kind, "live")))
-    .all();
+    .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.kind, "live")));
   const byLanguage: Record<string, number> = Object.fromEntries(LANGUAGES.map((l) => [l, 0]));
   for (const w of waiting) byLanguage[w.language] = (byLanguage[w.language] ?? 0) + 1;
   const oldest = Math.min(now, ...waiting.map((w) => w.enqueuedAt));
 
   const agents: Record<string, number> = Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0]));
-  for (const row of db.select({ status: users.status, n: sql<number>`count(*)` }).from(users).where(eq(users.role, "agent")).groupBy(users.status).all()) {
+  for (const row of await db.select({ status: users.status, n: countAll() }).from(users).where(eq(users.role, "agent")).groupBy(users.status)) {
     agents[row.status] = row.n;
   }
 
   const threshold = serviceLevelSeconds * 1000;
-  const today = db
-    .select({
-      offered: sql<number>`count(*)`,
-      answered: sql<number>`sum(case when ${calls.connectedAt} is not null then 1 else 0 end)`,
-      abandoned: sql<number>`sum(case when ${calls.outcome} like 'abandoned%' then 1 else 0 end)`,
-      overflow: sql<number>`sum(case when ${calls.outcome} = 'overflow' then 1 else 0 end)`,
-      inTime: sql<number>`sum(case when ${calls.connectedAt} - ${calls.queuedAt} <= ${threshold} then 1 else 0 end)`,
-      speed: sql<number | null>`avg(case when ${calls.connectedAt} is not null then ${calls.connectedAt} - ${calls.queuedAt} end)`,
-    })
-    .from(calls)
-    .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, startOf(zone, now, "day"))))
-    .get();
+  // Sums and averages come back as text from PostgreSQL (bigint, numeric): each is mapped to a number.
+  const today = first(
+    await db
+      .select({
+        offered: countAll(),
+        answered: sql<number>`sum(case when ${calls.connectedAt} is not null then 1 else 0 end)`.mapWith(Number),
+        abandoned: sql<number>`sum(case when ${calls.outcome} like 'abandoned%' then 1 else 0 end)`.mapWith(Number),
+        overflow: sql<number>`sum(case when ${calls.outcome} = 'overflow' then 1 else 0 end)`.mapWith(Number),
+        inTime: sql<number>`sum(case when ${calls.connectedAt} - ${calls.queuedAt} <= ${threshold} then 1 else 0 end)`.mapWith(Number),
+        speed: sql<number | null>`avg(case when ${calls.connectedAt} is not null then ${calls.connectedAt} - ${calls.queuedAt} end)`.mapWith(nullableNumber),
+      })
+      .from(calls)
+      .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, startOf(zone, now, "day")))),
+  );
   const answered = today?.answered ?? 0;
   const abandoned = today?.abandoned ?? 0;
   return {
-    lines: { capacity: capacity(db), inUse: linesInUse(db) },
+    lines: { capacity: await capacity(db), inUse: await linesInUse(db) },
     queue: { waiting: waiting.length, byLanguage, longestWaitSeconds: Math.round((now - oldest) / 1000) },
     agents,
     today: {
@@ -63,4 +67,4 @@ export function liveFigures(db: Db, now: number, serviceLevelSeconds: number, ca
     callbacks,
   };
 }
-export type LiveFigures = ReturnType<typeof liveFigures>;
+export type LiveFigures = Awaited<ReturnType<typeof liveFigures>>;

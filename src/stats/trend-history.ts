@@ -1,6 +1,5 @@
 import { and, eq, gte, isNull, lt, or } from "drizzle-orm";
-import { calls } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { tables, type Db } from "../../db/storage.js";
 
 /** One minute per point: the wallboard's chart is 3 hours wide, 180 points. */
 export const HISTORY_STEP_MS = 60_000;
@@ -43,7 +42,8 @@ export function sampleTrend(spans: CallSpan[], from: number, to: number, step = 
 const LONGEST_CALL_MS = 12 * 3_600_000;
 
 /** The inbound calls that were live at some moment of [from, to]. */
-export function callSpans(db: Db, from: number, to: number): CallSpan[] {
+export async function callSpans(db: Db, from: number, to: number): Promise<CallSpan[]> {
+  const { calls } = tables(db);
   return db
     .select({ createdAt: calls.createdAt, queuedAt: calls.queuedAt, connectedAt: calls.connectedAt, endedAt: calls.endedAt, outcome: calls.outcome })
     .from(calls)
@@ -54,13 +54,12 @@ export function callSpans(db: Db, from: number, to: number): CallSpan[] {
         eq(calls.direction, "inbound"),
         or(isNull(calls.endedAt), gte(calls.endedAt, from)),
       ),
-    )
-    .all();
+    );
 }
 
 /** The last `minutes` up to now, whole minutes, ending with the present moment. */
-export function trendHistory(db: Db, now: number, minutes: number) {
+export async function trendHistory(db: Db, now: number, minutes: number) {
   const to = now;
   const from = now - minutes * HISTORY_STEP_MS;
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds: HISTORY_STEP_MS / 1000, points: sampleTrend(callSpans(db, from, to), from, to) };
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds: HISTORY_STEP_MS / 1000, points: sampleTrend(await callSpans(db, from, to), from, to) };
 }

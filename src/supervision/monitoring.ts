@@ -1,6 +1,5 @@
 import { and, asc, eq, like } from "drizzle-orm";
-import { events } from "../../db/schema.js";
-import type { Db } from "../../db/connection.js";
+import { tables, type Db } from "../../db/storage.js";
 import { auditEvent } from "../audit/audit-log.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { LiveLegs } from "../calls/live-call.js";
@@ -34,8 +33,9 @@ export function participantFor(mode: MonitorMode, agentLeg: string): { muted: bo
 }
 
 /** The monitors of a call, from its monitor.* events (the database is the truth; there is no memory of them). */
-export function monitorsOf(db: Db, callSid: string): Monitor[] {
-  const rows = db.select().from(events).where(and(eq(events.callSid, callSid), like(events.type, "monitor.%"))).orderBy(asc(events.id)).all();
+export async function monitorsOf(db: Db, callSid: string): Promise<Monitor[]> {
+  const { events } = tables(db);
+  const rows = await db.select().from(events).where(and(eq(events.callSid, callSid), like(events.type, "monitor.%"))).orderBy(asc(events.id));
   const byId = new Map<string, Monitor>();
   for (const e of rows) {
     const id = String(e.data.monitorId);
@@ -48,7 +48,7 @@ export function monitorsOf(db: Db, callSid: string): Monitor[] {
   return [...byId.values()];
 }
 
-export const liveMonitor = (db: Db, callSid: string, id: string) => monitorsOf(db, callSid).find((m) => m.id === id && m.endedAt === null);
+export const liveMonitor = async (db: Db, callSid: string, id: string) => (await monitorsOf(db, callSid)).find((m) => m.id === id && m.endedAt === null);
 
 type Change = { kind: "started" | "changed"; mode: MonitorMode } | { kind: "ended"; mode?: undefined };
 
@@ -56,12 +56,12 @@ type Change = { kind: "started" | "changed"; mode: MonitorMode } | { kind: "ende
  * Every use is audited (audit.call_monitored: the mode and who) and the agent told (call.monitored,
  * src/realtime/hub.ts). An end is recorded once, whether the supervisor stopped it or hung up.
  */
-export function recordMonitor(ctx: Ctx, legs: Pick<LiveLegs, "callSid" | "agentId">, monitorId: string, userId: string, change: Change): boolean {
-  return inTransaction(ctx, (_tx, record) => {
+export async function recordMonitor(ctx: Ctx, legs: Pick<LiveLegs, "callSid" | "agentId">, monitorId: string, userId: string, change: Change): Promise<boolean> {
+  return inTransaction(ctx, async (_tx, record) => {
     const data = { monitorId, agentId: legs.agentId, ...(change.mode ? { mode: change.mode } : {}) };
-    const fresh = record({ type: `monitor.${change.kind}`, callSid: legs.callSid, userId, data, ...(change.kind === "ended" ? { dedupeKey: `monitor-ended:${monitorId}` } : {}) });
+    const fresh = await record({ type: `monitor.${change.kind}`, callSid: legs.callSid, userId, data, ...(change.kind === "ended" ? { dedupeKey: `monitor-ended:${monitorId}` } : {}) });
     if (fresh) {
-      record(auditEvent({ action: "call_monitored", userId, ids: [legs.callSid], callSid: legs.callSid, details: { mode: change.mode ?? "ended", change: change.kind, monitorId } }));
+      await record(auditEvent({ action: "call_monitored", userId, ids: [legs.callSid], callSid: legs.callSid, details: { mode: change.mode ?? "ended", change: change.kind, monitorId } }));
     }
     return fresh;
   });

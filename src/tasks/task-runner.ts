@@ -29,7 +29,7 @@ export class TaskRunner {
   ) {}
 
   /** Runs task now and on failure again later; onGiveUp runs when every attempt failed. */
-  run(name: string, task: () => Promise<void>, onGiveUp?: (err: unknown) => void): void {
+  run(name: string, task: () => Promise<void>, onGiveUp?: (err: unknown) => void | Promise<void>): void {
     const attempt = (n: number) => {
       this.running += 1;
       task().then(
@@ -37,11 +37,11 @@ export class TaskRunner {
         (err: unknown) => {
           if (n + 1 >= this.policy.attempts) {
             this.log.error({ err: loggableError(err), task: name }, "carrier request failed for good");
-            try {
-              onGiveUp?.(err);
-            } finally {
-              this.settled();
-            }
+            // The give-up's own work (a transaction, usually) counts as this task's: idle() waits for it.
+            Promise.resolve()
+              .then(() => onGiveUp?.(err))
+              .catch((giveUpErr: unknown) => this.log.error({ err: loggableError(giveUpErr), task: name }, "giving up on a carrier request failed"))
+              .finally(() => this.settled());
             return;
           }
           const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** n);

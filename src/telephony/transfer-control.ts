@@ -1,3 +1,4 @@
+import { detached } from "../detached.js";
 import type { Ctx, DomainEvent } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import { entryForCall } from "../queue/queue-store.js";
@@ -25,7 +26,9 @@ export class TransferControl {
     private readonly hotlineNumber: string,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+    this.unsubscribe = ctx.bus.subscribe((e) => {
+      if (e.type.startsWith("transfer.")) detached(this.log, `carry out ${e.type}`, () => this.onEvent(e));
+    });
   }
 
   stop(): void {
@@ -37,7 +40,7 @@ export class TransferControl {
     this.tasks.run(
       name,
       async () => {
-        const live = liveConversation(this.ctx.db, callSid);
+        const live = await liveConversation(this.ctx.db, callSid);
         if (!live) return;
         const conference = await this.carrier.conferenceSid(callSid);
         if (!conference) throw new Error(`no live conference for ${callSid}`);
@@ -52,12 +55,12 @@ export class TransferControl {
     return this.carrier.updateParticipant(conference, callerLeg, holdChange(this.twiml, callSid, hold));
   }
 
-  private onEvent(e: DomainEvent): void {
+  private async onEvent(e: DomainEvent): Promise<void> {
     if (!e.type.startsWith("transfer.") || !e.callSid) return;
     const callSid = e.callSid;
     const id = Number(e.data.transferId);
-    const agent = entryForCall(this.ctx.db, callSid)?.agentLegSid ?? undefined;
-    const t = transferById(this.ctx.db, id);
+    const agent = (await entryForCall(this.ctx.db, callSid))?.agentLegSid ?? undefined;
+    const t = await transferById(this.ctx.db, id);
     if (!t) return;
     const agencyLeg = typeof e.data.agencyLegSid === "string" ? e.data.agencyLegSid : t.agencyLegSid;
     switch (e.type) {
@@ -74,14 +77,14 @@ export class TransferControl {
               timeoutSeconds: AGENCY_RING_SECONDS,
               endConferenceOnExit: false,
             });
-            setAgencyLeg(this.ctx, id, leg);
+            await setAgencyLeg(this.ctx, id, leg);
             // Cold: the agent leaves now; the conference must outlive them.
             if (t.mode === "cold" && agent) {
               await this.carrier.updateParticipant(conference, agent, { endConferenceOnExit: false });
               await this.carrier.removeParticipant(conference, agent);
             }
           },
-          () => agencyGone(this.ctx, id, "failed"),
+          () => detached(this.log, "give up a transfer that could not be dialled", () => agencyGone(this.ctx, id, "failed")),
         );
         break;
       case "transfer.completed":

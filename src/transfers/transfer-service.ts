@@ -1,12 +1,12 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { agencies, transfers } from "../../db/schema.js";
+import { first, tables, type Db, type Tables } from "../../db/storage.js";
 import { attemptsOf } from "../callbacks/callback-store.js";
 import { findCall } from "../calls/call-store.js";
 import { entryForCall } from "../queue/queue-store.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import { requeueCaller } from "../queue/queue-service.js";
 
-export type TransferRow = typeof transfers.$inferSelect;
+export type TransferRow = Tables["transfers"]["$inferSelect"];
 export type TransferMode = TransferRow["mode"];
 
 export class TransferError extends Error {
@@ -15,8 +15,9 @@ export class TransferError extends Error {
   }
 }
 
-export function transferById(db: Ctx["db"], id: number): TransferRow | undefined {
-  return db.select().from(transfers).where(eq(transfers.id, id)).get();
+export async function transferById(db: Db, id: number): Promise<TransferRow | undefined> {
+  const { transfers } = tables(db);
+  return first(await db.select().from(transfers).where(eq(transfers.id, id)));
 }
 
 /**
@@ -30,14 +31,14 @@ export interface Conversation {
   callBack: boolean;
 }
 
-export function liveConversation(db: Pick<Ctx["db"], "select">, callSid: string): Conversation | undefined {
-  const call = findCall(db, callSid);
+export async function liveConversation(db: Db, callSid: string): Promise<Conversation | undefined> {
+  const call = await findCall(db, callSid);
   if (!call) return undefined;
   if (call.state === "connected") return { agentId: call.agentId, callerLeg: call.sid, callBack: false };
-  const entry = entryForCall(db, callSid);
+  const entry = await entryForCall(db, callSid);
   if (entry?.kind !== "virtual" || entry.status !== "connected" || !entry.callbackLegSid) return undefined;
   // Connected to the agent is not enough: the caller must have picked up.
-  const reached = entry.callbackId !== null && attemptsOf(db, entry.callbackId).some((a) => a.entryId === entry.id && a.outcome === "reached");
+  const reached = entry.callbackId !== null && (await attemptsOf(db, entry.callbackId)).some((a) => a.entryId === entry.id && a.outcome === "reached");
   return reached ? { agentId: entry.agentId, callerLeg: entry.callbackLegSid, callBack: true } : undefined;
 }
 
@@ -45,58 +46,64 @@ export function liveConversation(db: Pick<Ctx["db"], "select">, callSid: string)
  * An agent hands their live caller to an agency. Warm: the caller is held while the agent briefs the
  * agency, then the agent leaves them together (or takes the caller back). Cold: the agent leaves at once.
  */
-export function startTransfer(
+export async function startTransfer(
   ctx: Ctx,
   input: { callSid: string; agentId: string; agencyId: number; mode: TransferMode; caseId?: number | null },
-): TransferRow {
-  return inTransaction(ctx, (tx, record) => {
-    const call = findCall(tx, input.callSid);
+): Promise<TransferRow> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { agencies, transfers } = tables(tx);
+    const call = await findCall(tx, input.callSid);
     if (!call) throw new TransferError("not_found", `call ${input.callSid} not found`);
-    const live = liveConversation(tx, call.sid);
+    const live = await liveConversation(tx, call.sid);
     if (!live) throw new TransferError("conflict", "only a connected call can be transferred");
     if (live.agentId !== input.agentId) throw new TransferError("forbidden", "this is not your call");
     // A called-back caller has no place in the queue to fall back to if the agency does not answer, so
     // their counsellor stays on the line until the agency does.
     if (live.callBack && input.mode === "cold") throw new TransferError("conflict", "a call-back is transferred warm: stay on the line until the agency answers");
-    const agency = tx.select().from(agencies).where(eq(agencies.id, input.agencyId)).get();
+    const agency = first(await tx.select().from(agencies).where(eq(agencies.id, input.agencyId)));
     if (!agency || !agency.active) throw new TransferError("not_found", `agency ${input.agencyId} not found`);
     if (!agency.endpoint) throw new TransferError("conflict", `agency ${agency.name} has no phone to transfer to`);
-    const busy = tx
-      .select({ id: transfers.id })
-      .from(transfers)
-      .where(and(eq(transfers.callSid, call.sid), inArray(transfers.status, ["dialling", "briefing"])))
-      .get();
+    const busy = first(
+      await tx
+        .select({ id: transfers.id })
+        .from(transfers)
+        .where(and(eq(transfers.callSid, call.sid), inArray(transfers.status, ["dialling", "briefing"])))
+        .limit(1),
+    );
     if (busy) throw new TransferError("conflict", "a transfer of this call is already under way");
-    const row = tx
+    const [row] = await tx
       .insert(transfers)
       .values({ callSid: call.sid, caseId: input.caseId ?? null, agencyId: agency.id, agentId: input.agentId, mode: input.mode, startedAt: ctx.clock.now() })
-      .returning()
-      .get();
-    record({ type: "transfer.started", callSid: call.sid, userId: input.agentId, data: { transferId: row.id, mode: row.mode, agencyId: agency.id, endpoint: agency.endpoint } });
-    return row;
+      .returning();
+    await record({ type: "transfer.started", callSid: call.sid, userId: input.agentId, data: { transferId: row!.id, mode: row!.mode, agencyId: agency.id, endpoint: agency.endpoint } });
+    return row!;
   });
 }
 
-function move(ctx: Ctx, id: number, from: TransferRow["status"][], to: TransferRow["status"], type: string, extra: Partial<TransferRow> = {}, userId?: string): TransferRow | undefined {
-  return inTransaction(ctx, (tx, record) => {
-    const t = tx.select().from(transfers).where(eq(transfers.id, id)).get();
+async function move(ctx: Ctx, id: number, from: TransferRow["status"][], to: TransferRow["status"], type: string, extra: Partial<TransferRow> = {}, userId?: string): Promise<TransferRow | undefined> {
+  return inTransaction(ctx, async (tx, record) => {
+    const { transfers } = tables(tx);
+    const t = first(await tx.select().from(transfers).where(eq(transfers.id, id)));
     if (!t || !from.includes(t.status)) return undefined;
     if (userId && t.agentId !== userId) throw new TransferError("forbidden", "this is not your transfer");
     const now = ctx.clock.now();
     const ended = to === "completed" || to === "returned" || to === "failed";
     const patch = { status: to, ...extra, ...(ended ? { endedAt: now } : {}) };
-    tx.update(transfers).set(patch).where(eq(transfers.id, id)).run();
-    record({ type, callSid: t.callSid, userId: t.agentId, data: { transferId: id, mode: t.mode, agencyId: t.agencyId, from: t.status, to, agencyLegSid: patch.agencyLegSid ?? t.agencyLegSid } });
+    await tx.update(transfers).set(patch).where(eq(transfers.id, id));
+    await record({ type, callSid: t.callSid, userId: t.agentId, data: { transferId: id, mode: t.mode, agencyId: t.agencyId, from: t.status, to, agencyLegSid: patch.agencyLegSid ?? t.agencyLegSid } });
     return { ...t, ...patch };
   });
 }
 
-export const setAgencyLeg = (ctx: Ctx, id: number, legSid: string) =>
-  ctx.db.update(transfers).set({ agencyLegSid: legSid }).where(eq(transfers.id, id)).run();
+export const setAgencyLeg = (ctx: Ctx, id: number, legSid: string): Promise<void> =>
+  inTransaction(ctx, async (tx) => {
+    const { transfers } = tables(tx);
+    await tx.update(transfers).set({ agencyLegSid: legSid }).where(eq(transfers.id, id));
+  });
 
 /** The agency picked up: a warm transfer moves to briefing; a cold one is done. */
-export function agencyAnswered(ctx: Ctx, id: number, legSid: string): TransferRow | undefined {
-  const t = transferById(ctx.db, id);
+export async function agencyAnswered(ctx: Ctx, id: number, legSid: string): Promise<TransferRow | undefined> {
+  const t = await transferById(ctx.db, id);
   if (!t) return undefined;
   const now = ctx.clock.now();
   return t.mode === "warm"
@@ -108,12 +115,12 @@ export function agencyAnswered(ctx: Ctx, id: number, legSid: string): TransferRo
  * The agency did not answer, refused, or hung up while being briefed. Warm: the caller goes back to the
  * same agent. Cold: the agent has gone, so the caller goes back to the head of the queue.
  */
-export function agencyGone(ctx: Ctx, id: number, status: string): TransferRow | undefined {
-  const t = transferById(ctx.db, id);
+export async function agencyGone(ctx: Ctx, id: number, status: string): Promise<TransferRow | undefined> {
+  const t = await transferById(ctx.db, id);
   if (!t) return undefined;
   if (t.mode === "warm") return move(ctx, id, ["dialling", "briefing"], "returned", "transfer.returned", {});
-  const failed = move(ctx, id, ["dialling"], "failed", "transfer.failed", {});
-  if (failed) requeueCaller(ctx, t.callSid, `cold_transfer_${status}`);
+  const failed = await move(ctx, id, ["dialling"], "failed", "transfer.failed", {});
+  if (failed) await requeueCaller(ctx, t.callSid, `cold_transfer_${status}`);
   return failed;
 }
 

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { users } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { Logger } from "../logger.js";
 import type { Refusal } from "../realtime/messages.js";
@@ -30,14 +30,14 @@ export function tokenExpiresAt(user: UserRow, ttlDays: number | undefined): numb
  * Every presented token, HTTP or WebSocket, passes here: unknown, deactivated and expired tokens are
  * refused with their reason, and an accepted one notes the user's last use.
  */
-export function admitToken(ctx: Ctx, token: string | undefined, ttlDays: number | undefined, log: Logger): Admission {
-  const user = token ? findUserByToken(ctx.db, token) : undefined;
+export async function admitToken(ctx: Ctx, token: string | undefined, ttlDays: number | undefined, log: Logger): Promise<Admission> {
+  const user = token ? await findUserByToken(ctx.db, token) : undefined;
   if (!user) return { ok: false, reason: "unauthorized" };
   if (!user.active) return { ok: false, reason: "deactivated" };
   const now = ctx.clock.now();
   const expiresAt = tokenExpiresAt(user, ttlDays);
   if (expiresAt !== undefined && now >= expiresAt) return { ok: false, reason: "token_expired" };
-  if (user.lastSeenAt === null || now - user.lastSeenAt >= LAST_USE_PRECISION_MS) noteLastUse(ctx, user, now, log);
+  if (user.lastSeenAt === null || now - user.lastSeenAt >= LAST_USE_PRECISION_MS) await noteLastUse(ctx, user, now, log);
   return { ok: true, user };
 }
 
@@ -45,9 +45,12 @@ export function admitToken(ctx: Ctx, token: string | undefined, ttlDays: number 
  * Bookkeeping, not a state change anyone replays: no event. A database too busy to write it must not
  * refuse the request, so a failure is only logged.
  */
-function noteLastUse(ctx: Ctx, user: UserRow, now: number, log: Logger): void {
+async function noteLastUse(ctx: Ctx, user: UserRow, now: number, log: Logger): Promise<void> {
   try {
-    inTransaction(ctx, (tx) => tx.update(users).set({ lastSeenAt: now }).where(eq(users.id, user.id)).run());
+    await inTransaction(ctx, async (tx) => {
+      const { users } = tables(tx);
+      await tx.update(users).set({ lastSeenAt: now }).where(eq(users.id, user.id));
+    });
     user.lastSeenAt = now;
   } catch (err) {
     log.warn({ userId: user.id, err: (err as Error).message }, "could not note a user's last use");

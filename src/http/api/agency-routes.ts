@@ -53,14 +53,14 @@ export function agencyRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.get("/api/agencies", { onRequest: requireRole(s, "agent", "supervisor"), schema: { querystring: agencyPageSchema } }, async (request) => {
     const page = request.query;
-    const { rows, total } = pageAgencies(s.ctx.db, page);
+    const { rows, total } = await pageAgencies(s.ctx.db, page);
     return { items: rows.map(publicAgency), total, limit: page.limit, offset: page.offset };
   });
 
   app.post("/api/agencies", { onRequest: requireRole(s, "supervisor"), schema: { body: newAgencySchema } }, async (request, reply) => {
     const body = request.body;
     try {
-      return reply.status(201).send(publicAgency(createAgency(s.ctx, body, request.user!.id)));
+      return reply.status(201).send(publicAgency(await createAgency(s.ctx, body, request.user!.id)));
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -70,7 +70,7 @@ export function agencyRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const patch = request.body;
     try {
-      return publicAgency(updateAgency(s.ctx, id, patch, request.user!.id));
+      return publicAgency(await updateAgency(s.ctx, id, patch, request.user!.id));
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -78,7 +78,7 @@ export function agencyRoutes(base: FastifyInstance, s: Services): void {
 
   /** The directory as a spreadsheet, in the columns the import reads back. */
   app.get("/api/agencies.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: agencyFilterSchema } }, async (request, reply) => {
-    const rows = listAgencies(s.ctx.db, request.query);
+    const rows = await listAgencies(s.ctx.db, request.query);
     const day = new Date(s.ctx.clock.now()).toISOString().slice(0, 10);
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="agencies-${day}.csv"`);
     return agenciesToCsv(rows);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { users } from "../../../db/schema.js";
+import { tables } from "../../../db/storage.js";
 import { languageSchema } from "../../languages.js";
 import type { Services } from "../../services.js";
 import { createUser, type UserRow } from "../../users/user-store.js";
@@ -32,12 +32,13 @@ export function agentRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.post("/api/agents", { onRequest: requireRole(s, "admin", "supervisor"), schema: { body: newAgentSchema } }, async (request, reply) => {
     const body = request.body;
-    const { user, token } = createUser(s.ctx, { ...body, role: "agent" }, request.user?.id ?? "unknown");
+    const { user, token } = await createUser(s.ctx, { ...body, role: "agent" }, request.user?.id ?? "unknown");
     return reply.status(201).send({ ...publicAgent(user), token });
   });
 
   app.get("/api/agents", { onRequest: requireRole(s, "supervisor") }, async () => {
-    const rows = s.ctx.db.select().from(users).where(eq(users.role, "agent")).orderBy(users.name).all();
+    const { users } = tables(s.ctx.db);
+    const rows = await s.ctx.db.select().from(users).where(eq(users.role, "agent")).orderBy(users.name);
     return rows.map(publicAgent);
   });
 }

@@ -26,7 +26,7 @@ export function auditRoutes(base: FastifyInstance, s: Services): void {
   /** Who read which caller's records: the admin's view of the audit trail, newest first. */
   app.get("/api/audit", { onRequest: requireRole(s, "admin"), schema: { querystring: auditFilterSchema } }, async (request) => {
     const filter = request.query;
-    const { rows, total } = listAudit(s.ctx.db, { ...filter, users: filter.user, actions: filter.action });
+    const { rows, total } = await listAudit(s.ctx.db, { ...filter, users: filter.user, actions: filter.action });
     return {
       items: rows.map(({ event, userName }) => {
         const { ids, count, ...details } = event.data;

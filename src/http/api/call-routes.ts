@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { events } from "../../../db/schema.js";
+import { tables } from "../../../db/storage.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
@@ -39,17 +39,18 @@ export function callRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.get("/api/calls/:callSid", { onRequest: requireRole(s, "supervisor"), schema: { params: callSidParams } }, async (request) => {
     const { callSid } = request.params;
-    const call = findCall(s.ctx.db, callSid);
+    const call = await findCall(s.ctx.db, callSid);
     if (!call) throw notFound(`call ${callSid}`);
     // Who looked at a caller's record is itself recorded.
-    recordReads(s.ctx, { action: "call_viewed", userId: request.user?.id, callSid, ids: [callSid] });
-    const trail = s.ctx.db
-      .select({ at: events.at, type: events.type, data: events.data })
-      .from(events)
-      .where(eq(events.callSid, callSid))
-      .orderBy(asc(events.id))
-      .all()
-      .filter((e) => !e.type.startsWith("audit."));
+    await recordReads(s.ctx, { action: "call_viewed", userId: request.user?.id, callSid, ids: [callSid] });
+    const { events } = tables(s.ctx.db);
+    const trail = (
+      await s.ctx.db
+        .select({ at: events.at, type: events.type, data: events.data })
+        .from(events)
+        .where(eq(events.callSid, callSid))
+        .orderBy(asc(events.id))
+    ).filter((e) => !e.type.startsWith("audit."));
     return { ...publicCall(call), events: trail.map((e) => ({ ...e, at: iso(e.at) })) };
   });
 }

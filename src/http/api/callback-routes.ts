@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { and, desc, eq, gte, inArray, lte, sql, type Placeholder, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { callbacks, calls } from "../../../db/schema.js";
+import { countAll, first, tables, type Db, type Tables } from "../../../db/storage.js";
 import { prepared } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
@@ -43,7 +44,8 @@ const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" |
 /** The digits are a placeholder, so the compiled query is shared by every search (see `compile`). */
 type Question = Omit<Filter, "limit" | "offset" | "digits"> & { digits?: string | Placeholder };
 
-function where(filter: Question, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
+/** `callbacks` is the engine's table (from `tables(db)`) the query runs on. */
+function where(callbacks: Tables["callbacks"], filter: Question, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
   const parts: (SQL | undefined)[] = [
     filter.digits !== undefined ? sql`${callbacks.number} like '%' || ${filter.digits}` : undefined,
     filter.status ? inArray(callbacks.status, filter.status) : undefined,
@@ -54,7 +56,7 @@ function where(filter: Question, now: number | Placeholder, agent: UserRow | und
     filter.from !== undefined ? gte(callbacks.lastMissedAt, filter.from) : undefined,
     filter.to !== undefined ? lte(callbacks.firstMissedAt, filter.to) : undefined,
     // Agents work the items of the languages they speak (and those whose language was never chosen).
-    agent ? sql`(${callbacks.language} is null or ${callbacks.language} in (select value from json_each(${JSON.stringify(agent.languages)})))` : undefined,
+    agent ? or(isNull(callbacks.language), inArray(callbacks.language, agent.languages)) : undefined,
   ];
   return and(...parts.filter((p): p is SQL => p !== undefined));
 }
@@ -66,12 +68,20 @@ function asHttp(err: unknown): never {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
+/**
+ * PostgreSQL's name for a compiled query: by its SQL text, so every filter of one shape shares one statement
+ * per connection (the values differ, the text does not), and short (the server keeps 63 bytes of a name).
+ */
+function statementName(what: string, query: { toSQL(): { sql: string } }): string {
+  return `${what} ${createHash("sha256").update(query.toSQL().sql).digest("base64url").slice(0, 22)}`;
+}
+
 export function callbackRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
-  const load = (request: { query: Filter; user?: UserRow }) => {
+  const load = async (request: { query: Filter; user?: UserRow }) => {
     const filter = request.query;
     const now = s.ctx.clock.now();
-    if (hasExpiredClaims(s.ctx.db, now)) inTransaction(s.ctx, (tx) => expireClaims(tx, now));
+    if (await hasExpiredClaims(s.ctx.db, now)) await inTransaction(s.ctx, (tx) => expireClaims(tx, now));
     const agent = request.user?.role === "agent" ? request.user : undefined;
     // Agents see numbers masked: finding an item by its number is a supervisor's search.
     if (agent && filter.digits !== undefined) throw new HttpError(403, "forbidden", "searching by the number's last digits needs the role supervisor");
@@ -82,34 +92,37 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
    * The page and count queries, compiled once per filter (the time, page and size are placeholders):
    * supervisors' screens ask the same question over and over, and building it cost as much as running it.
    */
-  const compile = (filter: Omit<Filter, "limit" | "offset">, agent: UserRow | undefined) => {
+  const compile = (db: Db, filter: Omit<Filter, "limit" | "offset">, agent: UserRow | undefined) => {
+    const { callbacks } = tables(db);
     const NOW = sql.placeholder("now");
-    const condition = where({ ...filter, digits: filter.digits === undefined ? undefined : sql.placeholder("digits") }, NOW, agent);
-    return {
-      page: s.ctx.db.select().from(callbacks).where(condition).orderBy(...urgency(NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset")).prepare(),
-      count: s.ctx.db.select({ n: sql<number>`count(*)` }).from(callbacks).where(condition).prepare(),
-    };
+    const condition = where(callbacks, { ...filter, digits: filter.digits === undefined ? undefined : sql.placeholder("digits") }, NOW, agent);
+    const page = db.select().from(callbacks).where(condition).orderBy(...urgency(db, NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset"));
+    const count = db.select({ n: countAll() }).from(callbacks).where(condition);
+    return { page: page.prepare(statementName("callbacks page", page)), count: count.prepare(statementName("callbacks count", count)) };
   };
 
   app.get("/api/callbacks", { onRequest: requireRole(s, "supervisor", "agent"), schema: { querystring: filterSchema } }, async (request) => {
-    const { filter, now, agent } = load(request);
+    const { filter, now, agent } = await load(request);
     const { limit, offset, digits, ...question } = filter;
     const key = JSON.stringify([question, digits !== undefined, agent?.languages ?? null]);
-    const queries = prepared(s.ctx.db, `callbacks page ${key}`, () => compile({ ...question, digits }, agent));
-    const rows = queries.page.all({ now, limit, offset, digits });
-    const total = queries.count.get({ now, digits })?.n ?? 0;
+    const db = s.ctx.db;
+    const queries = prepared(db, `callbacks page ${key}`, () => compile(db, { ...question, digits }, agent));
+    const rows = await queries.page.execute({ now, limit, offset, digits });
+    const total = first(await queries.count.execute({ now, digits }))?.n ?? 0;
     const full = seesNumbers(request.user);
     // A search by number is audited as a search (never with the digits: the trail holds no numbers).
     const details = digits !== undefined ? { search: "digits" } : undefined;
-    if (full && rows.length) recordReads(s.ctx, { action: "callbacks_listed", userId: request.user?.id, ids: rows.map((r) => r.id), details });
+    if (full && rows.length) await recordReads(s.ctx, { action: "callbacks_listed", userId: request.user?.id, ids: rows.map((r) => r.id), details });
     return { items: rows.map((r) => publicItem(r, now, full)), total, limit: filter.limit, offset: filter.offset };
   });
 
   /** The daily report: every matching item, one CSV row each. */
   app.get("/api/callbacks.csv", { onRequest: requireRole(s, "supervisor"), schema: { querystring: filterSchema } }, async (request, reply) => {
-    const { filter, now, agent } = load(request);
-    const rows = s.ctx.db.select().from(callbacks).where(where(filter, now, agent)).orderBy(...urgency(now)).all();
-    recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
+    const { filter, now, agent } = await load(request);
+    const db = s.ctx.db;
+    const { callbacks } = tables(db);
+    const rows = await db.select().from(callbacks).where(where(callbacks, filter, now, agent)).orderBy(...urgency(db, now));
+    await recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
     const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
     const lines = rows.map((r) => {
       const item = publicItem(r, now, true) as Record<string, unknown>;
@@ -121,26 +134,28 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
 
   app.get("/api/callbacks/:id", { onRequest: requireRole(s, "supervisor", "agent"), schema: { params: idParams } }, async (request) => {
     const { id } = request.params;
-    const item = itemById(s.ctx.db, id);
+    const item = await itemById(s.ctx.db, id);
     // An agent sees only what the list shows them: an item in a language they do not speak is not there.
     const agent = request.user?.role === "agent" ? request.user : undefined;
     if (!item || (agent && !speaksItemLanguage(agent, item))) throw notFound(`callback ${id}`);
     const full = seesNumbers(request.user);
-    if (full) recordReads(s.ctx, { action: "callback_viewed", userId: request.user?.id, callbackId: id, ids: [id] });
+    if (full) await recordReads(s.ctx, { action: "callback_viewed", userId: request.user?.id, callbackId: id, ids: [id] });
+    const { calls } = tables(s.ctx.db);
     const missed = item.number
-      ? s.ctx.db.select({ sid: calls.sid, at: calls.createdAt, outcome: calls.outcome }).from(calls).where(eq(calls.fromE164, item.number)).orderBy(desc(calls.createdAt)).limit(50).all()
+      ? await s.ctx.db.select({ sid: calls.sid, at: calls.createdAt, outcome: calls.outcome }).from(calls).where(eq(calls.fromE164, item.number)).orderBy(desc(calls.createdAt)).limit(50)
       : [];
+    const attempts = await attemptsOf(s.ctx.db, id);
     return {
       ...publicItem(item, s.ctx.clock.now(), full),
       calls: missed.map((c) => ({ callSid: c.sid, at: iso(c.at), outcome: c.outcome })),
-      attemptHistory: attemptsOf(s.ctx.db, id).map((a) => ({ id: a.id, agentId: a.agentId, startedAt: iso(a.startedAt), endedAt: iso(a.endedAt), outcome: a.outcome })),
+      attemptHistory: attempts.map((a) => ({ id: a.id, agentId: a.agentId, startedAt: iso(a.startedAt), endedAt: iso(a.endedAt), outcome: a.outcome })),
     };
   });
 
   app.post("/api/callbacks/:id/claim", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request) => {
     const { id } = request.params;
     try {
-      const item = claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
+      const item = await claimItem(s.ctx, id, request.user!, s.ctx.callbackPolicy);
       return publicItem(item, s.ctx.clock.now(), false);
     } catch (err) {
       asHttp(err);
@@ -155,7 +170,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
       const { id } = request.params;
       const { agentId } = request.body;
       try {
-        const item = assignItem(s.ctx, id, agentId, request.user!.id, s.ctx.callbackPolicy);
+        const item = await assignItem(s.ctx, id, agentId, request.user!.id, s.ctx.callbackPolicy);
         // Masked: the supervisor's list already showed (and audited) the number.
         return publicItem(item, s.ctx.clock.now(), false);
       } catch (err) {
@@ -168,7 +183,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/callbacks/:id/call", { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request, reply) => {
     const { id } = request.params;
     try {
-      const entry = offerClaimedCallback(s.ctx, id, request.user!.id);
+      const entry = await offerClaimedCallback(s.ctx, id, request.user!.id);
       return reply.status(202).send({ id, entryId: entry.id, status: "dialling" });
     } catch (err) {
       asHttp(err);
@@ -180,7 +195,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const { outcome } = request.body;
     try {
-      const item = correctLastAttempt(s.ctx, s.ctx.callbackPolicy, id, request.user!, outcome);
+      const item = await correctLastAttempt(s.ctx, s.ctx.callbackPolicy, id, request.user!, outcome);
       return publicItem(item, s.ctx.clock.now(), seesNumbers(request.user));
     } catch (err) {
       asHttp(err);

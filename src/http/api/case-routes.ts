@@ -59,8 +59,8 @@ export function publicReferral(r: ReferralRow, agency: { id: number; name: strin
 }
 
 /** Who read a caller's case is itself recorded: one event per case, so "who saw case N" is one query. */
-function auditViewed(s: Services, request: FastifyRequest, caseIds: number[], via: "case" | "list"): void {
-  recordReads(s.ctx, ...caseIds.map((caseId) => ({ action: "case_viewed", userId: request.user?.id, ids: [caseId], details: { caseId, via } })));
+async function auditViewed(s: Services, request: FastifyRequest, caseIds: number[], via: "case" | "list"): Promise<void> {
+  await recordReads(s.ctx, ...caseIds.map((caseId) => ({ action: "case_viewed", userId: request.user?.id, ids: [caseId], details: { caseId, via } })));
 }
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -68,13 +68,13 @@ const idParams = z.object({ id: z.coerce.number().int().positive() });
 export function caseRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   app.get("/api/case-categories", { onRequest: requireRole(s, "agent", "supervisor") }, async () => ({
-    items: listCategories(s.ctx.db).map((c) => ({ code: c.code, nameTh: c.nameTh, nameEn: c.nameEn, active: c.active })),
+    items: (await listCategories(s.ctx.db)).map((c) => ({ code: c.code, nameTh: c.nameTh, nameEn: c.nameEn, active: c.active })),
   }));
 
   app.post("/api/case-categories", { onRequest: requireRole(s, "supervisor"), schema: { body: newCategorySchema } }, async (request, reply) => {
     const body = request.body;
     try {
-      const row = addCategory(s.ctx, body, request.user!.id);
+      const row = await addCategory(s.ctx, body, request.user!.id);
       return reply.status(201).send({ code: row.code, nameTh: row.nameTh, nameEn: row.nameEn, active: row.active });
     } catch (err) {
       caseErrorAsHttp(err);
@@ -85,7 +85,7 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
     const body = request.body;
     const actor = actorOf(request);
     try {
-      return reply.status(201).send(publicCase(createCase(s.ctx, body, actor), actor));
+      return reply.status(201).send(publicCase(await createCase(s.ctx, body, actor), actor));
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -94,8 +94,8 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
   app.get("/api/cases", { onRequest: requireRole(s, "supervisor"), schema: { querystring: caseFilterSchema } }, async (request) => {
     const filter = request.query;
     const actor = actorOf(request);
-    const { rows, total } = searchCases(s.ctx.db, filter);
-    auditViewed(s, request, rows.map((r) => r.id), "list");
+    const { rows, total } = await searchCases(s.ctx.db, filter);
+    await auditViewed(s, request, rows.map((r) => r.id), "list");
     const items = rows.map((r) => {
       const { people: _people, notes: _notes, ...summary } = publicCase(r, actor);
       return { ...summary, referralStatus: r.referralStatus };
@@ -107,12 +107,14 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const actor = actorOf(request);
     try {
-      const c = caseFor(s.ctx.db, id, actor);
-      if (seesAllCases(actor)) auditViewed(s, request, [id], "case");
+      const c = await caseFor(s.ctx.db, id, actor);
+      if (seesAllCases(actor)) await auditViewed(s, request, [id], "case");
       const now = s.ctx.clock.now();
+      const links = await linksOf(s.ctx.db, id);
+      const referrals = await referralsOf(s.ctx.db, id);
       return {
         ...publicCase(c, actor),
-        links: linksOf(s.ctx.db, id).map((l) => ({
+        links: links.map((l) => ({
           id: l.id,
           at: iso(l.at),
           callSid: l.callSid,
@@ -120,7 +122,7 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
           call: l.callSid ? { outcome: l.callOutcome, state: l.callState, at: iso(l.callAt), agentId: l.callAgentId } : null,
           callback: l.callbackId ? { status: l.callbackStatus, reason: l.callbackReason } : null,
         })),
-        referrals: referralsOf(s.ctx.db, id).map((r) => publicReferral(r.referral, r.agency, now)),
+        referrals: referrals.map((r) => publicReferral(r.referral, r.agency, now)),
       };
     } catch (err) {
       caseErrorAsHttp(err);
@@ -132,7 +134,7 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
     const patch = request.body;
     const actor = actorOf(request);
     try {
-      return publicCase(updateCase(s.ctx, id, patch, actor), actor);
+      return publicCase(await updateCase(s.ctx, id, patch, actor), actor);
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -142,7 +144,7 @@ export function caseRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const link = request.body;
     try {
-      const linked = linkToCase(s.ctx, id, link, actorOf(request));
+      const linked = await linkToCase(s.ctx, id, link, actorOf(request));
       const l = linked.link;
       return reply.status(linked.created ? 201 : 200).send({ id: l.id, caseId: l.caseId, callSid: l.callSid, callbackId: l.callbackId, at: iso(l.at) });
     } catch (err) {

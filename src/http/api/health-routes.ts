@@ -8,7 +8,7 @@ export function healthRoutes(app: FastifyInstance, s: Services): void {
     // A draining instance still serves what reaches it, but a balancer should send nothing new.
     if (s.draining.active) return reply.status(503).send({ status: "draining" });
     try {
-      s.ctx.db.get(sql`select 1`);
+      await s.ctx.storage.rows(s.ctx.db, sql`select 1`);
       return { status: "ok" };
     } catch {
       return reply.status(503).send({ status: "unavailable" });

@@ -28,8 +28,8 @@ const mode = z.enum(MONITOR_MODES);
 export function liveCallRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   const control = new LiveCallControl(s.carrier, s.twiml, s.config.HOTLINE_NUMBER ?? SIMULATOR_HOTLINE_NUMBER);
-  const legsFor = (request: FastifyRequest & { params: { callSid: string } }) => {
-    const legs = liveLegs(s.ctx.db, request.params.callSid);
+  const legsFor = async (request: FastifyRequest & { params: { callSid: string } }) => {
+    const legs = await liveLegs(s.ctx.db, request.params.callSid);
     checkMayControl(request.user!, legs);
     return legs;
   };
@@ -39,9 +39,9 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/calls/:callSid/hold", { ...anyone, schema: { params: callParams, body: z.strictObject({ hold: z.boolean() }) } }, async (request) => {
     const { hold } = request.body;
     try {
-      const legs = legsFor(request);
+      const legs = await legsFor(request);
       await control.hold(legs, hold);
-      recordControl(s.ctx, legs, request.user!.id, "hold", hold);
+      await recordControl(s.ctx, legs, request.user!.id, "hold", hold);
       return { callSid: legs.callSid, hold };
     } catch (err) {
       asHttp(err);
@@ -51,9 +51,9 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/calls/:callSid/mute", { ...anyone, schema: { params: callParams, body: z.strictObject({ muted: z.boolean() }) } }, async (request) => {
     const { muted } = request.body;
     try {
-      const legs = legsFor(request);
+      const legs = await legsFor(request);
       await control.mute(legs, muted);
-      recordControl(s.ctx, legs, request.user!.id, "mute", muted);
+      await recordControl(s.ctx, legs, request.user!.id, "mute", muted);
       return { callSid: legs.callSid, muted };
     } catch (err) {
       asHttp(err);
@@ -62,9 +62,9 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
 
   app.post("/api/calls/:callSid/hangup", { ...anyone, schema: { params: callParams } }, async (request) => {
     try {
-      const legs = legsFor(request);
+      const legs = await legsFor(request);
       await control.hangup(legs);
-      recordControl(s.ctx, legs, request.user!.id, "hangup", true);
+      await recordControl(s.ctx, legs, request.user!.id, "hangup", true);
       return { callSid: legs.callSid, hungUp: true };
     } catch (err) {
       asHttp(err);
@@ -76,11 +76,11 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/calls/:callSid/monitor", { ...supervisor, schema: { params: callParams, body: monitorBody } }, async (request, reply) => {
     const body = request.body;
     try {
-      const legs = legsFor(request);
+      const legs = await legsFor(request);
       const endpoint = body.endpoint ?? request.user!.endpoint;
       if (!endpoint) throw new LiveCallError("no_endpoint", "give the phone to ring (endpoint): your account has none");
       const id = await control.addMonitor(legs, endpoint, body.mode);
-      recordMonitor(s.ctx, legs, id, request.user!.id, { kind: "started", mode: body.mode });
+      await recordMonitor(s.ctx, legs, id, request.user!.id, { kind: "started", mode: body.mode });
       return reply.status(201).send({ id, callSid: legs.callSid, mode: body.mode, endpoint });
     } catch (err) {
       asHttp(err);
@@ -91,10 +91,10 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const body = request.body;
     try {
-      const legs = legsFor(request);
-      if (!liveMonitor(s.ctx.db, legs.callSid, id)) throw new LiveCallError("monitor_not_found", `no monitoring ${id} on this call`);
+      const legs = await legsFor(request);
+      if (!(await liveMonitor(s.ctx.db, legs.callSid, id))) throw new LiveCallError("monitor_not_found", `no monitoring ${id} on this call`);
       await control.setMonitor(legs, id, body.mode);
-      recordMonitor(s.ctx, legs, id, request.user!.id, { kind: "changed", mode: body.mode });
+      await recordMonitor(s.ctx, legs, id, request.user!.id, { kind: "changed", mode: body.mode });
       return { id, callSid: legs.callSid, mode: body.mode };
     } catch (err) {
       asHttp(err);
@@ -104,7 +104,7 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
   /** Stops monitoring; also allowed once the call itself has ended (the supervisor's leg may still ring). */
   app.delete("/api/calls/:callSid/monitor/:id", { ...supervisor, schema: { params: monitorParams } }, async (request, reply) => {
     const { callSid, id } = request.params;
-    const monitor = liveMonitor(s.ctx.db, callSid, id);
+    const monitor = await liveMonitor(s.ctx.db, callSid, id);
     if (!monitor) throw new HttpError(404, "monitor_not_found", `no monitoring ${id} on this call`);
     try {
       await control.removeMonitor(id);
@@ -112,7 +112,7 @@ export function liveCallRoutes(base: FastifyInstance, s: Services): void {
       // Already gone from the carrier: it ended, which is what was asked.
       if (!(err instanceof LiveCallError && err.code === "monitor_not_connected")) asHttp(err);
     }
-    recordMonitor(s.ctx, { callSid, agentId: monitor.agentId }, id, request.user!.id, { kind: "ended" });
+    await recordMonitor(s.ctx, { callSid, agentId: monitor.agentId }, id, request.user!.id, { kind: "ended" });
     return reply.status(204).send();
   });
 }

@@ -17,7 +17,7 @@ export function privacyRoutes(base: FastifyInstance, s: Services): void {
   app.get("/api/retention/preview", { onRequest: requireRole(s, "admin") }, async () => {
     const now = s.ctx.clock.now();
     const cutoff = now - s.config.RETENTION_DAYS * 86_400_000;
-    const plan = retentionPlan(s.ctx.db, cutoff);
+    const plan = await retentionPlan(s.ctx.db, cutoff);
     return {
       retentionDays: s.config.RETENTION_DAYS,
       cutoff: new Date(cutoff).toISOString(),
@@ -31,6 +31,6 @@ export function privacyRoutes(base: FastifyInstance, s: Services): void {
     const { number } = request.params;
     const e164 = toE164(number);
     if (!e164) throw new HttpError(400, "bad_request", "give the caller's phone number, e.g. +66812345678 or 0812345678");
-    return eraseCaller(s.ctx, s.pseudonymKey, e164, number, request.user?.id);
+    return await eraseCaller(s.ctx, s.pseudonymKey, e164, number, request.user?.id);
   });
 }

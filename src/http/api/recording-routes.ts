@@ -50,9 +50,9 @@ export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
 
   app.addContentTypeParser(AUDIO_TYPES, { parseAs: "buffer", bodyLimit: UPLOAD_LIMIT_BYTES }, (_request, body, done) => done(null, body));
 
-  app.get("/api/recordings", supervisor, async () => ({ recordings: listRecordings(s.ctx.db) }));
+  app.get("/api/recordings", supervisor, async () => ({ recordings: await listRecordings(s.ctx.db) }));
 
-  app.get("/api/recordings/coverage", supervisor, async () => recordingCoverage(s.ctx.db, s.catalog));
+  app.get("/api/recordings/coverage", supervisor, async () => await recordingCoverage(s.ctx.db, s.catalog));
 
   /** An upload (raw body, query prompt and language): checked, normalised to 8 kHz mono WAV, kept as a draft. */
   app.post("/api/recordings", { ...supervisor, bodyLimit: UPLOAD_LIMIT_BYTES, schema: { querystring: target } }, async (request, reply) => {
@@ -62,7 +62,7 @@ export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
       throw badRequest(`send the audio file as the request body (content-type audio/wav or audio/mpeg), at most ${MAX_SECONDS} s, mono`);
     }
     const audio = await normaliseAudio(request.body).catch(asHttp);
-    const draft = saveDraft(s.ctx, { prompt, language, audio, source: "upload", recordedBy: request.user!.id });
+    const draft = await saveDraft(s.ctx, { prompt, language, audio, source: "upload", recordedBy: request.user!.id });
     s.log.info({ recordingId: draft.id, prompt, language, by: request.user!.id }, "prompt recording uploaded as a draft");
     return reply.status(201).send(draft);
   });
@@ -70,7 +70,7 @@ export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
   /** Listening to a draft before approving it: staff only, unlike /audio/recorded/ which serves approved ones. */
   app.get("/api/recordings/:id/audio", { ...supervisor, schema: { params: idParams } }, async (request, reply) => {
     const { id } = request.params;
-    const found = recordingAudio(s.ctx.db, id, ["draft", "approved", "rejected", "replaced"]);
+    const found = await recordingAudio(s.ctx.db, id, ["draft", "approved", "rejected", "replaced"]);
     if (!found) throw notFound("recording");
     return reply.type("audio/wav").send(found.audio);
   });
@@ -79,7 +79,7 @@ export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
     app.post(`/api/recordings/:id/${verb}`, { ...supervisor, schema: { params: idParams } }, async (request) => {
       const { id } = request.params;
       try {
-        const decided = decide(s.ctx, id, request.user!.id);
+        const decided = await decide(s.ctx, id, request.user!.id);
         s.log.info({ recordingId: id, prompt: decided.prompt, language: decided.language, status: decided.status, by: request.user!.id }, "prompt recording decided");
         return decided;
       } catch (err) {
@@ -92,15 +92,15 @@ export function recordingApiRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/recordings/sessions", { ...supervisor, schema: { body: sessionBody } }, async (request, reply) => {
     const body = request.body;
     knownPrompt(body.prompt);
-    const session = startSession(s.ctx, { ...body, requestedBy: request.user!.id });
+    const session = await startSession(s.ctx, { ...body, requestedBy: request.user!.id });
     s.recordings.calls.call(session);
     return reply.status(201).send(publicSession(session));
   });
 
   app.get("/api/recordings/sessions/:id", { ...supervisor, schema: { params: idParams } }, async (request) => {
     const { id } = request.params;
-    const session = sessionById(s.ctx.db, id);
+    const session = await sessionById(s.ctx.db, id);
     if (!session) throw notFound("recording session");
-    return { ...publicSession(session), recording: session.recordingId ? recordingInfo(s.ctx.db, session.recordingId) : null };
+    return { ...publicSession(session), recording: session.recordingId ? await recordingInfo(s.ctx.db, session.recordingId) : null };
   });
 }

@@ -21,8 +21,8 @@ const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export function referralRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
-  const shape = (referral: Parameters<typeof publicReferral>[0]) => {
-    const agency = agencyById(s.ctx.db, referral.agencyId)!;
+  const shape = async (referral: Parameters<typeof publicReferral>[0]) => {
+    const agency = (await agencyById(s.ctx.db, referral.agencyId))!;
     return publicReferral(referral, { id: agency.id, name: agency.name, type: agency.type, province: agency.province }, s.ctx.clock.now());
   };
 
@@ -30,7 +30,7 @@ export function referralRoutes(base: FastifyInstance, s: Services): void {
   app.get("/api/cases/:id/suggested-agency", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: idParams } }, async (request) => {
     const { id } = request.params;
     try {
-      const suggestion = suggestionFor(s.ctx.db, caseFor(s.ctx.db, id, actorOf(request)));
+      const suggestion = await suggestionFor(s.ctx.db, await caseFor(s.ctx.db, id, actorOf(request)));
       return { agency: suggestion.agency ? publicAgency(suggestion.agency) : null, rule: suggestion.rule, reason: suggestion.reason };
     } catch (err) {
       caseErrorAsHttp(err);
@@ -41,7 +41,7 @@ export function referralRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const body = request.body;
     try {
-      return reply.status(201).send(shape(createReferral(s.ctx, id, body, actorOf(request))));
+      return reply.status(201).send(await shape(await createReferral(s.ctx, id, body, actorOf(request))));
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -55,7 +55,7 @@ export function referralRoutes(base: FastifyInstance, s: Services): void {
     const { id } = request.params;
     const body = request.body;
     try {
-      return shape(moveReferral(s.ctx, id, body, actorOf(request)));
+      return await shape(await moveReferral(s.ctx, id, body, actorOf(request)));
     } catch (err) {
       caseErrorAsHttp(err);
     }
@@ -65,7 +65,7 @@ export function referralRoutes(base: FastifyInstance, s: Services): void {
   app.get("/api/referrals", { onRequest: requireRole(s, "supervisor"), schema: { querystring: referralFilterSchema } }, async (request) => {
     const filter = request.query;
     const now = s.ctx.clock.now();
-    const { rows, total } = listReferrals(s.ctx.db, filter, now);
+    const { rows, total } = await listReferrals(s.ctx.db, filter, now);
     return {
       items: rows.map((r) => ({ ...publicReferral(r.referral, r.agency, now, false), case: r.case })),
       total,

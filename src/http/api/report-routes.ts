@@ -29,14 +29,14 @@ export function reportRoutes(base: FastifyInstance, s: Services): void {
 
   app.get("/api/reports/intervals", { ...roles, schema: { querystring: intervalQuery } }, async (request) => {
     const q = checkedPeriod(request.query, request.query.by);
-    const intervals = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
+    const intervals = await intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
     return { timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, intervals };
   });
 
   app.get("/api/reports/agents", { ...roles, schema: { querystring: period } }, async (request) => {
     // One figure per agent for the whole period: the day report's cap applies.
     const q = checkedPeriod(request.query, "day");
-    return { agents: agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }) };
+    return { agents: await agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }) };
   });
 
   // The same figures as CSV, for a spreadsheet; they hold no caller's data, so nothing is audited.
@@ -44,7 +44,7 @@ export function reportRoutes(base: FastifyInstance, s: Services): void {
 
   app.get("/api/reports/intervals.csv", { ...roles, schema: { querystring: intervalQuery } }, async (request, reply) => {
     const q = checkedPeriod(request.query, request.query.by);
-    const rows = intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
+    const rows = await intervalReport(s.ctx.db, { ...q, timeZone: c.TIMEZONE, thresholdSeconds: c.SERVICE_LEVEL_SECONDS, now: s.ctx.clock.now() });
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName(`intervals-by-${q.by}-${q.group}`, q.from, q.to)}"`);
     return intervalsCsv(rows);
   });
@@ -52,11 +52,11 @@ export function reportRoutes(base: FastifyInstance, s: Services): void {
   app.get("/api/reports/agents.csv", { ...roles, schema: { querystring: period } }, async (request, reply) => {
     const q = checkedPeriod(request.query, "day");
     reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${csvName("agents", q.from, q.to)}"`);
-    return agentsCsv(agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }));
+    return agentsCsv(await agentReport(s.ctx.db, { ...q, now: s.ctx.clock.now() }));
   });
 
   app.get("/api/reports/staffing", { ...roles, schema: { querystring: staffingQuery } }, async (request) =>
-    staffingForecast(s.ctx.db, {
+    await staffingForecast(s.ctx.db, {
       timeZone: c.TIMEZONE,
       target: c.SERVICE_LEVEL_TARGET,
       thresholdSeconds: c.SERVICE_LEVEL_SECONDS,

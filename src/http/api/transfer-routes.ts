@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { transfers } from "../../../db/schema.js";
+import { tables } from "../../../db/storage.js";
 import type { Services } from "../../services.js";
 import { cancelTransfer, completeTransfer, startTransfer, TransferError, transferById, type TransferRow } from "../../transfers/transfer-service.js";
 import { requireRole } from "../auth.js";
@@ -28,7 +28,7 @@ export function transferRoutes(base: FastifyInstance, s: Services): void {
     const { callSid } = request.params;
     const body = request.body;
     try {
-      const t = startTransfer(s.ctx, { callSid, agentId: request.user!.id, ...body });
+      const t = await startTransfer(s.ctx, { callSid, agentId: request.user!.id, ...body });
       return reply.status(201).send(publicTransfer(t));
     } catch (err) {
       asHttp(err);
@@ -37,7 +37,8 @@ export function transferRoutes(base: FastifyInstance, s: Services): void {
 
   app.get("/api/calls/:callSid/transfers", { onRequest: requireRole(s, "agent", "supervisor"), schema: { params: z.object({ callSid: z.string().min(1).max(64) }) } }, async (request) => {
     const { callSid } = request.params;
-    const rows = s.ctx.db.select().from(transfers).where(eq(transfers.callSid, callSid)).all();
+    const { transfers } = tables(s.ctx.db);
+    const rows = await s.ctx.db.select().from(transfers).where(eq(transfers.callSid, callSid));
     const mine = request.user?.role === "agent" ? rows.filter((t) => t.agentId === request.user?.id) : rows;
     return { items: mine.map(publicTransfer) };
   });
@@ -46,9 +47,9 @@ export function transferRoutes(base: FastifyInstance, s: Services): void {
     app.post(`/api/transfers/:id/${action}`, { onRequest: requireRole(s, "agent"), schema: { params: idParams } }, async (request) => {
       const { id } = request.params;
       try {
-        const moved = fn(s.ctx, id, request.user!.id);
+        const moved = await fn(s.ctx, id, request.user!.id);
         if (moved) return publicTransfer(moved);
-        const current = transferById(s.ctx.db, id);
+        const current = await transferById(s.ctx.db, id);
         if (!current) throw notFound(`transfer ${id}`);
         throw new HttpError(409, "conflict", `the transfer is ${current.status}`);
       } catch (err) {

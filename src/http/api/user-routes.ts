@@ -37,19 +37,19 @@ export function userRoutes(base: FastifyInstance, s: Services): void {
   /** Supervisors and admins are people too: the admin creates their accounts. */
   app.post("/api/users", { onRequest: requireRole(s, "admin"), schema: { body: newUserSchema } }, async (request, reply) => {
     const body = request.body;
-    const { user, token } = createUser(s.ctx, body, manager(request).id);
+    const { user, token } = await createUser(s.ctx, body, manager(request).id);
     return reply.status(201).send({ id: user.id, name: user.name, role: user.role, token });
   });
 
   app.get("/api/users", { onRequest: requireRole(s, "supervisor") }, async (request) => ({
-    items: listUsers(s.ctx.db, manager(request)).map(publicUser),
+    items: (await listUsers(s.ctx.db, manager(request))).map(publicUser),
   }));
 
   app.patch("/api/users/:id", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams, body: patchSchema } }, async (request) => {
     const { id } = request.params;
     const { active } = request.body;
     try {
-      return publicUser(setActive(s.ctx, manager(request), id, active));
+      return publicUser(await setActive(s.ctx, manager(request), id, active));
     } catch (err) {
       asHttp(err);
     }
@@ -59,7 +59,7 @@ export function userRoutes(base: FastifyInstance, s: Services): void {
   app.post("/api/users/:id/token", { onRequest: requireRole(s, "supervisor"), schema: { params: idParams } }, async (request) => {
     const { id } = request.params;
     try {
-      const { user, token } = rotateToken(s.ctx, manager(request), id);
+      const { user, token } = await rotateToken(s.ctx, manager(request), id);
       return { ...publicUser(user), token };
     } catch (err) {
       asHttp(err);

@@ -21,8 +21,8 @@ const WHISPER_KEY_SECONDS = 6;
 export function agentLegRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   /** The agent's leg took the offered call into the conference, or the offer is gone and the leg ends. */
-  const accept = (entryId: number, legSid: string): string => {
-    const result = acceptOffer(s.ctx, entryId, legSid);
+  const accept = async (entryId: number, legSid: string): Promise<string> => {
+    const result = await acceptOffer(s.ctx, entryId, legSid);
     if (!result.ok) {
       s.log.child({ callSid: legSid }).info({ reason: result.reason }, "agent answered an offer that is gone");
       return s.twiml.goodbye([]);
@@ -38,11 +38,11 @@ export function agentLegRoutes(base: FastifyInstance, s: Services): void {
     const { entry: entryId } = request.query;
     const body = request.body;
     reply.type("text/xml");
-    const entry = entryById(s.ctx.db, entryId);
-    const agent = entry?.agentId ? findAgent(s.ctx.db, entry.agentId) : undefined;
+    const entry = await entryById(s.ctx.db, entryId);
+    const agent = entry?.agentId ? await findAgent(s.ctx.db, entry.agentId) : undefined;
     if (!agent || isBrowserPhone(agent.endpoint)) return accept(entryId, body.CallSid);
-    const whispering = startWhisper(s.ctx, entryId, body.CallSid);
-    const call = whispering ? findCall(s.ctx.db, whispering.callSid) : undefined;
+    const whispering = await startWhisper(s.ctx, entryId, body.CallSid);
+    const call = whispering ? await findCall(s.ctx.db, whispering.callSid) : undefined;
     if (!whispering || !call) return s.twiml.goodbye([]);
     const plays = whisperPrompts({ language: whispering.language, topic: call.topic, priority: whispering.priority });
     const spoken = utterances(s, { sid: body.CallSid, language: agent.languages[0] ?? null }, plays);
@@ -55,7 +55,7 @@ export function agentLegRoutes(base: FastifyInstance, s: Services): void {
     const body = request.body;
     reply.type("text/xml");
     if (body.Digits === ACCEPT_KEY) return accept(entryId, body.CallSid);
-    missOffer(s.ctx, entryId, body.Digits ? "declined_by_key" : "no_key", body.CallSid);
+    await missOffer(s.ctx, entryId, body.Digits ? "declined_by_key" : "no_key", body.CallSid);
     return s.twiml.goodbye([]);
   });
 }

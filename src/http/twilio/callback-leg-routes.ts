@@ -19,14 +19,14 @@ export function callbackLegRoutes(base: FastifyInstance, s: Services): void {
     const body = request.body;
     reply.type("text/xml");
     const machine = isMachine(body.AnsweredBy);
-    const entry = callBackAnswered(s.ctx, entryId, body.CallSid, machine);
+    const entry = await callBackAnswered(s.ctx, entryId, body.CallSid, machine);
     const log = s.log.child({ callSid: body.CallSid });
     if (!entry) {
       log.info({ answeredBy: body.AnsweredBy ?? "unknown" }, machine ? "call-back reached a machine: no message left" : "call-back answered after its attempt ended");
       return s.twiml.goodbye([]);
     }
     log.info({ callbackId: entry.callbackId }, "call-back answered; joining the agent");
-    const item = entry.callbackId ? itemById(s.ctx.db, entry.callbackId) : undefined;
+    const item = entry.callbackId ? await itemById(s.ctx.db, entry.callbackId) : undefined;
     const language = item?.language ?? entry.language;
     return joinConference(s, entry, "caller", utterances(s, { sid: body.CallSid, language }, [{ prompt: "callback-greeting" }]));
   });

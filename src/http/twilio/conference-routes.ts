@@ -33,7 +33,7 @@ export function conferenceRoutes(base: FastifyInstance, s: Services): void {
     reply.type("text/xml");
     const change = PRESENCE[body.StatusCallbackEvent];
     if (change && body.CallSid) {
-      conferencePresence(s.ctx, { entryId: entry, legSid: body.CallSid, change, conferenceSid: body.ConferenceSid });
+      await conferencePresence(s.ctx, { entryId: entry, legSid: body.CallSid, change, conferenceSid: body.ConferenceSid });
     }
     return s.twiml.empty();
   });

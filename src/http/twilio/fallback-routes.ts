@@ -24,7 +24,7 @@ export function fallbackRoutes(base: FastifyInstance, s: Services): void {
     if (!body.Direction || body.Direction === "inbound") {
       const now = s.ctx.clock.now();
       // The apology and hang-up that follow end the call "completed".
-      const stored = recordOutageCall(s.webhookCtx, { sid: body.CallSid, from: body.From, to: body.To, status: "completed", startedAt: now, endedAt: now }, "fallback");
+      const stored = await recordOutageCall(s.webhookCtx, { sid: body.CallSid, from: body.From, to: body.To, status: "completed", startedAt: now, endedAt: now }, "fallback");
       log.warn({ errorCode: body.ErrorCode, failedPath: pathOf(body.ErrorUrl), stored: Boolean(stored) }, "voice URL failed: the caller heard an apology and will be called back");
     }
     return s.twiml.goodbye(utterances(s, { sid: body.CallSid, language: null }, inThaiAndEnglish("outage-goodbye")));

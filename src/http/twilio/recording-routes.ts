@@ -47,14 +47,14 @@ export function recordingRoutes(base: FastifyInstance, s: Services): void {
   app.post("/twilio/recording/answer", { schema: { querystring: sessionQuery, body: voiceWebhookSchema } }, async (request, reply) => {
     const { session: id } = request.query;
     reply.type("text/xml");
-    return current(takeStarted(s.ctx, id));
+    return current(await takeStarted(s.ctx, id));
   });
 
   app.post("/twilio/recording/take", { schema: { querystring: sessionQuery, body: recordedSchema } }, async (request, reply) => {
     const { session: id } = request.query;
     const body = request.body;
     reply.type("text/xml");
-    const session = takeRecorded(s.ctx, id, { url: body.RecordingUrl, sid: body.RecordingSid, seconds: body.RecordingDuration });
+    const session = await takeRecorded(s.ctx, id, { url: body.RecordingUrl, sid: body.RecordingSid, seconds: body.RecordingDuration });
     s.log.child({ callSid: body.CallSid }).info({ sessionId: id, seconds: body.RecordingDuration }, "prompt take recorded");
     return current(session);
   });
@@ -63,14 +63,14 @@ export function recordingRoutes(base: FastifyInstance, s: Services): void {
     const { session: id, attempt } = request.query;
     const body = request.body;
     reply.type("text/xml");
-    const session = sessionById(s.ctx.db, id);
+    const session = await sessionById(s.ctx.db, id);
     if (session?.status !== "reviewing" || !session.takeUrl) return current(session);
     if (body.Digits === "1") {
-      const kept = keepTake(s.ctx, id);
+      const kept = await keepTake(s.ctx, id);
       if (kept?.status === "keeping") s.recordings.calls.fetchTake(id, session.takeUrl);
       return current(kept);
     }
-    if (body.Digits === "2") return current(takeStarted(s.ctx, id));
+    if (body.Digits === "2") return current(await takeStarted(s.ctx, id));
     if (attempt + 1 < REVIEW_TRIES) return review(session, attempt + 1);
     return s.twiml.goodbye(script.line("dropped"));
   });
@@ -79,7 +79,7 @@ export function recordingRoutes(base: FastifyInstance, s: Services): void {
     const { session: id } = request.query;
     const body = request.body;
     reply.type("text/xml");
-    if (["completed", "busy", "failed", "no-answer", "canceled"].includes(body.CallStatus)) callEnded(s.ctx, id, body.CallStatus);
+    if (["completed", "busy", "failed", "no-answer", "canceled"].includes(body.CallStatus)) await callEnded(s.ctx, id, body.CallStatus);
     return s.twiml.empty();
   });
 }

@@ -64,14 +64,14 @@ export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">,
 }
 
 /** A webhook that only needs the call (route options with its schema): TwiML for it, or a plain goodbye for a call we do not know. */
-export function forCall(s: Services, render: (call: CallRow) => string) {
+export function forCall(s: Services, render: (call: CallRow) => string | Promise<string>) {
   return {
     schema: { body: voiceWebhookSchema },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       // Validated against the schema above before the handler runs.
       const body = request.body as VoiceWebhook;
       reply.type("text/xml");
-      const call = findCall(s.ctx.db, body.CallSid);
+      const call = await findCall(s.ctx.db, body.CallSid);
       return call ? render(call) : s.twiml.goodbye([]);
     },
   };

@@ -28,16 +28,16 @@ export function statusRoutes(base: FastifyInstance, s: Services): void {
     const query = request.query;
     if (query.transfer !== undefined) {
       const { transfer } = query;
-      const current = transferById(s.ctx.db, transfer);
-      if (body.CallStatus === "in-progress" && current?.status === "dialling") agencyAnswered(s.ctx, transfer, body.CallSid);
+      const current = await transferById(s.ctx.db, transfer);
+      if (body.CallStatus === "in-progress" && current?.status === "dialling") await agencyAnswered(s.ctx, transfer, body.CallSid);
       // Not answered, refused, or hung up while being briefed: the caller goes back (never left alone).
-      else if (isTerminalStatus(body.CallStatus) && (current?.status === "dialling" || current?.status === "briefing")) agencyGone(s.ctx, transfer, body.CallStatus);
+      else if (isTerminalStatus(body.CallStatus) && (current?.status === "dialling" || current?.status === "briefing")) await agencyGone(s.ctx, transfer, body.CallStatus);
       return s.twiml.empty();
     }
     // A supervisor's leg (listen, whisper, barge): its end, by hanging up or not answering, ends the monitoring.
     if (query.monitor !== undefined) {
-      const monitor = isTerminalStatus(body.CallStatus) ? liveMonitor(s.ctx.db, query.monitor, body.CallSid) : undefined;
-      if (monitor) recordMonitor(s.ctx, { callSid: monitor.callSid, agentId: monitor.agentId }, monitor.id, monitor.supervisorId, { kind: "ended" });
+      const monitor = isTerminalStatus(body.CallStatus) ? await liveMonitor(s.ctx.db, query.monitor, body.CallSid) : undefined;
+      if (monitor) await recordMonitor(s.ctx, { callSid: monitor.callSid, agentId: monitor.agentId }, monitor.id, monitor.supervisorId, { kind: "ended" });
       return s.twiml.empty();
     }
     // Agent legs carry their queue entry in the callback URL: the leg may report before its SID is stored.
@@ -47,17 +47,17 @@ export function statusRoutes(base: FastifyInstance, s: Services): void {
         // The call-back leg to a caller ended. Once caller and agent met, the agent's leg decides what
         // follows; before that it is an attempt that did not reach them ("completed": hung up while
         // being connected).
-        if (isTerminalStatus(body.CallStatus)) callBackEnded(s.ctx, entry, body.CallStatus === "busy" || body.CallStatus === "failed" ? body.CallStatus : "no_answer");
+        if (isTerminalStatus(body.CallStatus)) await callBackEnded(s.ctx, entry, body.CallStatus === "busy" || body.CallStatus === "failed" ? body.CallStatus : "no_answer");
         return s.twiml.empty();
       }
       if (isTerminalStatus(body.CallStatus)) {
-        const current = entryById(s.ctx.db, entry);
-        if (current?.status === "offered") missOffer(s.ctx, entry, body.CallStatus, body.CallSid);
-        else agentLegEnded(s.ctx, entry, body.CallSid, body.CallStatus);
+        const current = await entryById(s.ctx.db, entry);
+        if (current?.status === "offered") await missOffer(s.ctx, entry, body.CallStatus, body.CallSid);
+        else await agentLegEnded(s.ctx, entry, body.CallSid, body.CallStatus);
       }
       return s.twiml.empty();
     }
-    const call = applyInboundStatus(s.webhookCtx, { sid: body.CallSid, status: body.CallStatus, sequence: body.SequenceNumber });
+    const call = await applyInboundStatus(s.webhookCtx, { sid: body.CallSid, status: body.CallStatus, sequence: body.SequenceNumber });
     if (call?.state === "ended") s.log.child({ callSid: call.sid }).info({ outcome: call.outcome }, "call ended");
     return s.twiml.empty();
   });

@@ -17,7 +17,7 @@ export function textStatusRoutes(base: FastifyInstance, s: Services): void {
   /** Where the missed caller's text got to: stored on their callback item, forward only. */
   app.post("/twilio/text-status", { schema: { querystring: querySchema, body: bodySchema } }, async (request, reply) => {
     const body = request.body;
-    textStatusReported(s.ctx, request.query.callback, body.MessageSid, body.MessageStatus);
+    await textStatusReported(s.ctx, request.query.callback, body.MessageSid, body.MessageStatus);
     reply.type("text/xml");
     return s.twiml.empty();
   });

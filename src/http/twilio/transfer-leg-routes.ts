@@ -16,7 +16,7 @@ export function transferLegRoutes(base: FastifyInstance, s: Services): void {
     // hold and wait URLs with few or no parameters (the signature still covers whatever it sends).
     const { call: callSid } = request.query;
     reply.type("text/xml");
-    const call = findCall(s.ctx.db, callSid);
+    const call = await findCall(s.ctx.db, callSid);
     const spoken = utterances(s, { sid: callSid, language: call?.language ?? null }, [{ prompt: "hold" }]);
     return s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/hold", { call: callSid }), HOLD_PAUSE_SECONDS);
   });

@@ -12,7 +12,7 @@ import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
 import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
-export function currentTwiml(s: Services, call: CallRow): string {
+export async function currentTwiml(s: Services, call: CallRow): Promise<string> {
   if (call.state === "ivr" && call.ivrNode && s.flows.flow.nodes[call.ivrNode]) {
     return renderStep(s, call, enterNode(s.flows.flow, call.ivrNode, call.ivrRetries));
   }
@@ -24,8 +24,8 @@ export function currentTwiml(s: Services, call: CallRow): string {
 export function voiceRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
-  const arrive = (body: VoiceWebhook): string => {
-    const result = admitInboundCall(s.webhookCtx, {
+  const arrive = async (body: VoiceWebhook): Promise<string> => {
+    const result = await admitInboundCall(s.webhookCtx, {
       sid: body.CallSid,
       from: body.From,
       to: body.To,
@@ -57,7 +57,7 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
   app.post("/twilio/resume", { schema: { body: voiceWebhookSchema } }, async (request, reply) => {
     const body = request.body;
     reply.type("text/xml");
-    const call = findCall(s.ctx.db, body.CallSid);
+    const call = await findCall(s.ctx.db, body.CallSid);
     if (call) return currentTwiml(s, call);
     return body.Direction === "inbound" ? arrive(body) : s.twiml.goodbye([]);
   });
@@ -66,8 +66,8 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
     const query = request.query;
     const body = request.body;
     reply.type("text/xml");
-    const outcome = inTransaction(s.webhookCtx, (tx, record) => {
-      const call = findCall(tx, body.CallSid);
+    const outcome = await inTransaction(s.webhookCtx, async (tx, record) => {
+      const call = await findCall(tx, body.CallSid);
       if (!call) return undefined;
       // A repeated or late Gather answer for a menu the caller has left changes nothing.
       if (call.state !== "ivr" || call.ivrNode !== query.node || call.ivrRetries !== query.attempt) return { call, fresh: false as const };
@@ -77,7 +77,7 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
         priority: call.priority,
       };
       const decision = chooseInMenu(s.flows.flow, query.node, query.attempt, body.Digits ?? "", facts);
-      return { call: recordIvrStep(tx, record, call, decision, s.ctx.clock.now()), decision, fresh: true as const };
+      return { call: await recordIvrStep(tx, record, call, decision, s.ctx.clock.now()), decision, fresh: true as const };
     });
     if (!outcome) return s.twiml.goodbye([]);
     if (!outcome.fresh) return currentTwiml(s, outcome.call);

@@ -4,6 +4,7 @@ import { HttpError } from "../errors.js";
 import type { Services } from "../../services.js";
 import { utterances } from "./render-step.js";
 import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
+import { detached } from "../../detached.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -25,27 +26,32 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     done();
   });
   // The trail is written in batches, one transaction per turn of the event loop: under a burst of
-  // webhooks a commit per request would cost more than the requests themselves.
+  // webhooks a commit per request would cost more than the requests themselves. One batch is written
+  // at a time, in order: `writing` is the latest, which close waits for.
   let pending: NewEvent[] = [];
-  const flush = () => {
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (): Promise<void> => {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
     try {
-      inTransaction(s.ctx, (_tx, record) => batch.forEach((e) => record(e)));
+      await inTransaction(s.ctx, async (_tx, record) => {
+        for (const e of batch) await record(e);
+      });
     } catch (err) {
-      // A database held by another writer past busy_timeout must not bring the hotline down: the batch
-      // is kept and written a second later, together with what came in meanwhile.
+      // A database held by another writer past its wait must not bring the hotline down: the batch
+      // is kept and written a second later, together with what came in meanwhile (after it).
       app.log.error({ err, webhooks: batch.length }, "webhook trail not written yet; will retry");
-      pending = batch;
-      setTimeout(flush, TRAIL_RETRY_MS).unref();
+      pending = [...batch, ...pending];
+      setTimeout(() => detached(s.log, "retry the webhook trail", flush), TRAIL_RETRY_MS).unref();
     }
   };
+  const flush = (): Promise<void> => (writing = writing.then(write));
   app.addHook("onResponse", (request: FastifyRequest, reply: FastifyReply, done) => {
     done();
     if (!request.twilioCallSid || reply.statusCode === 403) return;
     const body = request.body as Record<string, unknown>;
-    if (pending.length === 0) setImmediate(flush);
+    if (pending.length === 0) setImmediate(() => detached(s.log, "write the webhook trail", flush));
     pending.push({
       type: "webhook",
       callSid: request.twilioCallSid,
@@ -53,7 +59,7 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     });
   });
   app.addHook("onClose", async () => {
-    if (pending.length) flush();
+    await (pending.length ? flush() : writing);
   });
 }
 
