@@ -37,7 +37,9 @@ export function startTexter(ctx: Ctx, carrier: CarrierApi, twiml: TwimlWriter, c
             const sid = await carrier.sendText({ to, from: opts.from, body: text.body, statusCallback: twiml.url("/twilio/text-status", { callback: itemId }) });
             await textSent(ctx, itemId, { sid });
           },
-          (err) => detached(log, "record the missed caller's text as failed", () => textSent(ctx, itemId, { failed: (err as Error).message })),
+          async (err) => {
+            await textSent(ctx, itemId, { failed: (err as Error).message });
+          },
         );
       }),
     );

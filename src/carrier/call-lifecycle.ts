@@ -37,7 +37,8 @@ export class CallLifecycle implements CallControl {
       call.statusCallback = { url: number.statusCallback, method: number.statusCallbackMethod, events: new Set(["completed"]) };
     }
     const fallback = number.voiceFallbackUrl ? { url: number.voiceFallbackUrl, method: number.voiceFallbackMethod } : undefined;
-    this.sessionOf(call).run({ kind: "url", url: number.voiceUrl, method: number.voiceMethod, fallback });
+    // The call runs on by itself (a run logs its own failure): answering the caller does not wait for it.
+    void this.sessionOf(call).run({ kind: "url", url: number.voiceUrl, method: number.voiceMethod, fallback });
     return call;
   }
 
@@ -95,7 +96,7 @@ export class CallLifecycle implements CallControl {
 
   /** Runs new TwiML on a live leg, interrupting whatever it was doing (REST redirect). */
   redirect(call: SimCall, source: DocumentSource): void {
-    this.sessionOf(call).run(source);
+    void this.sessionOf(call).run(source);
   }
 
   /**

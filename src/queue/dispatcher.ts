@@ -59,7 +59,7 @@ export class Dispatcher {
     private readonly times: DispatchTimes,
     private readonly log: Logger,
   ) {
-    this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+    this.unsubscribe = ctx.bus.subscribeAll((e, remote) => this.onEvent(e, remote));
   }
 
   /** After a restart: pending offers and wrap-ups get their timers back, then routing runs. */
@@ -127,7 +127,9 @@ export class Dispatcher {
         const stillWanted = now?.status === "offered" || ((now?.status === "connecting" || now?.status === "connected") && now.agentLegSid === legSid);
         if (!stillWanted) await this.control.hangup(legSid);
       },
-      () => detached(this.log, "withdraw the offer of an unreachable agent", () => missOffer(this.ctx, entryId, "agent_unreachable")),
+      async () => {
+        await missOffer(this.ctx, entryId, "agent_unreachable");
+      },
     );
   }
 
@@ -145,7 +147,7 @@ export class Dispatcher {
         await setAttemptLeg(this.ctx, attemptId, legSid);
         await inTransaction(this.ctx, (tx) => updateEntry(tx, entryId, { callbackLegSid: legSid }));
       },
-      () => detached(this.log, "end a call-back that could not be placed", () => callBackEnded(this.ctx, entryId, "failed")),
+      () => callBackEnded(this.ctx, entryId, "failed"),
     );
   }
 
@@ -191,10 +193,16 @@ export class Dispatcher {
     this.tasks.run(why, () => this.control.hangup(sid));
   }
 
-  private onEvent(e: DomainEvent): void {
+  /**
+   * Every instance hears every event. Routing runs on any of them, and every instance arms the timers an
+   * event implies, so a timer still fires when the instance that set it has died; each acts only on the
+   * state it was set for, in a transaction, so it acts once. What an event asks of the carrier (ring,
+   * connect, hang up) is done by the instance that committed it, once (`remote` false).
+   */
+  private onEvent(e: DomainEvent, remote: boolean): void {
     switch (e.type) {
       case "call.requeued":
-        if (e.callSid) {
+        if (e.callSid && !remote) {
           const sid = e.callSid;
           this.tasks.run("return caller to the queue", () => this.control.returnToQueue(sid));
         }
@@ -202,7 +210,7 @@ export class Dispatcher {
         break;
       case "call.queued":
       case "offer.missed":
-        if (e.type === "offer.missed") {
+        if (e.type === "offer.missed" && !remote) {
           this.hangupLater(e.data.agentLegSid, "end missed offer leg");
           this.hangupLater(e.data.callbackLegSid, "end call-back leg whose agent is gone");
         }
@@ -213,32 +221,39 @@ export class Dispatcher {
         if (e.data.to === "wrap_up" && e.userId) this.armWrapUp(e.userId, Number(e.data.since), this.times.wrapUpSeconds * 1000);
         break;
       case "offer.withdrawn":
-        this.hangupLater(e.data.agentLegSid, "cancel ringing agent");
+        if (!remote) this.hangupLater(e.data.agentLegSid, "cancel ringing agent");
         break;
       case "offer.whisper":
         this.armOfferTimer(Number(e.data.entryId), Number(e.data.offeredAt), WHISPER_WINDOW_MS);
         break;
       case "offer.accepted":
+        if (remote) break;
         if (e.data.kind === "live" && e.callSid) {
           const sid = e.callSid;
           const agentLeg = typeof e.data.agentLegSid === "string" ? e.data.agentLegSid : undefined;
           // If the caller cannot be brought in, they must not be left waiting for an agent who is gone:
           // the agent is released and the caller goes back to the head of the queue.
-          this.tasks.run("connect caller", () => this.control.connectCaller(sid), () =>
-            detached(this.log, "requeue a caller who could not be connected", async () => {
-              await requeueCaller(this.ctx, sid, "connect_failed");
-              this.hangupLater(agentLeg, "release agent whose caller could not be connected");
-            }),
-          );
+          this.tasks.run("connect caller", () => this.control.connectCaller(sid), async () => {
+            await requeueCaller(this.ctx, sid, "connect_failed");
+            this.hangupLater(agentLeg, "release agent whose caller could not be connected");
+          });
         } else if (e.data.kind === "virtual") {
           const entryId = Number(e.data.entryId);
           queueMicrotask(() => detached(this.log, "call the caller back", () => this.dialBack(entryId)));
         }
         break;
       case "call.offered": {
+        const entryId = Number(e.data.entryId);
+        if (remote) {
+          // The offering instance rings and arms the timeout; this one arms it too, should that one die.
+          detached(this.log, "arm the timeout of another instance's offer", async () => {
+            const entry = await entryById(this.ctx.db, entryId);
+            if (entry?.status === "offered") this.armOfferTimer(entryId, entry.offeredAt, this.times.offerTimeoutSeconds * 1000 + OFFER_GRACE_MS);
+          });
+          break;
+        }
         // After this event's other listeners, and once their pushes went out: the screen-pop reaches the
         // agent before the phone rings.
-        const entryId = Number(e.data.entryId);
         queueMicrotask(() => detached(this.log, "ring agent", () => this.ring(entryId)));
         break;
       }

@@ -54,7 +54,8 @@ export class RealtimeHub {
     private readonly backlog?: BacklogView,
     private readonly opts: { wrapUpSeconds?: number } = {},
   ) {
-    this.unsubscribe = ctx.bus.subscribe((e) => this.onEvent(e));
+    // Every instance's events: a page connected here sees what a webhook on another instance did.
+    this.unsubscribe = ctx.bus.subscribeAll((e) => this.onEvent(e));
     this.armDeadline();
   }
 

@@ -55,7 +55,8 @@ export class ApprovedIndex implements ApprovedLookup {
 
   /** Reloads after every committed approval (a failed reload is logged; the index keeps what it had); returns the unsubscribe. */
   follow(bus: EventBus, log: Logger): () => void {
-    return bus.subscribe((event) => {
+    // Approved on any instance: every instance's IVR plays it.
+    return bus.subscribeAll((event) => {
       if (event.type === "recording.approved") detached(log, "reload the approved recordings", () => this.reload());
     });
   }

@@ -38,7 +38,9 @@ export class RecordingCalls {
         });
         await callPlaced(this.ctx, id, sid);
       },
-      () => detached(this.log, "end a recording session whose call could not be placed", () => callEnded(this.ctx, id, "failed")),
+      async () => {
+        await callEnded(this.ctx, id, "failed");
+      },
     );
   }
 

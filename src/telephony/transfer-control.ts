@@ -84,7 +84,9 @@ export class TransferControl {
               await this.carrier.removeParticipant(conference, agent);
             }
           },
-          () => detached(this.log, "give up a transfer that could not be dialled", () => agencyGone(this.ctx, id, "failed")),
+          async () => {
+            await agencyGone(this.ctx, id, "failed");
+          },
         );
         break;
       case "transfer.completed":
