@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { eq, getTableColumns, getTableName, is, sql, type Column, type SQL } from "drizzle-orm";
 import { PgDatabase, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "./storage.js";
@@ -42,6 +44,15 @@ export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
   return query;
 }
 
+/** PostgreSQL keeps 63 bytes of a statement's name: a longer one keeps its start and gains a hash of the whole. */
+const NAME_LIMIT = 63;
+
+/** A prepared statement's name for `label`, unique per label and short enough for PostgreSQL. */
+export function statementName(label: string): string {
+  if (Buffer.byteLength(label) <= NAME_LIMIT) return label;
+  return `${label.slice(0, 32)} ${createHash("sha256").update(label).digest("base64url").slice(0, 22)}`;
+}
+
 /** A named placeholder whose value is passed to the driver as given (encoded by `encode` below). */
 const raw = (name: string): SQL => sql`${sql.placeholder(name)}`;
 
@@ -59,6 +70,15 @@ function encode(columns: Record<string, Column>, patch: Record<string, unknown>,
 }
 
 /**
+ * PostgreSQL keeps 63 bytes of a statement's name: two longer keys that share their first 63 bytes would
+ * name one statement, and the second's PARSE fails ("prepared statement ... already exists"). A longer key
+ * is therefore named by its hash.
+ */
+function statementName(key: string): string {
+  return Buffer.byteLength(key) <= 63 ? key : `${key.slice(0, 30)} ${createHash("sha256").update(key).digest("base64url").slice(0, 22)}`;
+}
+
+/**
  * `update table set <patch> where idColumn = id`, prepared once per set of patched columns: a row's
  * updates come in a handful of shapes, each compiled once. `table` is the engine's (from `tables(db)`).
  */
@@ -72,7 +92,7 @@ export async function updateById<T extends PgTable>(db: Db, table: T, idColumn: 
       .update(table)
       .set(Object.fromEntries(keys.map((k) => [k, raw(k)])) as never)
       .where(eq(idColumn, sql.placeholder("$id")))
-      .prepare(key),
+      .prepare(statementName(key)),
   );
   await query.execute({ ...encode(columns, patch as Record<string, unknown>, keys), $id: id });
 }

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { countAll, first, tables, type Db, type Tables } from "../../../db/storage.js";
-import { prepared } from "../../../db/prepared.js";
+import { prepared, statementName } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
 import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";
@@ -68,13 +67,6 @@ function asHttp(err: unknown): never {
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
 
-/**
- * PostgreSQL's name for a compiled query: by its SQL text, so every filter of one shape shares one statement
- * per connection (the values differ, the text does not), and short (the server keeps 63 bytes of a name).
- */
-function statementName(what: string, query: { toSQL(): { sql: string } }): string {
-  return `${what} ${createHash("sha256").update(query.toSQL().sql).digest("base64url").slice(0, 22)}`;
-}
 
 export function callbackRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
@@ -98,7 +90,9 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const condition = where(callbacks, { ...filter, digits: filter.digits === undefined ? undefined : sql.placeholder("digits") }, NOW, agent);
     const page = db.select().from(callbacks).where(condition).orderBy(...urgency(db, NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset"));
     const count = db.select({ n: countAll() }).from(callbacks).where(condition);
-    return { page: page.prepare(statementName("callbacks page", page)), count: count.prepare(statementName("callbacks count", count)) };
+    // Named by their SQL text: every filter of one shape shares one statement per connection (the values
+    // differ, the text does not).
+    return { page: page.prepare(statementName(`callbacks page ${page.toSQL().sql}`)), count: count.prepare(statementName(`callbacks count ${count.toSQL().sql}`)) };
   };
 
   app.get("/api/callbacks", { onRequest: requireRole(s, "supervisor", "agent"), schema: { querystring: filterSchema } }, async (request) => {
