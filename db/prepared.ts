@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { createHash } from "node:crypto";
 import { eq, getTableColumns, getTableName, is, sql, type Column, type SQL } from "drizzle-orm";
 import { PgDatabase, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "./storage.js";
@@ -44,7 +43,11 @@ export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
   return query;
 }
 
-/** PostgreSQL keeps 63 bytes of a statement's name: a longer one keeps its start and gains a hash of the whole. */
+/**
+ * PostgreSQL keeps 63 bytes of a statement's name: two longer names that share their first 63 bytes would
+ * name one statement, and the second's PARSE fails ("prepared statement ... already exists"). A longer
+ * one keeps its start and gains a hash of the whole.
+ */
 const NAME_LIMIT = 63;
 
 /** A prepared statement's name for `label`, unique per label and short enough for PostgreSQL. */
@@ -67,15 +70,6 @@ function encode(columns: Record<string, Column>, patch: Record<string, unknown>,
     values[k] = v === null ? null : columns[k]!.mapToDriverValue(v);
   }
   return values;
-}
-
-/**
- * PostgreSQL keeps 63 bytes of a statement's name: two longer keys that share their first 63 bytes would
- * name one statement, and the second's PARSE fails ("prepared statement ... already exists"). A longer key
- * is therefore named by its hash.
- */
-function statementName(key: string): string {
-  return Buffer.byteLength(key) <= 63 ? key : `${key.slice(0, 30)} ${createHash("sha256").update(key).digest("base64url").slice(0, 22)}`;
 }
 
 /**
