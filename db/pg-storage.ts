@@ -63,8 +63,9 @@ export class PgStorage implements Storage {
     await tx.execute(sql`select pg_notify(${CHANNEL}, ${payload})`);
   }
 
-  async listen(onEvent: (event: StoredEvent) => void): Promise<() => void> {
+  async listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void> {
     let stopped = false;
+    let listenedBefore = false;
     let client: pg.Client | undefined;
     // Deliveries in the order heard, also when one has to be read back from the table first.
     let delivered: Promise<void> = Promise.resolve();
@@ -87,23 +88,31 @@ export class PgStorage implements Storage {
     const connect = async (): Promise<void> => {
       if (stopped) return;
       const c = new pg.Client({ connectionString: this.url, application_name: "hotline listener" });
-      c.on("notification", hear);
-      c.on("error", (err) => {
-        this.onError("the event listener lost its connection: listening again", err);
-        c.end().catch(() => {});
+      let gone = false;
+      // Whatever ends this connection (an error, the server closing it, a failed start), once: listen again.
+      const lost = (message: string, err?: unknown) => {
+        if (gone) return;
+        gone = true;
         if (client === c) client = undefined;
+        c.end().catch(() => {});
+        if (stopped) return;
+        this.onError(message, err);
         setTimeout(() => void connect(), RELISTEN_MS).unref();
-      });
+      };
+      c.on("notification", hear);
+      c.on("error", (err) => lost("the event listener lost its connection: listening again", err));
+      c.on("end", () => lost("the event listener's connection ended: listening again"));
       try {
         await c.connect();
         await c.query(`LISTEN ${CHANNEL}`);
-        client = c;
-        if (stopped) await c.end();
       } catch (err) {
-        this.onError("the event listener could not connect: trying again", err);
-        c.end().catch(() => {});
-        setTimeout(() => void connect(), RELISTEN_MS).unref();
+        lost("the event listener could not connect: trying again", err);
+        return;
       }
+      client = c;
+      if (stopped) await c.end();
+      else if (listenedBefore) onGap();
+      listenedBefore = true;
     };
     await connect();
     const entry = {

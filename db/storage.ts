@@ -56,9 +56,10 @@ export interface Storage {
   announce(tx: Db, event: StoredEvent): Promise<void>;
   /**
    * Hears, in commit order, the events the other instances announce; resolves once listening, with the
-   * function that stops.
+   * function that stops. `onGap` runs when listening resumes after a lost connection: events announced
+   * meanwhile were not heard.
    */
-  listen(onEvent: (event: StoredEvent) => void): Promise<() => void>;
+  listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void>;
   /** Runs `then` once the transaction in progress (or the open group) has committed; at once if none is open. */
   afterCommit(then: () => void): void;
   /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */

@@ -39,6 +39,7 @@ import { ApprovedIndex } from "./recordings/approved-index.js";
 import { RecordingCalls } from "./recordings/recording-calls.js";
 import { SessionScript } from "./recordings/session-script.js";
 import { loggableError } from "./log-scrub.js";
+import { detached } from "./detached.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -166,7 +167,15 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
     services,
     async start() {
       // Events other instances commit reach this one's pages, timers and caches (nothing on one SQLite file).
-      stopListening = await storage.listen((event) => ctx.bus.publishRemote(event));
+      stopListening = await storage.listen(
+        (event) => ctx.bus.publishRemote(event),
+        () => {
+          // Others' events were missed: pages reconnect for their full state, timers are armed from the rows.
+          log.warn("listening to the other instances resumed after a gap: pages refreshed, timers re-armed");
+          services.draining.refreshPages();
+          detached(log, "resume routing after a gap", () => dispatcher.resume());
+        },
+      );
       await dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);

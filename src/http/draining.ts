@@ -17,7 +17,15 @@ export class Draining {
     for (const listener of this.listeners) listener();
   }
 
-  /** Runs `listener` when draining starts (at once if it has); returns how to stop listening. */
+  /**
+   * Live pages reconnect and get their full state, without draining: this instance missed other
+   * instances' events for a while (its listening connection was lost), so what it pushed may be stale.
+   */
+  refreshPages(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Runs `listener` when draining starts (at once if it has) or pages are refreshed; returns how to stop listening. */
   onStart(listener: () => void): () => void {
     if (this.started) listener();
     this.listeners.add(listener);
