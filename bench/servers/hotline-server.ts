@@ -17,7 +17,7 @@ const manual = process.env.BENCH_CLOCK_START ? new ManualClock(Number(process.en
 // Production's logger (stdout) at the configured level; the bench points stdout at /dev/null.
 const log = createLogger(config.LOG_LEVEL);
 const hotline = await createHotline(config, { clock: manual ?? systemClock, log });
-if (process.env.BENCH_LINES) setCapacity(hotline.services.ctx, Number(process.env.BENCH_LINES), null);
+if (process.env.BENCH_LINES) await setCapacity(hotline.services.ctx, Number(process.env.BENCH_LINES), null);
 // Time inside the server per request, from the request's first byte parsed to the response written: the
 // rest of what a client measures is waiting (in the kernel, or behind other requests on this event loop).
 const inServer = createHistogram();
@@ -61,7 +61,7 @@ onParent(async (m) => {
       tell({ type: "loopDelayReset" });
       break;
     case "stats":
-      tell({ type: "stats", ...memory(), figures: hotline.services.figures() });
+      tell({ type: "stats", ...memory(), figures: await hotline.services.figures() });
       break;
     case "advance":
       if (!manual) throw new Error("this server runs on the system clock");

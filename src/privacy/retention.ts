@@ -117,8 +117,10 @@ export const planCounts = (plan: AnonymisationPlan) => Object.fromEntries(Object
 
 /** The daily run: everything older than the window, anonymised in one transaction with its event. */
 export function runRetention(ctx: Ctx, key: string, retentionDays: number): Promise<AnonymisationPlan> {
+  // The window ends when the run is due, not when its transaction gets the write lock (later, by a wait
+  // for other writers or, on PostgreSQL, by round trips): what the run takes does not depend on that wait.
+  const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
   return inTransaction(ctx, async (tx, record) => {
-    const cutoff = ctx.clock.now() - retentionDays * DAY_MS;
     const plan = await retentionPlan(tx, cutoff);
     await anonymise(tx, key, plan);
     await record({ type: "privacy.anonymised", data: { cutoff, ...planCounts(plan) } });
@@ -136,6 +138,10 @@ export function scheduleRetention(ctx: Ctx, key: string, retentionDays: number, 
   let cancel = () => {};
   // A run may still be in progress when the job is stopped: it then sets no further timer.
   let stopped = false;
+  // Runs are due a day apart from the first, however long each takes (on PostgreSQL a run spans round
+  // trips): the next is timed from when this one was due, not from when it finished, so the schedule does
+  // not drift. A run due while the server could not run it is not made up twice: the next covers it.
+  let due = ctx.clock.now();
   const tick = async () => {
     try {
       const plan = await runRetention(ctx, key, retentionDays);
@@ -144,7 +150,11 @@ export function scheduleRetention(ctx: Ctx, key: string, retentionDays: number, 
     } catch (err) {
       log.error({ err: (err as Error).message }, "retention run failed; will try again tomorrow");
     }
-    if (!stopped) cancel = ctx.clock.setTimer(DAY_MS, () => detached(log, "retention run", tick));
+    if (stopped) return;
+    const now = ctx.clock.now();
+    due += DAY_MS;
+    while (due <= now) due += DAY_MS;
+    cancel = ctx.clock.setTimer(due - now, () => detached(log, "retention run", tick));
   };
   detached(log, "retention run", tick);
   return () => {

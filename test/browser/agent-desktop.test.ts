@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { dropConnection, launchBrowser, openPage, screenshot } from "../support/browser.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 
@@ -25,8 +25,11 @@ async function advance(page: Page, ms: number) {
   await cc.settle();
 }
 
-const dispositionsOf = (callSid: string) =>
-  cc.hotline.services.ctx.db.select().from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.disposition"))).all();
+const dispositionsOf = async (callSid: string) => {
+  const db = cc.hotline.services.ctx.db;
+  const { events } = tables(db);
+  return db.select().from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.disposition")));
+};
 
 /** Walks the IVR like a person: a few seconds of listening before each key, so the path has timings. */
 async function callIn(from: string, keys: string[]) {
@@ -128,7 +131,7 @@ describe("the agent desktop", { timeout: 60_000 }, () => {
     await page.locator('#wrap-up[data-state="saved"]').waitFor();
     await page.locator('#agent-status[data-agent-status="available"]').waitFor();
 
-    expect(dispositionsOf(call.sid).map((e) => e.data)).toEqual([
+    expect((await dispositionsOf(call.sid)).map((e) => e.data)).toEqual([
       { outcome: "advice_given", topic: "trafficking", note: "Worker held by employer; gave labour office number" },
     ]);
     expect(problems).toEqual([]);

@@ -88,7 +88,7 @@ describe("users and access", () => {
     // Anan has been idle longest and would be offered the call.
     await cc.api("PATCH", `/api/users/${first.id}`, { body: { active: false } });
     const caller = await cc.callIn("+66830000001", ["3", "1"]);
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ringing", agentId: second.id });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ringing", agentId: second.id });
     expect(first.socket.of("call.offered")).toHaveLength(0);
     await caller.hangup();
     await cc.settle();
@@ -101,23 +101,23 @@ describe("users and access", () => {
     const caller = await cc.callIn("+66830000002", ["4", "1"]);
     cc.carrier.endpoint(agent.endpoint).ringing()[0]!.answer();
     await cc.settle();
-    expect(findCall(db(), caller.sid)?.state).toBe("connected");
+    expect((await findCall(db(), caller.sid))?.state).toBe("connected");
 
     await cc.api("PATCH", `/api/users/${agent.id}`, { body: { active: false } });
     expect(await agent.socket.closed).toBe(4401);
     await cc.clock.advance(60_000);
     await cc.settle();
-    expect(findCall(db(), caller.sid)?.state).toBe("connected");
+    expect((await findCall(db(), caller.sid))?.state).toBe("connected");
     expect(await statusOf(agent.id)).toBe("on_call");
 
     await caller.hangup();
     await cc.settle();
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
     await cc.clock.advance(31_000);
     await cc.settle();
     expect(await statusOf(agent.id)).toBe("offline");
     const next = await cc.callIn("+66830000003", ["4", "1"]);
-    expect(findCall(db(), next.sid)?.state).toBe("queued");
+    expect((await findCall(db(), next.sid))?.state).toBe("queued");
     await next.hangup();
     await cc.settle();
   });
@@ -125,13 +125,13 @@ describe("users and access", () => {
   it("an agent deactivated while a call rings them goes offline, not on break, when the offer lapses", async () => {
     const agent = await cc.addAgent("Vanna", ["zh"]);
     const caller = await cc.callIn("+66830000004", ["6", "1"]);
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ringing", agentId: agent.id });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ringing", agentId: agent.id });
     await cc.api("PATCH", `/api/users/${agent.id}`, { body: { active: false } });
     expect(await statusOf(agent.id)).toBe("offered");
     await cc.clock.advance(21_000);
     await cc.settle();
     expect(await statusOf(agent.id)).toBe("offline");
-    expect(findCall(db(), caller.sid)?.state).toBe("queued");
+    expect((await findCall(db(), caller.sid))?.state).toBe("queued");
     await caller.hangup();
     await cc.settle();
   });

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agencies, events } from "../../db/schema.js";
+import { first, tables } from "../../db/storage.js";
 import { sampleTrend } from "../../src/stats/trend-history.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
 
@@ -17,7 +17,11 @@ beforeAll(async () => {
 afterAll(async () => cc?.stopAll());
 
 const db = () => cc.hotline.services.ctx.db;
-const auditsOf = (action: string) => db().select().from(events).where(eq(events.type, `audit.${action}`)).all();
+const auditsOf = async (action: string) => {
+  const { events } = tables(db());
+  return db().select().from(events).where(eq(events.type, `audit.${action}`));
+};
+const agencyCount = async () => (await db().select().from(tables(db()).agencies)).length;
 
 /** A caller who hangs up in the queue (nobody available) leaves one open callback item. */
 async function missedCaller(from: string, keys: string[]) {
@@ -43,7 +47,7 @@ describe("the callback backlog for the admin pages", () => {
     expect(twoDigits.body.items.map((i: { number: string }) => i.number)).toEqual(["+66822229999"]);
     expect((await cc.api("GET", "/api/callbacks?digits=0000", { token: supervisorToken })).body).toMatchObject({ items: [], total: 0 });
 
-    const audits = auditsOf("callbacks_listed").filter((e) => e.data.search === "digits");
+    const audits = (await auditsOf("callbacks_listed")).filter((e) => e.data.search === "digits");
     expect(audits.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(audits)).not.toMatch(/4821|9999/);
 
@@ -65,7 +69,8 @@ describe("the callback backlog for the admin pages", () => {
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ id: thaiItem.id, status: "claimed", claimedBy: thai.id });
     await thai.socket.next("callbacks.changed", () => true, before);
-    const claimed = db().select().from(events).where(and(eq(events.type, "callback.claimed"), eq(events.callbackId, thaiItem.id))).get();
+    const { events } = tables(db());
+    const claimed = first(await db().select().from(events).where(and(eq(events.type, "callback.claimed"), eq(events.callbackId, thaiItem.id))).limit(1));
     expect(claimed).toMatchObject({ userId: thai.id, data: { assignedBy: expect.any(String) } });
     // Theirs to call back now: the agent's own list shows the claim.
     const mine = await cc.api("GET", "/api/callbacks?status=claimed", { token: thai.token });
@@ -87,19 +92,20 @@ describe("the agency import preview", () => {
     fetch(`${cc.baseUrl}/api/agencies/import${query}`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" }, body: text }).then(async (r) => ({ status: r.status, body: await r.json() }));
 
   it("?dryRun=1 reports every row's error and what would be created, and writes nothing", async () => {
-    const before = db().select().from(agencies).all().length;
+    const before = await agencyCount();
     const preview = await post(csv, "?dryRun=1");
     expect(preview.status).toBe(200);
     expect(preview.body).toMatchObject({ dryRun: true, created: 1, updated: 0 });
     expect(preview.body.errors.map((e: { line: number }) => e.line)).toEqual([3, 4]);
     expect(preview.body.errors[0].message).toMatch(/Atlantis/);
     expect(preview.body.errors[1].message).toMatch(/nope/);
-    expect(db().select().from(agencies).all().length).toBe(before);
-    expect(db().select().from(events).where(eq(events.type, "agency.imported")).all()).toEqual([]);
+    expect(await agencyCount()).toBe(before);
+    const { events } = tables(db());
+    expect(await db().select().from(events).where(eq(events.type, "agency.imported"))).toEqual([]);
 
     const real = await post(csv);
     expect(real.body).toMatchObject({ dryRun: false, created: 1, errors: [{ line: 3 }, { line: 4 }] });
-    expect(db().select().from(agencies).all().length).toBe(before + 1);
+    expect(await agencyCount()).toBe(before + 1);
     expect((await post(csv, "?dryRun=1")).body).toMatchObject({ created: 0, updated: 1 });
   });
 

@@ -14,7 +14,7 @@ afterAll(async () => cc.stopAll());
 const db = () => cc.hotline.services.ctx.db;
 const answeredToday = async () => (await cc.api("GET", "/api/stats")).body.today.answered as number;
 const itemsFor = async (number: string) => ((await cc.api("GET", "/api/callbacks?limit=500")).body.items as Array<Record<string, unknown>>).filter((i) => i.number === number);
-const statusOf = (agent: AgentHandle) => findAgent(db(), agent.id)?.status;
+const statusOf = async (agent: AgentHandle) => (await findAgent(db(), agent.id))?.status;
 async function offline(...agents: AgentHandle[]) {
   for (const leg of cc.carrier.liveCalls()) await leg.hangup();
   await cc.settle();
@@ -39,17 +39,17 @@ describe("a call is answered only once caller and agent were in the conference t
     leg.answer();
     await cc.settle();
     expect(leg.state).toBe("conference");
-    expect(findCall(db(), caller.sid)?.state).toBe("ringing");
-    expect(entryForCall(db(), caller.sid)?.status).toBe("connecting");
+    expect((await findCall(db(), caller.sid))?.state).toBe("ringing");
+    expect((await entryForCall(db(), caller.sid))?.status).toBe("connecting");
 
     await caller.hangup();
     await cc.settle();
     expect(cc.carrier.metWith(caller.sid).size).toBe(0);
-    expect(findCall(db(), caller.sid)).toMatchObject({ outcome: "abandoned_ringing", connectedAt: null });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ outcome: "abandoned_ringing", connectedAt: null });
     expect(await itemsFor("+66840000001")).toMatchObject([{ reason: "abandoned_ringing", status: "open" }]);
     expect(await answeredToday()).toBe(before);
     // The agent is let go (not blamed, no wrap-up) and their leg is ended.
-    expect(statusOf(agent)).toBe("available");
+    expect(await statusOf(agent)).toBe("available");
     expect(leg.ended).toBe(true);
     await offline(agent);
   });
@@ -58,7 +58,7 @@ describe("a call is answered only once caller and agent were in the conference t
     const before = await answeredToday();
     const dropper = await cc.addAgent("Dropper", ["th"]);
     const caller = await cc.callIn("+66840000002", ["1", "1"]);
-    const enqueuedAt = entryForCall(db(), caller.sid)?.enqueuedAt;
+    const enqueuedAt = (await entryForCall(db(), caller.sid))?.enqueuedAt;
     await cc.clock.advance(2_000);
     const behind = await cc.callIn("+66840000003", ["1", "1"]);
     const leg = await cc.carrier.endpoint(dropper.endpoint).waitForRing();
@@ -69,9 +69,9 @@ describe("a call is answered only once caller and agent were in the conference t
     await cc.settle();
 
     expect(cc.carrier.metWith(caller.sid).size).toBe(0);
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "queued", connectedAt: null, agentId: null });
-    expect(entryForCall(db(), caller.sid)).toMatchObject({ status: "waiting", enqueuedAt, agentLegSid: null });
-    expect(statusOf(dropper)).toBe("break");
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "queued", connectedAt: null, agentId: null });
+    expect(await entryForCall(db(), caller.sid)).toMatchObject({ status: "waiting", enqueuedAt, agentLegSid: null });
+    expect(await statusOf(dropper)).toBe("break");
     expect(dropper.socket.of("call.ended").some((m) => m.callSid === caller.sid)).toBe(true);
     expect(await answeredToday()).toBe(before);
 
@@ -85,9 +85,9 @@ describe("a call is answered only once caller and agent were in the conference t
     nextLeg.answer();
     await cc.settle();
     expect(cc.carrier.metWith(caller.sid).has(nextLeg.sid)).toBe(true);
-    expect(findCall(db(), caller.sid)?.state).toBe("connected");
+    expect((await findCall(db(), caller.sid))?.state).toBe("connected");
     expect(await answeredToday()).toBe(before + 1);
-    expect(findCall(db(), behind.sid)?.state).toBe("queued");
+    expect((await findCall(db(), behind.sid))?.state).toBe("queued");
     await offline(dropper, next);
   });
 
@@ -106,8 +106,8 @@ describe("a call is answered only once caller and agent were in the conference t
     await cc.clock.advance(7_000);
     await cc.settle();
     expect(vmLeg!.ended).toBe(true);
-    expect(statusOf(voicemail)).toBe("break");
-    expect(findCall(db(), caller.sid)?.state).toBe("queued");
+    expect(await statusOf(voicemail)).toBe("break");
+    expect((await findCall(db(), caller.sid))?.state).toBe("queued");
     expect(cc.carrier.metWith(caller.sid).size).toBe(0);
 
     const presser = await cc.addAgent("Presser", ["th", "my"], { endpoint: "+66899000002", mode: "answer" });
@@ -117,8 +117,8 @@ describe("a call is answered only once caller and agent were in the conference t
     leg!.press("1");
     await cc.settle();
     expect(cc.carrier.metWith(caller.sid).has(leg!.sid)).toBe(true);
-    expect(findCall(db(), caller.sid)?.state).toBe("connected");
-    expect(statusOf(presser)).toBe("on_call");
+    expect((await findCall(db(), caller.sid))?.state).toBe("connected");
+    expect(await statusOf(presser)).toBe("on_call");
     expect(await answeredToday()).toBe(before + 1);
     await offline(voicemail, presser);
   });
@@ -133,14 +133,14 @@ describe("conference events that never come", () => {
     const caller = await cc.callIn("+66840000007", ["1", "1"]);
     await cc.settle();
     expect(caller.state).toBe("conference");
-    expect(entryForCall(db(), caller.sid)?.status).toBe("connecting");
+    expect((await entryForCall(db(), caller.sid))?.status).toBe("connecting");
     expect(await answeredToday()).toBe(before);
 
     await cc.clock.advance(600_000);
     await cc.settle();
     await cc.hotline.reconciled();
-    expect(findCall(db(), caller.sid)?.state).toBe("connected");
-    expect(statusOf(agent)).toBe("on_call");
+    expect((await findCall(db(), caller.sid))?.state).toBe("connected");
+    expect(await statusOf(agent)).toBe("on_call");
     expect(await answeredToday()).toBe(before + 1);
     // The held-back events arrive at last and change nothing.
     await cc.clock.advance(3_600_000);
@@ -174,7 +174,7 @@ describe("call-backs", () => {
     expect(detail.attemptHistory.map((a: { outcome: string }) => a.outcome)).toEqual(["voicemail"]);
     const ended = await agent.socket.next("call.ended", (m) => m.reason === "callback_voicemail");
     expect(ended.reason).toBe("callback_voicemail");
-    expect(statusOf(agent)).toBe("available");
+    expect(await statusOf(agent)).toBe("available");
     await offline(agent);
   });
 
@@ -191,7 +191,7 @@ describe("call-backs", () => {
     expect((await cc.api("GET", `/api/callbacks/${item.id}`)).body.status).toBe("reached");
     await cc.carrier.endpoint(agent.endpoint).calls.at(-1)!.hangup();
     await cc.settle();
-    expect(statusOf(agent)).toBe("wrap_up");
+    expect(await statusOf(agent)).toBe("wrap_up");
 
     agent.socket.send({ type: "disposition", callSid, outcome: "advice_given", note: "first thoughts" });
     await agent.socket.next("ack", (m) => m.of === "disposition");

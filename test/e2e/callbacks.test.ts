@@ -29,7 +29,7 @@ describe("every missed call becomes one callback item", () => {
     await agent.socket.next("call.offered");
     await ringing.hangup();
     await cc.settle();
-    expect(findCall(cc.hotline.services.ctx.db, ringing.sid)?.outcome).toBe("abandoned_ringing");
+    expect((await findCall(cc.hotline.services.ctx.db, ringing.sid))?.outcome).toBe("abandoned_ringing");
     expect(await itemFor("+66830000001")).toMatchObject([{ reason: "abandoned_ivr", missedCalls: 1, status: "open" }]);
     expect(await itemFor("+66830000002")).toMatchObject([{ reason: "abandoned_queue", missedCalls: 1, language: "th" }]);
     expect(await itemFor("+66830000003")).toMatchObject([{ reason: "abandoned_ringing", language: "km" }]);
@@ -64,7 +64,7 @@ describe("every missed call becomes one callback item", () => {
     const agent = await cc.addAgent("Dao", ["th"], { mode: "answer" });
     const through = await cc.callIn("+66830000020", ["1", "5"]);
     await cc.settle();
-    expect(findCall(cc.hotline.services.ctx.db, through.sid)?.state).toBe("connected");
+    expect((await findCall(cc.hotline.services.ctx.db, through.sid))?.state).toBe("connected");
     const after = (await cc.api("GET", `/api/callbacks/${item!.id}`)).body;
     expect(after.status).toBe("reached");
     await through.hangup();
@@ -97,7 +97,7 @@ describe("working the backlog", () => {
     asker.press("1");
     await cc.settle();
     expect(asker.ended).toBe(true);
-    expect(findCall(cc.hotline.services.ctx.db, asker.sid)?.outcome).toBe("callback_requested");
+    expect((await findCall(cc.hotline.services.ctx.db, asker.sid))?.outcome).toBe("callback_requested");
     const [item] = await itemFor("+66830000030");
     expect(item).toMatchObject({ reason: "requested", language: "my", status: "open" });
     // The later caller is still told they are second: the kept place counts.
@@ -116,7 +116,7 @@ describe("working the backlog", () => {
     const room = cc.carrier.conference(asker.sid);
     expect(room?.participants).toHaveLength(2);
     expect((await cc.api("GET", `/api/callbacks/${item!.id}`)).body.status).toBe("reached");
-    expect(findCall(cc.hotline.services.ctx.db, later.sid)?.state).toBe("queued");
+    expect((await findCall(cc.hotline.services.ctx.db, later.sid))?.state).toBe("queued");
     expect(thaiOnly.socket.of("call.offered")).toHaveLength(0);
     await back!.hangup();
     await later.hangup();

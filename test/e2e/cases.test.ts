@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { events } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { openCasesForNumber } from "../../src/cases/case-store.js";
 import { referralFigures } from "../../src/cases/referral-service.js";
@@ -15,6 +15,15 @@ beforeAll(async () => {
 afterAll(async () => cc.stopAll());
 
 const db = () => cc.hotline.services.ctx.db;
+/** The events of one type (by one user, if given), in the order they were written. */
+async function eventsOfType(type: string, userId?: string) {
+  const { events } = tables(db());
+  return await db()
+    .select()
+    .from(events)
+    .where(and(eq(events.type, type), userId === undefined ? undefined : eq(events.userId, userId)))
+    .orderBy(events.id);
+}
 const HOUR = 3_600_000;
 
 /** The directory a test brings: invented agencies, numbers in E.164 (one written as people do). */
@@ -119,7 +128,7 @@ describe("cases", () => {
     const call = await cc.callIn("+66812345001", ["1", "5"]);
     await cc.settle();
     callSid = call.sid;
-    expect(findCall(db(), callSid)).toMatchObject({ state: "connected", agentId: agent.id });
+    expect(await findCall(db(), callSid)).toMatchObject({ state: "connected", agentId: agent.id });
 
     const created = await cc.api("POST", "/api/cases", {
       token: agent.token,
@@ -139,7 +148,7 @@ describe("cases", () => {
     expect(seen.status).toBe(200);
     expect(seen.body).toMatchObject({ callerNumber: "+66812345001", people: [{ role: "victim", age: 12 }] });
     expect(seen.body.links).toMatchObject([{ callSid, call: { outcome: "answered", agentId: agent.id } }]);
-    const audits = db().select().from(events).where(and(eq(events.type, "audit.case_viewed"), eq(events.userId, "admin"))).all();
+    const audits = await eventsOfType("audit.case_viewed", "admin");
     expect(audits.map((e) => e.data.caseId)).toContain(caseId);
     // The case is part of the call's trail.
     const trail = (await cc.api("GET", `/api/calls/${callSid}`)).body.events.map((e: { type: string }) => e.type);
@@ -152,14 +161,14 @@ describe("cases", () => {
   });
 
   it("the screen-pop summary and the supervisor's search find the caller's open cases by number", async () => {
-    expect(openCasesForNumber(db(), "+66812345001")).toEqual([
+    expect(await openCasesForNumber(db(), "+66812345001")).toEqual([
       { id: caseId, category: "violence_child", province: "50", urgency: "crisis", status: "open", createdAt: expect.any(String), referralStatus: null },
     ]);
     const found = await cc.api("GET", "/api/cases?number=0812345001");
     expect(found.body.total).toBe(1);
     expect(found.body.items[0]).toMatchObject({ id: caseId, callerNumber: "+66812345001" });
     expect(found.body.items[0].people).toBeUndefined();
-    const listed = db().select().from(events).where(eq(events.type, "audit.case_viewed")).all().filter((e) => e.data.via === "list");
+    const listed = (await eventsOfType("audit.case_viewed")).filter((e) => e.data.via === "list");
     expect(listed.map((e) => e.data.caseId)).toContain(caseId);
     expect((await cc.api("GET", "/api/cases?number=12")).status).toBe(400);
   });
@@ -279,19 +288,19 @@ describe("suggested agency and referrals", () => {
     const detail = (await cc.api("GET", `/api/cases/${id}`)).body;
     expect(detail.status).toBe("referred");
     expect(detail.referrals.map((r: { overridden: boolean }) => r.overridden)).toEqual([false, true]);
-    const created = db().select().from(events).where(eq(events.type, "referral.created")).all().filter((e) => e.data.caseId === id);
+    const created = (await eventsOfType("referral.created")).filter((e) => e.data.caseId === id);
     expect(created.map((e) => e.data.overridden)).toEqual([false, true]);
   });
 
   it("the agent who took the call refers their case, and the screen-pop shows the referral's status", async () => {
-    const [item] = openCasesForNumber(db(), "+66812345001");
+    const [item] = await openCasesForNumber(db(), "+66812345001");
     const res = await cc.api("POST", `/api/cases/${item!.id}/referrals`, { token: agent.token, body: {} });
     expect(res.body).toMatchObject({ agency: { name: "Chiang Mai shelter (test)" }, rule: "crisis_provincial_shelter" });
-    expect(openCasesForNumber(db(), "+66812345001")[0]).toMatchObject({ status: "referred", referralStatus: "sent" });
+    expect((await openCasesForNumber(db(), "+66812345001"))[0]).toMatchObject({ status: "referred", referralStatus: "sent" });
   });
 
   it("following a referral up is the supervisors' work, as the README says: the agent who made it gets 403", async () => {
-    const [item] = openCasesForNumber(db(), "+66812345001");
+    const [item] = await openCasesForNumber(db(), "+66812345001");
     const [referral] = (await cc.api("GET", `/api/cases/${item!.id}`)).body.referrals;
     const tried = await cc.api("PATCH", `/api/referrals/${referral.id}`, { token: agent.token, body: { status: "accepted" } });
     expect(tried).toMatchObject({ status: 403, body: { error: "forbidden" } });
@@ -308,14 +317,14 @@ describe("suggested agency and referrals", () => {
     expect((await move("returned", "not our province")).body.status).toBe("returned");
     expect((await move("accepted")).body.message).toMatch(/finished/);
     expect((await move("lost")).status).toBe(400);
-    const changes = db().select().from(events).where(eq(events.type, "referral.status_changed")).all().filter((e) => e.data.referralId === r.id);
+    const changes = (await eventsOfType("referral.status_changed")).filter((e) => e.data.referralId === r.id);
     expect(changes.map((e) => `${e.data.from}>${e.data.to}`)).toEqual(["sent>accepted", "accepted>in_progress", "in_progress>returned"]);
     // Given back with nothing else out: the case is the hotline's again.
     expect((await cc.api("GET", `/api/cases/${id}`)).body.status).toBe("open");
   });
 
   it("a referral not closed within 72 hours is overdue for supervisors and on the wallboard figures", async () => {
-    const before = referralFigures(db(), cc.clock.now());
+    const before = await referralFigures(db(), cc.clock.now());
     expect(before.overdue).toBe(0);
     const id = await newCase({ category: "violence_elderly", province: "10", urgency: "crisis" });
     const late = (await cc.api("POST", `/api/cases/${id}/referrals`, { body: {} })).body;
@@ -337,7 +346,7 @@ describe("suggested agency and referrals", () => {
     });
     expect(overdue.body.items[0].note).toBeUndefined();
     expect(overdue.body.total).toBe(before.open + 1);
-    expect(referralFigures(db(), cc.clock.now())).toEqual({ open: before.open + 1, overdue: before.open + 1 });
+    expect(await referralFigures(db(), cc.clock.now())).toEqual({ open: before.open + 1, overdue: before.open + 1 });
     // Accepted is not done: still chased.
     await cc.api("PATCH", `/api/referrals/${late.id}`, { body: { status: "accepted" } });
     expect((await cc.api("GET", "/api/referrals?overdue=true&status=accepted")).body.items.map((i: { id: number }) => i.id)).toEqual([late.id]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { calls, events } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 
 let cc: CallCenter;
@@ -16,10 +16,11 @@ describe("a burst of calls", () => {
     const placed = Array.from({ length: 200 }, (_, i) => cc.carrier.placeCall({ from: `+6684${String(i).padStart(7, "0")}` }));
     await cc.settle();
     const db = cc.hotline.services.ctx.db;
-    const rows = db.select().from(calls).all().filter((c) => placed.some((p) => p.sid === c.sid));
+    const { calls, events } = tables(db);
+    const rows = (await db.select().from(calls)).filter((c) => placed.some((p) => p.sid === c.sid));
     expect(rows.filter((c) => c.outcome === "overflow")).toHaveLength(100);
     expect(rows.filter((c) => c.holdsLine)).toHaveLength(100);
-    expect(cc.hotline.services.figures().lines).toEqual({ capacity: 100, inUse: 100 });
+    expect((await cc.hotline.services.figures()).lines).toEqual({ capacity: 100, inUse: 100 });
 
     // The admitted callers choose languages and topics together, and wait for the 20 agents.
     const admitted = placed.filter((p) => !p.ended);
@@ -27,7 +28,7 @@ describe("a burst of calls", () => {
     await cc.settle();
     admitted.forEach((c) => c.press("5"));
     await cc.settle();
-    const connected = db.select().from(events).where(eq(events.type, "call.connected")).all();
+    const connected = await db.select().from(events).where(eq(events.type, "call.connected"));
     expect(connected.length).toBe(20);
     expect(new Set(connected.map((e) => e.callSid)).size).toBe(connected.length);
     expect(new Set(connected.map((e) => e.userId)).size).toBe(connected.length);
@@ -37,10 +38,10 @@ describe("a burst of calls", () => {
     await cc.settle();
     await cc.clock.advance(10_000);
     await cc.settle();
-    expect(cc.hotline.services.figures().lines.inUse).toBe(0);
-    const connectedAgain = db.select().from(events).where(eq(events.type, "call.connected")).all();
+    expect((await cc.hotline.services.figures()).lines.inUse).toBe(0);
+    const connectedAgain = await db.select().from(events).where(eq(events.type, "call.connected"));
     expect(new Set(connectedAgain.map((e) => e.callSid)).size).toBe(connectedAgain.length);
-    const final = db.select().from(calls).all().filter((c) => admitted.some((p) => p.sid === c.sid));
+    const final = (await db.select().from(calls)).filter((c) => admitted.some((p) => p.sid === c.sid));
     expect(final.every((c) => c.state === "ended")).toBe(true);
     expect(final.filter((c) => c.outcome === "answered").length + final.filter((c) => c.outcome?.startsWith("abandoned")).length).toBe(100);
   });

@@ -3,9 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Carrier, SimCall } from "../../src/carrier/index.js";
-import { openDatabase } from "../../db/connection.js";
-import { callbacks, calls } from "../../db/schema.js";
+import { openPgStorage } from "../../db/pg-storage.js";
+import { openSqliteStorage } from "../../db/sqlite-storage.js";
+import { tables, type Storage } from "../../db/storage.js";
 import { freePort, TEST_ADMIN_TOKEN } from "../support/hotline-fixture.js";
+import { engineSettings } from "../support/test-database.js";
 import { carrierFor, STAND_IN_ACCOUNT, startChildServer, type ChildServer } from "../support/child-server.js";
 import { AgentSocket } from "../support/call-center.js";
 
@@ -14,6 +16,15 @@ const dbFile = join(dir, "hotline.db");
 let carrier: Carrier;
 let server: ChildServer | undefined;
 const sockets: AgentSocket[] = [];
+/** The run's engine: nothing more on SQLite (the file above), a fresh database on PostgreSQL. */
+let settings: Record<string, string> = {};
+
+/** The server's database on this run's engine, opened by the test once the server is gone. */
+async function openStored(): Promise<Storage> {
+  const onError = () => {};
+  return settings.DATABASE_URL ? openPgStorage(settings.DATABASE_URL, { onError }) : openSqliteStorage(dbFile, { checkpointIntervalMs: 1_000, onError });
+}
+
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.close()));
   await server?.kill();
@@ -27,7 +38,8 @@ describe("a crash in the middle of a call storm", () => {
     carrier = started.carrier;
     const { origin, base } = started;
     carrier.setDefaultEndpointMode("answer");
-    const env = { LINES: "40", WRAP_UP_SECONDS: "0" };
+    settings = await engineSettings();
+    const env = { LINES: "40", WRAP_UP_SECONDS: "0", ...settings };
     server = await startChildServer({ port, dbFile, carrierOrigin: origin, env });
     const api = (method: string, path: string, body?: unknown) =>
       fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined }).then((r) => r.json());
@@ -72,8 +84,10 @@ describe("a crash in the middle of a call storm", () => {
     await server.kill();
     server = undefined;
 
-    const db = openDatabase(dbFile);
-    const rows = db.select().from(calls).all().filter((c) => c.direction === "inbound");
+    const stored = await openStored();
+    const db = stored.db;
+    const { callbacks, calls } = tables(db);
+    const rows = (await db.select().from(calls)).filter((c) => c.direction === "inbound");
     expect(rows).toHaveLength(50);
     expect(rows.every((r) => r.state === "ended" && !r.holdsLine)).toBe(true);
     expect(rows.filter((r) => r.outcome === "overflow")).toHaveLength(10);
@@ -81,9 +95,9 @@ describe("a crash in the middle of a call storm", () => {
     const missed = rows.filter((r) => r.outcome !== "answered");
     expect(answered.length).toBe(talking.length);
     expect(answered.length + rows.filter((r) => r.outcome?.startsWith("abandoned")).length).toBe(40);
-    const items = db.select().from(callbacks).all();
+    const items = await db.select().from(callbacks);
     // Every caller who missed us has exactly one item; nobody who was answered has one.
     expect(items.map((i) => i.number).sort()).toEqual(missed.map((r) => r.fromE164).sort());
-    db.$client.close();
+    await stored.close();
   });
 });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { countAll, tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { findAgent } from "../../src/agents/presence.js";
 import type { SimCall } from "../../src/carrier/index.js";
@@ -64,7 +66,7 @@ describe("a storm of impatient callers and agents who drop", () => {
         if (!room || room.participants.length < 2) await c.call.hangup();
       }
       // Agents put on break by a dropped answer come back: the storm goes on.
-      for (const a of agents) if (findAgent(cc.hotline.services.ctx.db, a.id)?.status === "break") a.socket.send({ type: "status", status: "available" });
+      for (const a of agents) if ((await findAgent(cc.hotline.services.ctx.db, a.id))?.status === "break") a.socket.send({ type: "status", status: "available" });
       await cc.settle();
       await cc.clock.advance(1_000);
       await cc.settle();
@@ -78,7 +80,7 @@ describe("a storm of impatient callers and agents who drop", () => {
     let rejected = 0;
     for (const c of callers) {
       const carrierSaysMet = [...cc.carrier.metWith(c.call.sid)].some((leg) => agentLegs.has(leg));
-      const outcome = findCall(db, c.call.sid)?.outcome;
+      const outcome = (await findCall(db, c.call.sid))?.outcome;
       // Call by call: answered exactly when the carrier had caller and agent in one conference.
       expect({ sid: c.call.sid, answered: outcome === "answered" }).toEqual({ sid: c.call.sid, answered: carrierSaysMet });
       if (carrierSaysMet) met += 1;
@@ -93,13 +95,15 @@ describe("a storm of impatient callers and agents who drop", () => {
     expect(met).toBeGreaterThan(0);
     expect(rejected).toBeGreaterThan(0);
     expect(CALLERS - met - rejected).toBeGreaterThan(0);
-    const requeued = db.$client.prepare("select count(*) as n from events where type = 'call.requeued'").get() as { n: number };
-    expect(requeued.n).toBeGreaterThan(0);
+    const { events } = tables(db);
+    const [requeued] = await db.select({ n: countAll() }).from(events).where(eq(events.type, "call.requeued"));
+    expect(requeued?.n).toBeGreaterThan(0);
 
     const items = (await cc.api("GET", "/api/callbacks?status=open&limit=500")).body.items as Array<{ number: string }>;
     const open = new Map<string, number>();
     for (const i of items) open.set(i.number, (open.get(i.number) ?? 0) + 1);
-    const missed = callers.filter((c) => findCall(db, c.call.sid)?.outcome !== "answered").map((c) => c.number);
+    const missed: string[] = [];
+    for (const c of callers) if ((await findCall(db, c.call.sid))?.outcome !== "answered") missed.push(c.number);
     expect(missed.filter((n) => open.get(n) !== 1)).toEqual([]);
     expect(open.size).toBe(missed.length);
     expect((await cc.api("GET", "/api/stats")).body.lines.inUse).toBe(0);

@@ -1,6 +1,8 @@
 import Database from "better-sqlite3";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Storage } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
 import { newCallSid, signedPost } from "../support/signed-post.js";
@@ -53,6 +55,76 @@ async function press(sid: string, from: string, twiml: Verb[], digits: string | 
   return follow(g.attrs.action!, body);
 }
 
+/**
+ * Holds back the next commit until `release`: on SQLite the webhooks' group commit, on PostgreSQL the next
+ * transaction's COMMIT (each transaction commits on its own there).
+ */
+function holdNextCommit(storage: Storage): { reached: Promise<void>; release: () => void } {
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  if (storage.engine === "sqlite") {
+    const group = storage as unknown as { commitGroup(): void };
+    const commit = group.commitGroup.bind(group);
+    group.commitGroup = () => reach();
+    return {
+      reached,
+      release() {
+        group.commitGroup = commit;
+        commit();
+      },
+    };
+  }
+  const pool = (storage.db as unknown as { $client: pg.Pool }).$client;
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  let letGo!: () => void;
+  const released = new Promise<void>((resolve) => (letGo = resolve));
+  const wrapped: Array<{ client: pg.PoolClient; query: pg.PoolClient["query"] }> = [];
+  let held = false;
+  const hold = async (): Promise<pg.PoolClient> => {
+    const client = await connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    wrapped.push({ client, query: client.query });
+    client.query = (async (...args: unknown[]) => {
+      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (!held && text?.trim().toLowerCase() === "commit") {
+        held = true;
+        reach();
+        await released;
+      }
+      return query(...args);
+    }) as never;
+    return client;
+  };
+  pool.connect = hold as never;
+  return {
+    reached,
+    release() {
+      pool.connect = connect as never;
+      for (const w of wrapped) w.client.query = w.query;
+      letGo();
+    },
+  };
+}
+
+/** A call's state and node as committed: read on a connection of the test's own, which sees nothing uncommitted. */
+async function committedReader(): Promise<{ stored: (sid: string) => Promise<unknown>; close: () => Promise<void> }> {
+  if (!h.config.DATABASE_URL) {
+    const reader = new Database(h.config.DB_FILE, { readonly: true });
+    return {
+      stored: async (sid) => reader.prepare("select state, ivr_node as node from calls where sid = ?").get(sid),
+      close: async () => {
+        reader.close();
+      },
+    };
+  }
+  const client = new pg.Client({ connectionString: h.config.DATABASE_URL });
+  await client.connect();
+  return {
+    stored: async (sid) => (await client.query("select state, ivr_node as node from calls where sid = $1", [sid])).rows[0],
+    close: () => client.end(),
+  };
+}
+
 const spoken = (twiml: Verb[]) => flatten(twiml).filter((v) => v.name === "Say" || v.name === "Play");
 
 describe("the IVR, driven through signed webhooks", () => {
@@ -81,7 +153,7 @@ describe("the IVR, driven through signed webhooks", () => {
       expect(prompts.length).toBeGreaterThan(5);
       if (sayLanguage) expect(prompts.every((p) => p.attrs.language === sayLanguage)).toBe(true);
       else expect(prompts.every((p) => p.name === "Play" && p.text.includes(`/audio/${code}/`))).toBe(true);
-      const call = findCall(h.hotline.services.ctx.db, sid)!;
+      const call = (await findCall(h.hotline.services.ctx.db, sid))!;
       expect(call).toMatchObject({ language: code, ivrNode: "main-menu", state: "ivr" });
     });
   }
@@ -93,7 +165,7 @@ describe("the IVR, driven through signed webhooks", () => {
     expect(gatherOf(again).attrs.action).toContain("attempt=1");
     const menu = await press(sid, from, again, undefined);
     expect(spoken(menu).every((p) => p.attrs.language === "th-TH")).toBe(true);
-    expect(findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ language: "th", ivrNode: "main-menu" });
+    expect(await findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ language: "th", ivrNode: "main-menu" });
   });
 
   it("a wrong key apologises and repeats the menu", async () => {
@@ -113,9 +185,9 @@ describe("the IVR, driven through signed webhooks", () => {
     const second = await dial("+66814440000");
     const prompts = spoken(second.twiml);
     expect(prompts.every((p) => p.attrs.language === "vi-VN")).toBe(true);
-    expect(findCall(h.hotline.services.ctx.db, second.sid)).toMatchObject({ ivrNode: "returning", language: "vi" });
+    expect(await findCall(h.hotline.services.ctx.db, second.sid)).toMatchObject({ ivrNode: "returning", language: "vi" });
     const menu = await press(second.sid, "+66814440000", second.twiml, "1");
-    expect(findCall(h.hotline.services.ctx.db, second.sid)).toMatchObject({ ivrNode: "main-menu", language: "vi" });
+    expect(await findCall(h.hotline.services.ctx.db, second.sid)).toMatchObject({ ivrNode: "main-menu", language: "vi" });
     expect(spoken(menu).length).toBeGreaterThan(5);
   });
 
@@ -125,7 +197,7 @@ describe("the IVR, driven through signed webhooks", () => {
     const menu = await press(sid, from, twiml, "8");
     const queued = await press(sid, from, menu, "9");
     expect(queued.some((v) => v.name === "Redirect" && calledAt(v.text).endsWith("/twilio/queue/wait"))).toBe(true);
-    expect(findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "emergency", topic: "emergency", language: "en" });
+    expect(await findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "emergency", topic: "emergency", language: "en" });
   });
 
   it("a topic choice queues a normal call with that topic", async () => {
@@ -133,31 +205,25 @@ describe("the IVR, driven through signed webhooks", () => {
     const { sid, twiml } = await dial(from);
     const menu = await press(sid, from, twiml, "1");
     await press(sid, from, menu, "2");
-    expect(findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "normal", topic: "trafficking" });
+    expect(await findCall(h.hotline.services.ctx.db, sid)).toMatchObject({ state: "queued", priority: "normal", topic: "trafficking" });
   });
 
   it("an answer leaves only once what it reports is committed, so a crash never loses a step Twilio was told of", async () => {
-    const reader = new Database(h.config.DB_FILE, { readonly: true });
-    const stored = (sid: string) => reader.prepare("select state, ivr_node as node from calls where sid = ?").get(sid);
-    const group = h.hotline.services.ctx.group!;
-    const commit = group.commit.bind(group);
-    // The group's commit is held back until the test lets it go.
-    const reached = new Promise<void>((resolve) => {
-      group.commit = () => resolve();
-    });
+    const { stored, close } = await committedReader();
+    // The commit is held back until the test lets it go.
+    const { reached, release } = holdNextCommit(h.hotline.services.ctx.storage);
     let answered = false;
     const sid = newCallSid();
     const answer = signedPost(h.baseUrl, "/twilio/voice", params(sid, "+66810000077")).then((res) => ((answered = true), res));
     await reached;
     for (let turn = 0; turn < 20; turn++) await nextTurn();
     expect(answered).toBe(false);
-    expect(stored(sid)).toBeUndefined();
-    group.commit = commit;
-    group.commit();
+    expect(await stored(sid)).toBeUndefined();
+    release();
     const res = await answer;
     expect(res.status).toBe(200);
-    expect(stored(sid)).toEqual({ state: "ivr", node: "language-menu" });
-    reader.close();
+    expect(await stored(sid)).toEqual({ state: "ivr", node: "language-menu" });
+    await close();
   });
 
   it("a caller who hangs up in the menu is stored with where they stopped, and the API shows their path", async () => {
@@ -182,17 +248,17 @@ describe("the IVR, driven through signed webhooks", () => {
     const from = "+66817770000";
     const { sid } = await dial(from);
     const completed = params(sid, from, { CallStatus: "completed", SequenceNumber: "1" });
-    const before = h.hotline.services.figures().lines.inUse;
+    const before = (await h.hotline.services.figures()).lines.inUse;
     await follow(`${h.baseUrl}/twilio/status`, completed);
     const db = h.hotline.services.ctx.db;
-    const once = findCall(db, sid)!;
+    const once = (await findCall(db, sid))!;
     expect(once).toMatchObject({ state: "ended", outcome: "abandoned_ivr", holdsLine: false });
-    expect(h.hotline.services.figures().lines.inUse).toBe(before - 1);
+    expect((await h.hotline.services.figures()).lines.inUse).toBe(before - 1);
     await h.clock.advance(5_000);
     await follow(`${h.baseUrl}/twilio/status`, completed);
     await follow(`${h.baseUrl}/twilio/status`, params(sid, from, { CallStatus: "ringing", SequenceNumber: "0" }));
-    expect(findCall(db, sid)).toEqual(once);
-    expect(h.hotline.services.figures().lines.inUse).toBe(before - 1);
+    expect(await findCall(db, sid)).toEqual(once);
+    expect((await h.hotline.services.figures()).lines.inUse).toBe(before - 1);
   });
 
   it("a repeated first webhook does not create a second call", async () => {
@@ -200,7 +266,7 @@ describe("the IVR, driven through signed webhooks", () => {
     const { sid } = await dial(from);
     const again = await follow(`${h.baseUrl}/twilio/voice`, params(sid, from));
     expect(gatherOf(again).attrs.action).toContain("node=language-menu");
-    const figures = h.hotline.services.figures();
+    const figures = await h.hotline.services.figures();
     expect(figures.lines.inUse).toBeGreaterThan(0);
   });
 
@@ -211,7 +277,7 @@ describe("the IVR, driven through signed webhooks", () => {
     const unsigned = await signedPost(h.baseUrl, "/twilio/voice", body, { signature: null });
     const wrongHost = await signedPost(h.baseUrl, "/twilio/voice", body, { signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ=" });
     expect([forged.status, unsigned.status, wrongHost.status]).toEqual([403, 403, 403]);
-    expect(findCall(h.hotline.services.ctx.db, sid)).toBeUndefined();
+    expect(await findCall(h.hotline.services.ctx.db, sid)).toBeUndefined();
   });
 
   it("malformed webhooks get 400 with a reason", async () => {

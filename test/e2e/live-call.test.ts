@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import type { SimCall } from "../../src/carrier/index.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
@@ -17,13 +17,17 @@ async function connectedCall(from: string): Promise<{ caller: SimCall; agent: Ag
   const agent = await cc.addAgent(`Agent ${from}`, ["th"], { mode: "answer" });
   const caller = await cc.callIn(from, ["1", "1"]);
   await cc.settle();
-  expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("connected");
+  expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.state).toBe("connected");
   const agentLeg = cc.carrier.endpoint(agent.endpoint).calls.at(-1)!;
   return { caller, agent, agentLeg };
 }
 
-const controlsOf = (callSid: string) =>
-  cc.hotline.services.ctx.db.select().from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.control"))).all().map((e) => ({ ...e.data, userId: e.userId }));
+async function controlsOf(callSid: string) {
+  const { db } = cc.hotline.services.ctx;
+  const { events } = tables(db);
+  const rows = await db.select().from(events).where(and(eq(events.callSid, callSid), eq(events.type, "call.control"))).orderBy(events.id);
+  return rows.map((e) => ({ ...e.data, userId: e.userId }));
+}
 
 describe("hold, mute and hang up on a live call", () => {
   it("an agent holds the caller through the API: the caller hears the hold prompt and not the agent, then is back", async () => {
@@ -39,7 +43,7 @@ describe("hold, mute and hang up on a live call", () => {
     await cc.api("POST", `/api/calls/${caller.sid}/hold`, { token: agent.token, body: { hold: false } });
     await cc.settle();
     expect(cc.carrier.hears(caller.sid, agentLeg.sid)).toBe(true);
-    expect(controlsOf(caller.sid)).toEqual([
+    expect(await controlsOf(caller.sid)).toEqual([
       { control: "hold", on: true, agentId: agent.id, userId: agent.id },
       { control: "hold", on: false, agentId: agent.id, userId: agent.id },
     ]);
@@ -62,7 +66,7 @@ describe("hold, mute and hang up on a live call", () => {
     expect((await cc.api("POST", `/api/calls/${caller.sid}/hangup`, { token: agent.token })).status).toBe(200);
     await cc.settle();
     expect(caller.status).toBe("completed");
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
+    expect(await findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
     expect(await agent.socket.next("agent.status", (m) => m.status === "wrap_up", after)).toMatchObject({ wrapUpLeftSeconds: 45 });
     await agent.socket.next("call.ended", (m) => m.callSid === caller.sid, after);
   });

@@ -29,7 +29,7 @@ describe("the logs of a whole scenario", () => {
     // A call through the IVR and the queue to the agent, a disposition with a note, a cold transfer.
     const call = await cc.callIn(CALLER, ["1", "1"]);
     await cc.settle();
-    expect(findCall(db, call.sid)?.state).toBe("connected");
+    expect((await findCall(db, call.sid))?.state).toBe("connected");
     agent.socket.send({ type: "disposition", callSid: call.sid, outcome: "referred", note: NOTE });
     await agent.socket.next("ack", (m) => m.of === "disposition");
     const transfer = await cc.api("POST", `/api/calls/${call.sid}/transfers`, { token: agent.token, body: { agencyId: agency.body.id, mode: "cold" } });

@@ -1,6 +1,6 @@
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events } from "../../db/schema.js";
+import { tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import type { SimCall } from "../../src/carrier/index.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
@@ -31,8 +31,12 @@ function audio(legs: Record<string, string>) {
 }
 
 const monitor = (callSid: string, body: unknown) => cc.api("POST", `/api/calls/${callSid}/monitor`, { token: supervisor.token, body });
-const auditOf = (callSid: string) =>
-  cc.hotline.services.ctx.db.select().from(events).where(and(eq(events.callSid, callSid), like(events.type, "audit.call_monitored"))).all().map((e) => ({ mode: e.data.mode, change: e.data.change, by: e.userId }));
+async function auditOf(callSid: string) {
+  const { db } = cc.hotline.services.ctx;
+  const { events } = tables(db);
+  const rows = await db.select().from(events).where(and(eq(events.callSid, callSid), like(events.type, "audit.call_monitored"))).orderBy(events.id);
+  return rows.map((e) => ({ mode: e.data.mode, change: e.data.change, by: e.userId }));
+}
 
 describe("a supervisor on a live call", () => {
   it("listens, whispers to the agent, barges in and leaves, audited and shown to the agent; the call goes on as it was", async () => {
@@ -62,8 +66,8 @@ describe("a supervisor on a live call", () => {
     await cc.settle();
     expect(await agent.socket.next("call.monitored", (m) => m.mode === "ended")).toMatchObject({ by: "Pranee" });
     expect(audio({ caller: caller.sid, agent: agentLeg.sid })).toEqual(["agent<caller", "caller<agent"]);
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("connected");
-    expect(auditOf(caller.sid)).toEqual([
+    expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.state).toBe("connected");
+    expect(await auditOf(caller.sid)).toEqual([
       { mode: "listen", change: "started", by: supervisor.id },
       { mode: "whisper", change: "changed", by: supervisor.id },
       { mode: "barge", change: "changed", by: supervisor.id },
@@ -83,7 +87,7 @@ describe("a supervisor on a live call", () => {
     await cc.settle();
     expect(cc.carrier.call(body.id)?.status).toBe("completed");
     expect(cc.carrier.conference(caller.sid)!.participants.map((p) => p.callSid).sort()).toEqual([caller.sid, agentLeg.sid].sort());
-    expect(auditOf(caller.sid).map((a) => a.change)).toEqual(["started", "ended"]);
+    expect((await auditOf(caller.sid)).map((a) => a.change)).toEqual(["started", "ended"]);
   });
 
   it("monitoring never makes a call answered, and is refused to agents, without a phone, or on a call not connected", async () => {
@@ -91,7 +95,7 @@ describe("a supervisor on a live call", () => {
     const ringing = await cc.callIn("+66812000003", ["3", "1"]);
     await cc.settle();
     expect(await monitor(ringing.sid, { mode: "listen", endpoint: SUPERVISOR_PHONE })).toMatchObject({ status: 409, body: { error: "call_not_live" } });
-    expect(findCall(cc.hotline.services.ctx.db, ringing.sid)?.state).not.toBe("connected");
+    expect((await findCall(cc.hotline.services.ctx.db, ringing.sid))?.state).not.toBe("connected");
     const { caller } = await connectedCall("+66812000004");
     expect(await monitor(caller.sid, { mode: "listen" })).toMatchObject({ status: 409, body: { error: "no_endpoint" } });
     expect(await monitor(caller.sid, { mode: "spy", endpoint: SUPERVISOR_PHONE })).toMatchObject({ status: 400 });

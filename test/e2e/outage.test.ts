@@ -129,7 +129,7 @@ describe("going live and outages", () => {
     hotline = await createHotline(cc.config, { clock: cc.clock, log: createLogger("silent") });
     await hotline.app.listen({ port: cc.config.PORT, host: "127.0.0.1" });
     cc.hotline = hotline;
-    hotline.start();
+    await hotline.start();
     await settle();
 
     const expected = [
@@ -141,7 +141,7 @@ describe("going live and outages", () => {
     for (const call of missed) {
       expect((await cc.api("GET", `/api/calls/${call.sid}`)).body).toMatchObject({ state: "ended", outcome: "outage" });
     }
-    expect(hotline.services.figures().lines.inUse).toBe(0);
+    expect((await hotline.services.figures()).lines.inUse).toBe(0);
 
     await cc.clock.advance((cc.config.RECONCILE_SECONDS + 1) * 1000);
     await settle();

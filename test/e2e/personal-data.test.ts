@@ -1,4 +1,6 @@
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dialect, tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
 
@@ -14,17 +16,27 @@ beforeAll(async () => {
 afterAll(async () => cc.stopAll());
 
 /** Every text stored anywhere in the database, row by row: where a number or a note could hide. */
-function everythingStored(): string {
-  const sqlite = cc.hotline.services.ctx.db.$client;
-  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'").all() as Array<{ name: string }>;
-  return tables.map(({ name }) => JSON.stringify(sqlite.prepare(`select * from "${name}"`).all())).join("\n");
+async function everythingStored(): Promise<string> {
+  const { storage, db } = cc.hotline.services.ctx;
+  // Every table of the hotline's own (not the migrations' bookkeeping).
+  const names = await storage.rows<{ name: string }>(
+    db,
+    dialect(db, {
+      sqlite: sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`,
+      postgres: sql`select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like '__drizzle%'`,
+    }),
+  );
+  expect(names.map((t) => t.name)).toContain("calls");
+  const dumps: string[] = [];
+  for (const { name } of names) dumps.push(JSON.stringify(await storage.rows(db, sql`select * from ${sql.identifier(name)}`)));
+  return dumps.join("\n");
 }
 
 /** A call answered by the agent, then a disposition with a note: a number and a note stored. */
 async function answeredWithNote(from: string, note: string): Promise<string> {
   const call = await cc.callIn(from, ["1", "1"]);
   await cc.settle();
-  expect(findCall(cc.hotline.services.ctx.db, call.sid)?.state).toBe("connected");
+  expect((await findCall(cc.hotline.services.ctx.db, call.sid))?.state).toBe("connected");
   await call.hangup();
   await cc.settle();
   agent.socket.send({ type: "disposition", callSid: call.sid, outcome: "advice_given", note });
@@ -76,12 +88,12 @@ describe("retention", () => {
     // The daily run comes round.
     await cc.clock.advance(DAY);
     await cc.settle();
-    const stored = everythingStored();
+    const stored = await everythingStored();
     for (const gone of ["+66850000001", "0850000001", "her uncle took her passport", "works at the fish factory", "Mali"]) expect(stored).not.toContain(gone);
     // What was not listed is as it was: the held case and its call, the recent caller.
     for (const kept of ["+66850000003", "police report filed", "court date set", "+66850000004", "+66850000002"]) expect(stored).toContain(kept);
     // A repeat caller still counts as one: both rows of the old number carry the same hash.
-    const old = findCall(cc.hotline.services.ctx.db, oldSid)!;
+    const old = (await findCall(cc.hotline.services.ctx.db, oldSid))!;
     expect(old.fromE164).toMatch(/^anon:/);
     expect(old.outcome).toBe("answered");
     expect((await cc.api("GET", "/api/retention/preview")).body.counts).toMatchObject({ calls: 0, cases: 0, dispositions: 0 });
@@ -97,7 +109,7 @@ describe("erasure", () => {
     expect(theirCase.status).toBe(201);
     await missed("0850000009");
     const before = await figures();
-    expect(everythingStored()).toContain(number);
+    expect(await everythingStored()).toContain(number);
 
     expect((await cc.api("DELETE", "/api/callers/0850000009", { token: agent.token })).status).toBe(403);
     expect((await cc.api("DELETE", "/api/callers/not-a-number")).status).toBe(400);
@@ -105,7 +117,7 @@ describe("erasure", () => {
     expect(erased.status).toBe(200);
     expect(erased.body.erased).toMatchObject({ calls: 2, callbacks: 1, cases: 1, dispositions: 1 });
 
-    const stored = everythingStored();
+    const stored = await everythingStored();
     for (const gone of [number, "0850000009", "she is hiding at her sister's", "sister lives in Hat Yai", "Dao"]) expect(stored).not.toContain(gone);
     const after = await figures();
     expect(after.items).toBe(before.items);
@@ -113,8 +125,10 @@ describe("erasure", () => {
     const reopened = [...before.outcomes];
     reopened.splice(reopened.indexOf("open"), 1, "not_callable");
     expect(after.outcomes).toEqual(reopened.sort());
-    const audit = cc.hotline.services.ctx.db.$client.prepare("select data from events where type = 'audit.caller_erased'").all() as Array<{ data: string }>;
+    const { db } = cc.hotline.services.ctx;
+    const { events } = tables(db);
+    const audit = await db.select({ data: events.data }).from(events).where(eq(events.type, "audit.caller_erased"));
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0]!.data)).toMatchObject({ subject: erased.body.subject, calls: 2 });
+    expect(audit[0]!.data).toMatchObject({ subject: erased.body.subject, calls: 2 });
   });
 });

@@ -150,7 +150,8 @@ describe("coverage", () => {
 
   it("flows:check reads approved recordings and drafts from the database, or says it ran without it", async () => {
     const run = (dbFile: string) => promisify(execFile)("npx", ["tsx", "scripts/flows-check.ts"], { env: { ...process.env, DB_FILE: dbFile } });
-    cc.hotline.services.ctx.group?.commit();
+    // What the server wrote so far is committed before another process reads the file.
+    await cc.hotline.services.ctx.storage.durable();
     const withDb = (await run(join(cc.dir, "hotline.db"))).stdout;
     expect(withDb).toMatch(/^menu-other\s+tts\s+machine\s+→th\s+human\s/m);
     expect(withDb).toMatch(/draft awaiting approval: lo "welcome" #\d+ \(upload, 2\.0 s\)/);

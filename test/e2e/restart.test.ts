@@ -23,7 +23,7 @@ describe("restart", () => {
       order.push(await cc.callIn(`+6685000000${i}`, keys));
     }
     const db = () => cc.hotline.services.ctx.db;
-    const before = waitingEntries(db()).sort(queueOrder).map((e) => e.callSid);
+    const before = (await waitingEntries(db())).sort(queueOrder).map((e) => e.callSid);
     expect(before).toEqual([order[2]!.sid, order[0]!.sid, order[1]!.sid, order[3]!.sid]);
 
     // The server stops; while it is down one caller hangs up (its status callback finds nobody).
@@ -35,13 +35,13 @@ describe("restart", () => {
     await restarted.app.listen({ port: cc.config.PORT, host: "127.0.0.1" });
     cc.hotline = restarted;
     await cc.clock.advance(31_000);
-    restarted.start();
+    await restarted.start();
     await cc.settle();
 
-    const after = waitingEntries(db()).sort(queueOrder).map((e) => e.callSid);
+    const after = (await waitingEntries(db())).sort(queueOrder).map((e) => e.callSid);
     expect(after).toEqual([order[2]!.sid, order[0]!.sid, order[3]!.sid]);
-    expect(findCall(db(), order[1]!.sid)).toMatchObject({ state: "ended", outcome: "abandoned_queue", holdsLine: false });
-    expect(restarted.services.figures().lines.inUse).toBe(3);
+    expect(await findCall(db(), order[1]!.sid)).toMatchObject({ state: "ended", outcome: "abandoned_queue", holdsLine: false });
+    expect((await restarted.services.figures()).lines.inUse).toBe(3);
 
     // Routing picks up where it left off: the emergency caller first.
     const agent = await cc.addAgent("After restart", ["th"]);

@@ -26,7 +26,7 @@ describe("routing calls to agents by language and priority", () => {
     await cc.clock.advance(1_000);
     const burmese = await cc.addAgent("Aung", ["my", "th"]);
     const caller = await cc.callIn("+66820000001", ["2", "1"]);
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ringing", language: "my", agentId: burmese.id });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ringing", language: "my", agentId: burmese.id });
 
     const pop = await burmese.socket.next("call.offered");
     expect(pop.call).toMatchObject({ callSid: caller.sid, from: "+66820000001", language: "my", topic: "violence", priority: "normal" });
@@ -36,7 +36,7 @@ describe("routing calls to agents by language and priority", () => {
     expect(ringing).toHaveLength(1);
     ringing[0]!.answer();
     await cc.settle();
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "connected" });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "connected" });
     const room = cc.carrier.conference(caller.sid);
     expect(room?.participants.map((p) => p.callSid).sort()).toEqual([caller.sid, ringing[0]!.sid].sort());
     await burmese.socket.next("call.connected");
@@ -44,7 +44,7 @@ describe("routing calls to agents by language and priority", () => {
     await cc.clock.advance(120_000);
     await caller.hangup();
     await cc.settle();
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "answered" });
     const agents = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
     expect(agents.find((a) => a.id === burmese.id)?.status).toBe("wrap_up");
     await cc.clock.advance(30_000);
@@ -69,7 +69,7 @@ describe("routing calls to agents by language and priority", () => {
     const agent = await cc.addAgent("Lan", ["vi"]);
     const pop = await agent.socket.next("call.offered");
     expect(pop.call).toMatchObject({ callSid: urgent.sid, priority: "emergency" });
-    expect(findCall(db(), first.sid)?.state).toBe("queued");
+    expect((await findCall(db(), first.sid))?.state).toBe("queued");
     agent.socket.send({ type: "status", status: "offline" });
     await hangUpAll();
   });
@@ -90,7 +90,7 @@ describe("routing calls to agents by language and priority", () => {
     await cc.settle();
     const agents = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
     expect(agents.find((x) => x.id === a.id)?.status).toBe("break");
-    expect(findCall(db(), early.sid)?.state).toBe("queued");
+    expect((await findCall(db(), early.sid))?.state).toBe("queued");
     // When b is free again the early call, back at the head of the queue, goes to b first.
     await later.hangup();
     await cc.settle();
@@ -98,7 +98,7 @@ describe("routing calls to agents by language and priority", () => {
     await cc.settle();
     const again = await b.socket.next("call.offered", (m) => (m.call as { callSid: string }).callSid === early.sid);
     expect(again).toBeTruthy();
-    expect(findCall(db(), early.sid)).toMatchObject({ state: "ringing", agentId: b.id });
+    expect(await findCall(db(), early.sid)).toMatchObject({ state: "ringing", agentId: b.id });
     a.socket.send({ type: "status", status: "offline" });
     b.socket.send({ type: "status", status: "offline" });
     await hangUpAll();
@@ -106,15 +106,15 @@ describe("routing calls to agents by language and priority", () => {
 
   it("a caller who hangs up while waiting frees the line and is stored as abandoned in the queue, with their position", async () => {
     await hangUpAll();
-    const before = cc.hotline.services.figures().lines.inUse;
+    const before = (await cc.hotline.services.figures()).lines.inUse;
     await cc.callIn("+66820000031", ["6", "5"]);
     const caller = await cc.callIn("+66820000032", ["6", "5"]);
-    expect(cc.hotline.services.figures().lines.inUse).toBe(before + 2);
+    expect((await cc.hotline.services.figures()).lines.inUse).toBe(before + 2);
     await cc.clock.advance(45_000);
     await caller.hangup();
     await cc.settle();
-    expect(findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "abandoned_queue", queuePosition: 2, holdsLine: false });
-    expect(cc.hotline.services.figures().lines.inUse).toBe(before + 1);
+    expect(await findCall(db(), caller.sid)).toMatchObject({ state: "ended", outcome: "abandoned_queue", queuePosition: 2, holdsLine: false });
+    expect((await cc.hotline.services.figures()).lines.inUse).toBe(before + 1);
     await hangUpAll();
   });
 });
@@ -127,11 +127,11 @@ describe("lines", () => {
     for (let i = 0; i < 3; i++) calls.push(await cc.callIn(`+6682000004${i}`, []));
     const fourth = await cc.callIn("+66820000049", []);
     expect(fourth.status).toBe("busy");
-    const stored = findCall(db(), fourth.sid);
+    const stored = await findCall(db(), fourth.sid);
     expect(stored).toMatchObject({ outcome: "overflow", fromE164: "+66820000049", holdsLine: false });
     expect((await cc.api("PUT", "/api/settings/lines", { body: { lines: 4 } })).body).toMatchObject({ capacity: 4, inUse: 3 });
     const fifth = await cc.callIn("+66820000050", []);
-    expect(findCall(db(), fifth.sid)?.state).toBe("ivr");
+    expect((await findCall(db(), fifth.sid))?.state).toBe("ivr");
     const stats = (await cc.api("GET", "/api/stats")).body;
     expect(stats.lines).toEqual({ capacity: 4, inUse: 4 });
     expect(stats.today.overflow).toBeGreaterThanOrEqual(1);

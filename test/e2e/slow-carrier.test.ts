@@ -29,7 +29,7 @@ describe("a slow or failing carrier", () => {
     expect(caller.state).not.toBe("fetching");
     cc.carrier.endpoint(agent.endpoint).answer();
     await cc.settle();
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("connected");
+    expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.state).toBe("connected");
     await caller.hangup();
     await cc.settle();
     await cc.clock.advance(5_000);
@@ -44,7 +44,7 @@ describe("a slow or failing carrier", () => {
     await cc.clock.advance(60_000);
     await cc.settle();
     expect(await status(first.id)).toBe("break");
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("queued");
+    expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.state).toBe("queued");
     const second = await cc.addAgent("Reachable", ["lo"]);
     await second.socket.next("call.offered");
     await cc.settle();

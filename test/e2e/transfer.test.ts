@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agencies } from "../../db/schema.js";
+import { first, tables } from "../../db/storage.js";
 import { findCall } from "../../src/calls/call-store.js";
+import { inTransaction } from "../../src/events/event-log.js";
 import type { SimCall } from "../../src/carrier/index.js";
 import { startCallCenter, type AgentHandle, type CallCenter } from "../support/call-center.js";
 
@@ -9,12 +10,16 @@ let agencyId: number;
 const AGENCY_PHONE = "+6653000111";
 beforeAll(async () => {
   cc = await startCallCenter({ WRAP_UP_SECONDS: "5" });
-  const db = cc.hotline.services.ctx.db;
-  agencyId = db
-    .insert(agencies)
-    .values({ name: "Chiang Mai child and family shelter", type: "child_family_shelter", province: "50", endpoint: AGENCY_PHONE, createdAt: cc.clock.now() })
-    .returning()
-    .get().id;
+  agencyId = await inTransaction(cc.hotline.services.ctx, async (tx) => {
+    const { agencies } = tables(tx);
+    const row = first(
+      await tx
+        .insert(agencies)
+        .values({ name: "Chiang Mai child and family shelter", type: "child_family_shelter", province: "50", endpoint: AGENCY_PHONE, createdAt: cc.clock.now() })
+        .returning({ id: agencies.id }),
+    );
+    return row!.id;
+  });
 });
 afterAll(async () => cc.stopAll());
 
@@ -22,7 +27,7 @@ async function connectedCall(from: string): Promise<{ caller: SimCall; agent: Ag
   const agent = await cc.addAgent(`Agent ${from}`, ["th"], { mode: "answer" });
   const caller = await cc.callIn(from, ["1", "1"]);
   await cc.settle();
-  expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.state).toBe("connected");
+  expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.state).toBe("connected");
   const agentLeg = cc.carrier.endpoint(agent.endpoint).calls.at(-1)!;
   return { caller, agent, agentLeg };
 }
@@ -74,7 +79,7 @@ describe("transferring a live caller to an agency", () => {
     await agencyLeg.hangup();
     await cc.settle();
     expect(caller.ended).toBe(true);
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)?.outcome).toBe("answered");
+    expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.outcome).toBe("answered");
     agent.socket.send({ type: "status", status: "offline" });
     await cc.clock.advance(5_000);
     await cc.settle();
@@ -92,7 +97,7 @@ describe("transferring a live caller to an agency", () => {
     expect(list.body.items[0]).toMatchObject({ id: started.body.id, status: "returned" });
     expect(participants(caller)).toEqual([caller.sid, agentLeg.sid].sort());
     expect(cc.carrier.conference(caller.sid)!.participants.every((p) => !p.hold)).toBe(true);
-    expect(findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "connected", agentId: agent.id });
+    expect(await findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "connected", agentId: agent.id });
     await caller.hangup();
     await cc.settle();
     agent.socket.send({ type: "status", status: "offline" });

@@ -3,6 +3,8 @@ import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
 import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
 import type { Logger } from "../../src/logger.js";
+import { detachedIdle, detachedWork } from "../../src/detached.js";
+import type { Hotline } from "../../src/hotline.js";
 import { carrierFor } from "./child-server.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
@@ -90,6 +92,23 @@ export interface CallCenter extends Running {
 let agentCounter = 0;
 
 /**
+ * Until the server's own background work rests: a reconciliation under way, the task runner's attempts and
+ * its detached work (routing, screen pushes, timers' transactions), which start one another, so all must
+ * be idle at once. On PostgreSQL that work spans round trips, more than the few turns of the event loop
+ * the carrier waits.
+ */
+async function serverIdle(hotline: Hotline): Promise<void> {
+  for (;;) {
+    const before = detachedWork().started;
+    await hotline.reconciled();
+    await hotline.services.tasks.idle();
+    const busy = detachedWork().running > 0;
+    await detachedIdle();
+    if (!busy && detachedWork().started === before) return;
+  }
+}
+
+/**
  * The hotline and the built-in carrier, wired together on loopback and sharing a manual clock. With
  * `twilioAccount` the server runs in twilio mode against the carrier, as it would against a real account.
  */
@@ -103,7 +122,8 @@ export async function startCallCenter(
   const account: Record<string, string> = opts.twilioAccount ? { TWILIO_ACCOUNT_SID: opts.twilioAccount.accountSid, TWILIO_AUTH_TOKEN: opts.twilioAccount.authToken } : {};
   const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...account, ...env }, { clock, port, dir: opts.dir, log: opts.log });
   const sockets: AgentSocket[] = [];
-  const settle = () => carrier.idle(() => running.hotline.services.tasks.idle());
+  // The hotline the center runs now: a test that restarts the server puts the new one in its place.
+  const settle = () => carrier.idle(() => serverIdle(center.hotline));
 
   const api: CallCenter["api"] = async (method, path, o = {}) => {
     const res = await fetch(`${base}${path}`, {
@@ -121,7 +141,7 @@ export async function startCallCenter(
     return { status: res.status, body };
   };
 
-  return {
+  const center: CallCenter = {
     ...running,
     carrier,
     settle,
@@ -158,4 +178,5 @@ export async function startCallCenter(
       await carrier.close();
     },
   };
+  return center;
 }

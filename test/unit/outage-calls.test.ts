@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import pino from "pino";
-import { openDatabase } from "../../db/connection.js";
-import { callbacks } from "../../db/schema.js";
+import { openSqliteStorage } from "../../db/sqlite-storage.js";
+import { tables, type Storage } from "../../db/storage.js";
 import { ManualClock } from "../../src/clock.js";
 import { EventBus, type Ctx } from "../../src/events/event-log.js";
 import { findCall } from "../../src/calls/call-store.js";
@@ -11,10 +11,18 @@ import type { CarrierApi, LoggedCall } from "../../src/telephony/carrier-api.js"
 const HOTLINE = "+6621300000";
 const log = pino({ level: "silent" });
 
+const opened: Storage[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
 function setup() {
   const clock = new ManualClock();
+  const storage = openSqliteStorage(":memory:", { checkpointIntervalMs: 1_000, onError: () => {} });
+  opened.push(storage);
   const ctx: Ctx = {
-    db: openDatabase(":memory:"),
+    storage,
+    db: storage.db,
     clock,
     bus: new EventBus(),
     callbackPolicy: { slaMinutes: { emergency: 15, normal: 120 }, retryMinutes: [120], claimMinutes: 10 },
@@ -46,19 +54,20 @@ describe("calls the carrier took during an outage", () => {
     callLog.push({ sid: sid(2), from: "+66810000002", to: HOTLINE, status: "no-answer", startedAt: start + 60_000, endedAt: start + 61_000 });
     callLog.push({ sid: sid(3), from: "+66810000003", to: HOTLINE, status: "ringing", startedAt: start + 120_000, endedAt: undefined });
     expect(await recoverOutageCalls(ctx, carrier, [HOTLINE], log)).toBe(1);
-    expect(findCall(ctx.db, sid(2))).toMatchObject({ state: "ended", outcome: "outage", holdsLine: false, createdAt: start + 60_000 });
-    expect(findCall(ctx.db, sid(3))).toBeUndefined();
+    expect(await findCall(ctx.db, sid(2))).toMatchObject({ state: "ended", outcome: "outage", holdsLine: false, createdAt: start + 60_000 });
+    expect(await findCall(ctx.db, sid(3))).toBeUndefined();
 
     // Much later the live call has ended without the server ever hearing of it.
     await clock.advance(60 * 60_000);
     callLog[2] = { ...callLog[2]!, status: "completed", endedAt: start + 180_000 };
     expect(await recoverOutageCalls(ctx, carrier, [HOTLINE], log)).toBe(1);
     expect(asked[2]).toBeLessThanOrEqual(start + 120_000);
-    expect(findCall(ctx.db, sid(3))).toMatchObject({ outcome: "outage" });
+    expect(await findCall(ctx.db, sid(3))).toMatchObject({ outcome: "outage" });
 
     // Read again: nothing new, nothing twice.
     expect(await recoverOutageCalls(ctx, carrier, [HOTLINE], log)).toBe(0);
-    const items = ctx.db.select().from(callbacks).all();
+    const { callbacks } = tables(ctx.db);
+    const items = await ctx.db.select().from(callbacks).orderBy(callbacks.id);
     expect(items.map((i) => [i.number, i.reason, i.missedCalls])).toEqual([
       ["+66810000002", "outage", 1],
       ["+66810000003", "outage", 1],
