@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { openPgStorage } from "../../db/pg-storage.js";
 import { openSqliteStorage, SqliteStorage } from "../../db/sqlite-storage.js";
-import { countAll, tables, type Storage } from "../../db/storage.js";
+import { countAll, tables, type Storage, type StoredEvent } from "../../db/storage.js";
 import { ManualClock } from "../../src/clock.js";
 import { EventBus, inTransaction, type Ctx, type DomainEvent } from "../../src/events/event-log.js";
 import { freshPgDatabase, testEngine } from "../support/test-database.js";
@@ -87,6 +87,40 @@ describe(`transactions on ${testEngine}`, () => {
     const once = () => inTransaction(ctx, (_tx, record) => record({ type: "status", callSid: "CA1", dedupeKey: "CA1:completed" }));
     expect(await once()).toBe(true);
     expect(await once()).toBe(false);
+  });
+});
+
+describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)", () => {
+  it("another instance hears every committed event in commit order, a large one by its id, and nothing rolled back", async () => {
+    const url = await freshPgDatabase();
+    const onError = () => {};
+    const here = await openPgStorage(url, { onError });
+    const there = await openPgStorage(url, { onError });
+    opened.push(here, there);
+    const heard: StoredEvent[] = [];
+    let ownHeard = 0;
+    await there.listen((e) => heard.push(e), () => {});
+    await here.listen(() => ownHeard++, () => {});
+    const { ctx } = contextOn(here);
+    // Past NOTIFY's 8,000-byte limit: announced by id, read back from the events table.
+    const note = "ก".repeat(4_000);
+    await inTransaction(ctx, async (_tx, record) => {
+      await record({ type: "small", callSid: "CA1", data: { n: 1 } });
+      await record({ type: "large", callSid: "CA1", data: { note } });
+    });
+    await expect(
+      inTransaction(ctx, async (_tx, record) => {
+        await record({ type: "rolled back" });
+        throw new Error("undone");
+      }),
+    ).rejects.toThrow("undone");
+    await inTransaction(ctx, (_tx, record) => record({ type: "last", userId: "u1" }));
+    await vi.waitFor(() => expect(heard.map((e) => e.type)).toEqual(["small", "large", "last"]));
+    expect(heard[0]).toMatchObject({ callSid: "CA1", data: { n: 1 } });
+    expect(heard[1]!.data.note).toBe(note);
+    expect(heard[2]).toMatchObject({ userId: "u1" });
+    // An instance does not hear its own announcements back: its bus already had them.
+    expect(ownHeard).toBe(0);
   });
 });
 
