@@ -23,6 +23,16 @@ interface Frame {
  */
 const WRITE_LOCK = 1300;
 
+/**
+ * How many of this instance's writers may wait for the write lock on a connection of their own at once;
+ * the others wait in the process (in order). Without a limit, a burst of writes parks every pooled
+ * connection on the lock, and every read — /health among them — queues behind the whole backlog: the
+ * balancer then takes out every instance at once, since they all wait on the same lock. A few waiting
+ * writers keep the lock busy (the next one is already queued in PostgreSQL when one commits); the rest of
+ * the pool (10 connections) stays free for reads.
+ */
+const WRITERS_ON_CONNECTIONS = 3;
+
 /** Serialization failures and deadlocks are retried: the transaction saw nothing durable yet. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 const ATTEMPTS = 5;
@@ -47,6 +57,9 @@ export class PgStorage implements Storage {
   readonly instance = randomUUID();
   private readonly frames = new AsyncLocalStorage<Frame>();
   private listeners = new Set<{ stop: () => Promise<void> }>();
+  /** Writers holding a connection now, and the ones waiting for a turn (see WRITERS_ON_CONNECTIONS). */
+  private writers = 0;
+  private readonly waitingWriters: Array<() => void> = [];
 
   constructor(
     private readonly pg: PgDb,
@@ -151,6 +164,27 @@ export class PgStorage implements Storage {
         }
       });
     }
+    await this.writerTurn();
+    try {
+      return await this.topLevel(fn);
+    } finally {
+      const next = this.waitingWriters.shift();
+      if (next) next();
+      else this.writers -= 1;
+    }
+  }
+
+  /** Resolves when this writer may take a connection: at once while fewer than the limit have one. */
+  private writerTurn(): Promise<void> {
+    if (this.writers < WRITERS_ON_CONNECTIONS) {
+      this.writers += 1;
+      return Promise.resolve();
+    }
+    // The turn is handed over by the writer that finishes, with its count: `writers` stays as it is.
+    return new Promise((resolve) => this.waitingWriters.push(resolve));
+  }
+
+  private async topLevel<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let frame: Frame | undefined;
       try {

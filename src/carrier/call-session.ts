@@ -124,6 +124,7 @@ export class CallSession {
     const { lifecycle, clock, logger } = this.core;
     logger.warn({ callSid: this.call.sid, code: err.code, reason: err.message }, "application error on call");
     if (this.call.ended) return;
+    this.core.applicationErrors.push({ callSid: this.call.sid, code: err.code, reason: err.message, at: clock.now() });
     lifecycle.answer(this.call);
     this.call.hear({ verb: "error", text: `An application error has occurred. (${err.code}: ${err.message})`, at: clock.now() });
     void lifecycle.end(this.call, "completed");

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { parseCarrierOptions, type CarrierOptions } from "./carrier-options.js";
-import type { CarrierCore } from "./core.js";
+import type { ApplicationError, CarrierCore } from "./core.js";
 import { WorkTracker } from "./work-tracker.js";
-import { WebhookClient, type WebhookAttempt, type WebhookRequest } from "./webhook-client.js";
+import { WebhookClient, type WebhookAttempt, type WebhookFailure, type WebhookRequest } from "./webhook-client.js";
 import { CallbackDispatcher, type CallbackFault } from "./callback-dispatcher.js";
 import { CallLifecycle } from "./call-lifecycle.js";
 import { CallRegistry } from "./call-registry.js";
@@ -39,7 +39,8 @@ export class Carrier {
     const { config, clock, logger } = parseCarrierOptions(options);
     const tracker = new WorkTracker();
     const webhooks = new WebhookClient(config.authToken, tracker, logger);
-    const core = { config, clock, logger, tracker, webhooks } as CarrierCore;
+    const applicationErrors: ApplicationError[] = [];
+    const core = { config, clock, logger, tracker, webhooks, applicationErrors } as CarrierCore;
     core.callbacks = new CallbackDispatcher(webhooks, tracker, clock, (err) => logger.error({ err }, "status callback failed"));
     core.calls = new CallRegistry();
     core.endpoints = new EndpointRegistry();
@@ -178,6 +179,19 @@ export class Carrier {
   /** Every webhook try (call and status callbacks, retries included), in order, without fragments. */
   get webhookAttempts(): readonly WebhookAttempt[] {
     return this.core.webhooks.attempts;
+  }
+
+  /**
+   * Webhooks (call documents and status callbacks) that failed for good, in order: no answer, or a
+   * non-2xx one, after the retries their connection overrides allow. Twilio's debugger would list each.
+   */
+  get failedWebhooks(): readonly WebhookFailure[] {
+    return this.core.webhooks.failures;
+  }
+
+  /** Calls ended by Twilio's application error ("An application error has occurred"), in order. */
+  get applicationErrors(): readonly ApplicationError[] {
+    return this.core.applicationErrors;
   }
 
   get accountSid(): string {

@@ -12,6 +12,15 @@ import type { NumberRegistry } from "./phone-numbers.js";
 import type { MessageRegistry } from "./messages.js";
 import type { RecordingRegistry } from "./recordings.js";
 
+/** A call the carrier ended with Twilio's application error (a document it could not fetch or run). */
+export interface ApplicationError {
+  callSid: string;
+  /** Twilio's error code: 11200 retrieval failure, 12100 parse failure, 12300 content type, 12400 loop guard. */
+  code: number;
+  reason: string;
+  at: number;
+}
+
 /** The carrier's shared parts, handed to each module so none needs the Carrier facade. */
 export interface CarrierCore {
   config: CarrierConfig;
@@ -27,6 +36,8 @@ export interface CarrierCore {
   numbers: NumberRegistry;
   messages: MessageRegistry;
   recordings: RecordingRegistry;
+  /** Every application error a caller heard, in order. */
+  applicationErrors: ApplicationError[];
   /** The carrier's HTTP origin once listening: recordings' URLs are absolute under it, as Twilio's are under api.twilio.com. */
   origin?: string;
 }

@@ -6,5 +6,6 @@ export { SimCall, type CallState, type CallStatus, type HeardPrompt, type Gather
 export { SimEndpoint, type AnswerMode } from "./endpoints.js";
 export type { RestFault } from "./rest/rest-faults.js";
 export type { CallbackFault } from "./callback-dispatcher.js";
-export type { WebhookRequest } from "./webhook-client.js";
+export type { WebhookRequest, WebhookFailure } from "./webhook-client.js";
+export type { ApplicationError } from "./core.js";
 export type { ParticipantView } from "./rest/json-shapes.js";

@@ -30,6 +30,23 @@ export interface WebhookAttempt {
 }
 
 /**
+ * A webhook that failed for good, as Twilio's debugger would list it: no HTTP answer at all, or a
+ * non-2xx one, once the retries its connection overrides allow were spent.
+ */
+export interface WebhookFailure {
+  url: string;
+  method: HttpMethod;
+  /** The call the request was about (CallSid), if any. */
+  callSid: string | undefined;
+  /** The last try's HTTP status; 0 when no answer came. */
+  status: number;
+  /** Why no answer came (refused, timeout), when none did. */
+  error?: string;
+  /** Tries made, retries included. */
+  tries: number;
+}
+
+/**
  * Sends webhooks the way Twilio does: form-encoded POST (or GET with the parameters in the query),
  * signed with X-Twilio-Signature over the exact URL called plus, for POST, the sorted parameters.
  * A URL's connection-overrides fragment sets its timeouts and retries; the fragment itself is neither
@@ -38,6 +55,8 @@ export interface WebhookAttempt {
 export class WebhookClient {
   /** Every try, in order (retries included). */
   readonly attempts: WebhookAttempt[] = [];
+  /** Every webhook whose last try failed, in order: what a test reads to say "no webhook failed". */
+  readonly failures: WebhookFailure[] = [];
 
   constructor(
     private readonly authToken: string,
@@ -64,7 +83,9 @@ export class WebhookClient {
     try {
       parsed = new URL(url);
     } catch (err) {
-      return this.noAnswer(url, err instanceof Error ? err.message : String(err));
+      const error = err instanceof Error ? err.message : String(err);
+      this.failures.push({ url: target, method: req.method, callSid: req.params.CallSid, status: 0, error, tries: 0 });
+      return this.noAnswer(url, error);
     }
     const deadline = Date.now() + overrides.totalTimeoutMs;
     for (let retry = 0; ; retry++) {
@@ -76,6 +97,12 @@ export class WebhookClient {
       const failure = failureOf(result);
       this.attempts.push({ url: target, method: req.method, retry, failure });
       if (!failure || !mayRetry(overrides, failure, retry, deadline)) {
+        // A 3xx is no failure to retry, but no usable answer either.
+        if (failure || (result.kind === "answer" && (result.status < 200 || result.status >= 300))) {
+          const status = result.kind === "answer" ? result.status : 0;
+          const error = result.kind === "failed" ? result.error : undefined;
+          this.failures.push({ url: target, method: req.method, callSid: req.params.CallSid, status, error, tries: retry + 1 });
+        }
         if (result.kind === "failed") return this.noAnswer(url, result.error);
         return { status: result.status, contentType: result.contentType, body: result.body };
       }

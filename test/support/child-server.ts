@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "../../src/hotline.js";
 import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
@@ -16,27 +17,34 @@ export interface ChildServer {
   kill(): Promise<void>;
   /** Resolves with the exit code once the process has ended (however it was stopped). */
   exited: Promise<number | null>;
+  /** What it has printed to stderr so far. */
+  stderr(): string;
 }
 
-export async function startChildServer(opts: { port: number; dbFile: string; carrierOrigin: string; env?: Record<string, string> }): Promise<ChildServer> {
-  const server = spawnServer({
-    PORT: String(opts.port),
-    HOST: "127.0.0.1",
-    PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
-    DB_FILE: opts.dbFile,
-    TELEPHONY: "twilio",
-    TWILIO_ACCOUNT_SID: STAND_IN_ACCOUNT.accountSid,
-    TWILIO_AUTH_TOKEN: STAND_IN_ACCOUNT.authToken,
-    TWILIO_API_BASE_URL: opts.carrierOrigin,
-    HOTLINE_NUMBER: "+6621300000",
-    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    LOG_LEVEL: "silent",
-    ...opts.env,
-  });
+/** `logFile`: the server's log lines (its stdout) are appended there; without it they are dropped. */
+export async function startChildServer(opts: { port: number; dbFile: string; carrierOrigin: string; env?: Record<string, string>; logFile?: string }): Promise<ChildServer> {
+  const server = spawnServer(
+    {
+      PORT: String(opts.port),
+      HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: `http://127.0.0.1:${opts.port}`,
+      DB_FILE: opts.dbFile,
+      TELEPHONY: "twilio",
+      TWILIO_ACCOUNT_SID: STAND_IN_ACCOUNT.accountSid,
+      TWILIO_AUTH_TOKEN: STAND_IN_ACCOUNT.authToken,
+      TWILIO_API_BASE_URL: opts.carrierOrigin,
+      HOTLINE_NUMBER: "+6621300000",
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LOG_LEVEL: "silent",
+      ...opts.env,
+    },
+    opts.logFile,
+  );
   if (!(await server.ready(opts.port))) throw new Error(`server exited: ${server.stderr()}`);
   return {
     process: server.child,
     exited: server.exited,
+    stderr: server.stderr,
     async kill() {
       server.child.kill("SIGKILL");
       await server.exited;
@@ -59,8 +67,11 @@ export async function refusedStart(env: Record<string, string> & { PORT: string 
   return { code: await server.exited, stderr: server.stderr() };
 }
 
-function spawnServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+function spawnServer(env: Record<string, string>, logFile?: string) {
+  const log = logFile === undefined ? "ignore" : openSync(logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", log, "pipe"] });
+  // The child has its own copy of the descriptor.
+  if (typeof log === "number") closeSync(log);
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
