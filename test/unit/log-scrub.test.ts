@@ -41,7 +41,9 @@ describe("a failed carrier request", () => {
     runner.run(
       "dial agent",
       () => Promise.reject(new Error("The 'To' number +66812345678 is not a valid phone number. (21211)")),
-      (err) => (gaveUp = err),
+      (err) => {
+        gaveUp = err;
+      },
     );
     await runner.idle();
     await clock.advance(100);
