@@ -14,6 +14,7 @@ const SECTIONS: Array<{ name: string; title: string; timeoutSeconds: number }> =
   { name: "screen-pop", title: "3. Screen-pop latency", timeoutSeconds: 240 },
   { name: "backlog", title: "4. Backlog at scale", timeoutSeconds: 300 },
   { name: "import", title: "5. Agency import", timeoutSeconds: 120 },
+  { name: "cluster", title: "6. Two instances on PostgreSQL", timeoutSeconds: 900 },
 ];
 
 const wanted = process.argv.slice(2);

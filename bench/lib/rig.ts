@@ -36,6 +36,11 @@ export interface ServerMemory {
   peakRssMb: number | null;
 }
 
+export interface ServerTimes {
+  webhooksMs: { n: number; p50: number; p99: number; max: number };
+  cpuMs: number;
+}
+
 export interface Rig {
   /** The carrier's clock (in "local" mode the server's too). */
   clock: ManualClock;
@@ -51,6 +56,13 @@ export interface Rig {
   figures(): Promise<LiveFigures>;
   /** The server process's memory ("child" mode; the whole process in "local" mode). */
   serverMemory(): Promise<ServerMemory>;
+  /** Starts the server's request timings afresh ("child" mode; nothing in "local" mode). */
+  resetServerTimes(): Promise<void>;
+  /**
+   * Time inside the server per webhook (/twilio/…) since the last reset, in ms, and the CPU time the
+   * server process has used so far ("child" mode only).
+   */
+  serverTimes(): Promise<ServerTimes | undefined>;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
   addAgent(name: string, languages: string[]): Promise<Agent>;
   /** An agent account with its phone in "answer" mode, without a desk socket. */
@@ -145,6 +157,14 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
       const m = process.memoryUsage();
       const { peakRssMb } = await import("./memory.js");
       return { rssMb: m.rss / 1048576, heapUsedMb: m.heapUsed / 1048576, heapTotalMb: m.heapTotal / 1048576, peakRssMb: peakRssMb() };
+    },
+    async resetServerTimes() {
+      if (child) await child.ask({ type: "resetLoopDelay" }, "loopDelayReset");
+    },
+    async serverTimes() {
+      if (!child) return undefined;
+      const stats = await child.ask({ type: "stats" }, "stats");
+      return { webhooksMs: stats.webhooksMs as ServerTimes["webhooksMs"], cpuMs: Number(stats.cpuMs) };
     },
     api,
     async createAgent(name, languages) {

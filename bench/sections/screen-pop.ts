@@ -48,23 +48,16 @@ export async function run(): Promise<SectionResult> {
     const localDesks = await Promise.all(agents.map((a) => DeskSocket.open(rig.wsUrl, a.token)));
     await rig.settle();
 
-    // The commit of each offer: read when db.transaction returns, before any listener of the committed
-    // events runs (the screen-pop itself is built by one of them).
-    const db = hotline.services.ctx.db;
-    const transaction = db.transaction.bind(db);
-    let lastCommit = 0;
-    (db as { transaction: typeof db.transaction }).transaction = ((fn, config) => {
-      const result = transaction(fn, config);
-      lastCommit = monotonicMs();
-      return result;
-    }) as typeof db.transaction;
+    // The commit of each offer: read when its event is published, which the storage does as soon as the
+    // transaction has committed, before any listener of the committed events runs (the screen-pop itself is
+    // built by one of them).
     const bus = hotline.services.ctx.bus;
     const publish = bus.publish.bind(bus);
     const committedAt = new Map<string, number>();
     const offeredTo = new Map<string, string>();
     bus.publish = (e: DomainEvent) => {
       if (e.type === "call.offered" && e.callSid && e.userId) {
-        committedAt.set(`${e.userId}:${e.callSid}`, lastCommit);
+        committedAt.set(`${e.userId}:${e.callSid}`, monotonicMs());
         offeredTo.set(e.callSid, e.userId);
       }
       publish(e);

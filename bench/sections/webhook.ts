@@ -20,6 +20,7 @@ import { twilioSignature } from "../../src/telephony/signature.js";
 import { Child } from "../lib/child.js";
 import { goalAtLeast, goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
 import { freePort } from "../lib/net.js";
+import { copyCallsPg, startBenchPostgres } from "../lib/postgres.js";
 import { percentile } from "../lib/stats.js";
 import { steadyLoad } from "../lib/steady.js";
 
@@ -39,6 +40,8 @@ const STEADY_SECONDS = 5;
 const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 40_000);
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const IVR_PATH = "/twilio/ivr?node=language-menu&attempt=0";
+/** Issue 16's later goal: a signed IVR step on PostgreSQL costs at most twice the CPU it costs on SQLite. */
+const PG_CPU_GOAL = 2;
 
 interface Prepared {
   path: string;
@@ -141,7 +144,7 @@ export async function load(url: string, next: () => Prepared, seconds: number, c
     errors: result.errors,
     timeouts: result.timeouts,
     connectionsAnswered: seen.size,
-    afterFirst: { n: later.length, p50: percentile(later, 50), p99: percentile(later, 99), max: later.length ? Math.max(...later) : null },
+    afterFirst: { n: later.length, p50: percentile(later, 50), p99: percentile(later, 99), max: percentile(later, 100) },
   };
 }
 
@@ -166,6 +169,94 @@ export function copyCalls(dbFile: string, template: string, first: number, count
   // Checkpointed here, so the server does not copy the copies into the database file during the run.
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.close();
+}
+
+/** What the same IVR run costs on PostgreSQL (see postgresRun). */
+interface PostgresRun {
+  arrival: LoadResult & { admitted: number };
+  hot: LoadResult;
+  light: LoadResult;
+  /** CPU per step of the hotline process, of the PostgreSQL cluster (every process of it), in µs. */
+  cpuUs: { server: number; database: number; total: number };
+  /** The same over the 20-connection run, where requests do not queue for the pool and the write lock. */
+  lightCpuUs: { server: number; database: number; total: number };
+  inServerMs: { n: number; p50: number; p99: number; max: number };
+  sent: number;
+  prepared: number;
+  stepped: number;
+  setupSeconds: number;
+}
+
+/**
+ * The hotline on PostgreSQL (DATABASE_URL, a cluster of the bench's own), measured as the SQLite run
+ * is: calls arrive through the webhook, one is copied in the database (copyCallsPg), then the signed IVR
+ * step, 1 s warm-up, 5 s at 200 connections (CPU measured over those 5 s), 3 s at 20. SQLite does its
+ * work inside the hotline's process; PostgreSQL does much of it in its own processes, so the CPU per
+ * step counts both: the hotline's process and every process of the cluster.
+ */
+async function postgresRun(): Promise<PostgresRun> {
+  const began = performance.now();
+  const db = await startBenchPostgres();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const hotline = new Child("servers/hotline-server.ts", [], {
+    quiet: true,
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: baseUrl,
+      DATABASE_URL: db.url,
+      TELEPHONY: "simulator",
+      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
+      ADMIN_TOKEN,
+      LOG_LEVEL: "info",
+      BENCH_LINES: String(COPIES + 200_000),
+    },
+  });
+  try {
+    await hotline.next("ready", 60_000);
+    let arrivals = 0;
+    const arrival = await load(`${baseUrl}/twilio/voice`, () => prepare(baseUrl, "/twilio/voice", callParams(arrivals++, { CallStatus: "ringing" })), ARRIVAL_SECONDS);
+    const admitted = (await db.client.query<{ sid: string }>("select sid from calls where ivr_node = 'language-menu' and ivr_retries = 0 order by sid")).rows.map((r) => r.sid);
+    if (admitted.length === 0) throw new Error("no call was admitted in the arrival phase (PostgreSQL)");
+    await copyCallsPg(db.client, admitted[0]!, arrivals + 1, COPIES);
+    const targets = [...admitted.map((sid) => parseInt(sid.slice(2), 16)), ...Array.from({ length: COPIES }, (_, k) => arrivals + 1 + k)];
+    const prepared = targets.map((i) => ivrStep(baseUrl, i));
+    let cursor = 0;
+    const next = () => prepared[cursor++ % prepared.length]!;
+    const setupSeconds = (performance.now() - began) / 1000;
+    await load(`${baseUrl}/twilio/ivr`, next, WARMUP_SECONDS);
+    await hotline.ask({ type: "resetLoopDelay" }, "loopDelayReset");
+    const serverBefore = Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs);
+    const databaseBefore = db.cpuMs();
+    const hot = await load(`${baseUrl}/twilio/ivr`, next, MEASURE_SECONDS);
+    const databaseAfter = db.cpuMs();
+    const during = (await hotline.ask({ type: "stats" }, "stats")) as unknown as { cpuMs: number; inServerMs: PostgresRun["inServerMs"] };
+    const lightDatabaseBefore = db.cpuMs();
+    const light = await load(`${baseUrl}/twilio/ivr`, next, LIGHT_SECONDS, LIGHT_CONNECTIONS);
+    const lightDatabase = ((db.cpuMs() - lightDatabaseBefore) * 1000) / light.requests;
+    const lightServer = ((Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs) - during.cpuMs) * 1000) / light.requests;
+    const sent = cursor;
+    await hotline.stop();
+    const stepped = Number((await db.client.query<{ n: number }>("select count(*)::int as n from calls where ivr_node = 'main-menu'")).rows[0]!.n);
+    const server = ((during.cpuMs - serverBefore) * 1000) / hot.requests;
+    const database = ((databaseAfter - databaseBefore) * 1000) / hot.requests;
+    return {
+      arrival: { ...arrival, admitted: admitted.length },
+      hot,
+      light,
+      cpuUs: { server, database, total: server + database },
+      lightCpuUs: { server: lightServer, database: lightDatabase, total: lightServer + lightDatabase },
+      inServerMs: during.inServerMs,
+      sent,
+      prepared: prepared.length,
+      stepped,
+      setupSeconds,
+    };
+  } finally {
+    await hotline.stop().catch(() => {});
+    await db.stop();
+  }
 }
 
 export async function run(): Promise<SectionResult> {
@@ -219,6 +310,7 @@ export async function run(): Promise<SectionResult> {
     const ivrCpuUs = ((duringIvr.cpuMs - cpuBefore) * 1000) / hot.requests;
     // Context for the p99: with 200 connections each waits for the 199 ahead of it; at 20 it mostly does not.
     const light = await load(`${baseUrl}/twilio/ivr`, next, LIGHT_SECONDS, LIGHT_CONNECTIONS);
+    const lightCpuUs = ((Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs) - duringIvr.cpuMs) * 1000) / light.requests;
     const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS);
     const sent = cursor;
     const server = await hotline.ask({ type: "stats" }, "stats");
@@ -226,6 +318,9 @@ export async function run(): Promise<SectionResult> {
     const after = new Database(dbFile, { readonly: true });
     const stepped = (after.prepare("select count(*) as n from calls where ivr_node = 'main-menu'").get() as { n: number }).n;
     after.close();
+
+    // The same step on PostgreSQL, in this run, so the two CPU figures meet the same machine.
+    const postgres = await postgresRun();
 
     // The yardstick: the same bodies, the same generator, a bare route.
     const barePort = await freePort();
@@ -245,6 +340,10 @@ export async function run(): Promise<SectionResult> {
     // may still be in flight when autocannon stops, so a few sent ones may not have stepped.
     const runs = [hot, light, steady];
     const fresh = stepped <= sent && sent <= prepared.length && runs.every((r) => r.non2xx === 0 && r.errors === 0) && steady.answered === steady.sent;
+    const pgRuns = [postgres.hot, postgres.light];
+    const pgFresh = postgres.stepped <= postgres.sent && postgres.sent <= postgres.prepared && pgRuns.every((r) => r.non2xx === 0 && r.errors === 0);
+    // SQLite's CPU is all in the hotline's process; PostgreSQL's is split between it and the database's.
+    const cpuRatio = postgres.cpuUs.total / ivrCpuUs;
     const figures: Figure[] = [
       { section, figure: `bare Fastify route (constant TwiML), ${CONNECTIONS} connections`, value: round(base.rps, 0), unit: "req/s", pass: null },
       { section, figure: "bare Fastify route p50 / p99", value: `${base.p50} / ${base.p99}`, unit: "ms", pass: null },
@@ -281,6 +380,42 @@ export async function run(): Promise<SectionResult> {
       },
       { section, figure: "IVR requests that stepped a call waiting in the menu", value: `${stepped} stepped, ${sent} sent`, goal: "none repeated, all 2xx", pass: fresh },
       { section, figure: `call arrival (POST /twilio/voice), ${CONNECTIONS} connections`, value: `${round(arrival.rps, 0)} req/s, p99 ${arrival.p99} ms`, pass: null },
+      {
+        section,
+        figure: `PostgreSQL: signed IVR step, ${CONNECTIONS} connections: req/s, p50 / p99 (SQLite's beside)`,
+        value: `${round(postgres.hot.rps, 0)} req/s, ${postgres.hot.p50} / ${postgres.hot.p99} ms (SQLite ${round(hot.rps, 0)} req/s, ${hot.p50} / ${hot.p99} ms)`,
+        pass: null,
+      },
+      {
+        section,
+        figure: `CPU per IVR step: SQLite (hotline process) / PostgreSQL (hotline + database processes), ${CONNECTIONS} conn.; ${LIGHT_CONNECTIONS} conn.`,
+        value:
+          `${round(ivrCpuUs, 0)} / ${round(postgres.cpuUs.server, 0)} + ${round(postgres.cpuUs.database, 0)} = ${round(postgres.cpuUs.total, 0)} µs; ` +
+          `${round(lightCpuUs, 0)} / ${round(postgres.lightCpuUs.server, 0)} + ${round(postgres.lightCpuUs.database, 0)} = ${round(postgres.lightCpuUs.total, 0)} µs`,
+        pass: null,
+      },
+      {
+        section,
+        figure: `CPU per IVR step, PostgreSQL ÷ SQLite, ${CONNECTIONS} conn. (hotline process alone); ${LIGHT_CONNECTIONS} conn.`,
+        value: `${round(cpuRatio, 2)} (${round(postgres.cpuUs.server / ivrCpuUs, 2)}); ${round(postgres.lightCpuUs.total / lightCpuUs, 2)}`,
+        goal: `≤ ${PG_CPU_GOAL}`,
+        pass: Number.isFinite(cpuRatio) && cpuRatio <= PG_CPU_GOAL,
+      },
+      {
+        section,
+        figure: `PostgreSQL: time inside the server per IVR step (${CONNECTIONS} connections), p50 / p99`,
+        value: `${round(postgres.inServerMs.p50, 1)} / ${round(postgres.inServerMs.p99, 1)}`,
+        unit: "ms",
+        pass: null,
+      },
+      {
+        section,
+        figure: `PostgreSQL: IVR step, ${LIGHT_CONNECTIONS} connections: req/s, p50 / p99`,
+        value: `${round(postgres.light.rps, 0)} req/s, ${postgres.light.p50} / ${postgres.light.p99} ms`,
+        pass: null,
+      },
+      { section, figure: "PostgreSQL: IVR requests that stepped a call waiting in the menu", value: `${postgres.stepped} stepped, ${postgres.sent} sent`, goal: "none repeated, all 2xx", pass: pgFresh },
+      { section, figure: `PostgreSQL: call arrival (POST /twilio/voice), ${CONNECTIONS} connections`, value: `${round(postgres.arrival.rps, 0)} req/s, p99 ${postgres.arrival.p99} ms`, pass: null },
     ];
     return {
       section,
@@ -294,7 +429,12 @@ export async function run(): Promise<SectionResult> {
         hotlineSteady: { ...steady, connections: CONNECTIONS, seconds: STEADY_SECONDS },
         bare: base,
         ratio,
-        cpuPerRequestUs: { bare: bareCpuUs, ivr: ivrCpuUs },
+        cpuPerRequestUs: { bare: bareCpuUs, ivr: ivrCpuUs, ivrLight: lightCpuUs },
+        postgres: {
+          ...postgres,
+          cpuRatio,
+          setup: "PostgreSQL of the bench's own (test/support/postgres.ts: fsync, synchronous_commit and full_page_writes off), CPU of every process of its cluster read from /proc (10 ms ticks)",
+        },
         arrival: { ...arrival, seconds: ARRIVAL_SECONDS, admitted: admitted.length },
         callsCopied: COPIES,
         ivrRequestsSent: sent,

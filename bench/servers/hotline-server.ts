@@ -2,14 +2,20 @@
 // and its peak RSS is the server's own. Configured by the environment like `npm start`, plus:
 //   BENCH_LINES        stored line capacity, past LINES's own limit (the webhook run holds thousands of calls)
 //   BENCH_CLOCK_START  run on a ManualClock starting there (ms since the epoch), moved by the parent
+//   BENCH_CLUSTER      one of several instances on one PostgreSQL (section "cluster"): it notes when each
+//                      offer and connection it commits or hears of reaches its event bus (monotonic clock),
+//                      and "idle" also waits until it has heard every event the others committed
 import { ManualClock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
+import { detachedIdle, detachedWork } from "../../src/detached.js";
+import type { DomainEvent } from "../../src/events/event-log.js";
 import { createHotline } from "../../src/hotline.js";
 import { setCapacity } from "../../src/lines/line-capacity.js";
 import { createLogger } from "../../src/logger.js";
 import { createUser } from "../../src/users/user-store.js";
 import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { onParent, tell } from "../lib/child.js";
+import { monotonicMs } from "../lib/hrtime.js";
 import { peakRssMb } from "../lib/memory.js";
 
 const config = loadConfig(process.env);
@@ -21,14 +27,87 @@ if (process.env.BENCH_LINES) await setCapacity(hotline.services.ctx, Number(proc
 // Time inside the server per request, from the request's first byte parsed to the response written: the
 // rest of what a client measures is waiting (in the kernel, or behind other requests on this event loop).
 const inServer = createHistogram();
+// The same for Twilio's webhooks alone (/twilio/…), without the API, pages and health checks.
+const webhooks = createHistogram();
 const startedAt = new WeakMap<object, bigint>();
 hotline.app.addHook("onRequest", async (request) => {
   startedAt.set(request, process.hrtime.bigint());
 });
 hotline.app.addHook("onResponse", async (request) => {
   const t = startedAt.get(request);
-  if (t !== undefined) inServer.record(Math.max(1, Number(process.hrtime.bigint() - t)));
+  if (t === undefined) return;
+  const ns = Math.max(1, Number(process.hrtime.bigint() - t));
+  inServer.record(ns);
+  if (request.url.startsWith("/twilio/")) webhooks.record(ns);
 });
+
+// In a cluster, events on this instance's bus: the highest id heard (its own and the others'), and when
+// each offer and connection got here. Read when publish is called: for this instance's own events that
+// is the moment their transaction's COMMIT returned, before any listener (the page push among them) ran;
+// for the others' the moment their NOTIFY was heard. A single server is measured as production runs it,
+// with nothing of the bench's on its bus.
+const { bus } = hotline.services.ctx;
+let lastEventId = 0;
+const caughtUpWaiters: Array<{ id: number; resolve: () => void }> = [];
+const timed = new Set(["call.offered", "call.connected"]);
+const eventTimes: Array<{ type: string; callSid: string; userId: string; id: number; at: number; remote: boolean }> = [];
+if (process.env.BENCH_CLUSTER) {
+  bus.subscribeAll((e) => {
+    lastEventId = Math.max(lastEventId, e.id);
+    for (const w of caughtUpWaiters.filter((x) => x.id <= lastEventId)) {
+      caughtUpWaiters.splice(caughtUpWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const note = (e: DomainEvent, remote: boolean) => {
+    if (timed.has(e.type) && e.callSid && e.userId) eventTimes.push({ type: e.type, callSid: e.callSid, userId: e.userId, id: e.id, at: monotonicMs(), remote });
+  };
+  const publish = bus.publish.bind(bus);
+  const publishRemote = bus.publishRemote.bind(bus);
+  bus.publish = (e) => {
+    note(e, false);
+    publish(e);
+  };
+  bus.publishRemote = (e) => {
+    note(e, true);
+    publishRemote(e);
+  };
+}
+
+/**
+ * Until the server's own background work rests: a reconciliation under way, the task runner's attempts and
+ * its detached work (routing, page pushes, timers' transactions), which start one another, so all must be
+ * idle at once (as the tests' settle does).
+ */
+async function serverIdle(): Promise<void> {
+  for (;;) {
+    const before = detachedWork().started;
+    await hotline.reconciled();
+    await hotline.services.tasks.idle();
+    const busy = detachedWork().running > 0;
+    await detachedIdle();
+    if (!busy && detachedWork().started === before) return;
+  }
+}
+
+/** Resolves once this instance has heard the event `id` (or `timeoutMs` passed: false). */
+function heard(id: number, timeoutMs: number): Promise<boolean> {
+  if (lastEventId >= id) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      caughtUpWaiters.splice(caughtUpWaiters.indexOf(waiter), 1);
+      resolve(false);
+    }, timeoutMs);
+    const waiter = {
+      id,
+      resolve: () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    };
+    caughtUpWaiters.push(waiter);
+  });
+}
 await hotline.app.listen({ port: config.PORT, host: config.HOST });
 await hotline.start();
 
@@ -50,6 +129,7 @@ const memory = () => {
     cpuMs: (cpu.user + cpu.system) / 1000,
     loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     inServerMs: { n: inServer.count, p50: inServer.percentile(50) / 1e6, p99: inServer.percentile(99) / 1e6, max: inServer.max / 1e6 },
+    webhooksMs: { n: webhooks.count, p50: webhooks.percentile(50) / 1e6, p99: webhooks.percentile(99) / 1e6, max: webhooks.max / 1e6 },
   };
 };
 
@@ -58,6 +138,7 @@ onParent(async (m) => {
     case "resetLoopDelay":
       loopDelay.reset();
       inServer.reset();
+      webhooks.reset();
       tell({ type: "loopDelayReset" });
       break;
     case "stats":
@@ -69,8 +150,20 @@ onParent(async (m) => {
       tell({ type: "advanced" });
       break;
     case "idle":
-      await hotline.services.tasks.idle();
-      tell({ type: "idle" });
+      // The SQLite storm's settle has always waited for the task runner alone; a cluster waits for all.
+      if (process.env.BENCH_CLUSTER) await serverIdle();
+      else await hotline.services.tasks.idle();
+      tell({ type: "idle", lastEventId });
+      break;
+    case "caughtUp": {
+      // The others' events up to `id` heard here, and what they started here done.
+      const ok = await heard(Number(m.id), Number(m.timeoutMs ?? 5_000));
+      await serverIdle();
+      tell({ type: "caughtUp", ok, lastEventId });
+      break;
+    }
+    case "eventTimes":
+      tell({ type: "eventTimes", times: eventTimes });
       break;
     case "gc":
       (globalThis as { gc?: () => void }).gc?.();
