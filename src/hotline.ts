@@ -39,7 +39,7 @@ import { ApprovedIndex } from "./recordings/approved-index.js";
 import { RecordingCalls } from "./recordings/recording-calls.js";
 import { SessionScript } from "./recordings/session-script.js";
 import { loggableError } from "./log-scrub.js";
-import { detached } from "./detached.js";
+import { detached, detachedIdle, detachedWork } from "./detached.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -52,6 +52,12 @@ export interface Hotline {
   start(): Promise<void>;
   /** Resolves when no reconciliation with the carrier is under way. */
   reconciled(): Promise<void>;
+  /**
+   * Resolves once the server's own background work rests: a reconciliation, the task runner's attempts
+   * and its detached work (routing, screen pushes, timers' transactions), which start one another, so all
+   * must be idle at once. Tests and the bench wait on it; on PostgreSQL that work spans round trips.
+   */
+  idle(): Promise<void>;
   /**
    * SIGTERM's first step: /health answers 503 and live sockets are told to reconnect; everything else
    * (requests, webhooks, timers) carries on until close().
@@ -182,6 +188,16 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopAuditRetention = scheduleAuditRetention(ctx, config.AUDIT_RETENTION_DAYS, log);
     },
     reconciled: () => reconciliation?.idle() ?? Promise.resolve(),
+    async idle() {
+      for (;;) {
+        const before = detachedWork().started;
+        await (reconciliation?.idle() ?? Promise.resolve());
+        await tasks.idle();
+        const busy = detachedWork().running > 0;
+        await detachedIdle();
+        if (!busy && detachedWork().started === before) return;
+      }
+    },
     drain: () => services.draining.start(),
     async close() {
       reconciliation?.stop();

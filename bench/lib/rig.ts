@@ -131,7 +131,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     }
     return { status: res.status, body: parsed };
   };
-  const serverIdle = () => (local ? local.services.tasks.idle() : child!.ask({ type: "idle" }, "idle").then(() => {}));
+  const serverIdle = () => (local ? local.idle() : child!.ask({ type: "idle" }, "idle").then(() => {}));
 
   let agentCount = 0;
   const rig: Rig = {

@@ -7,7 +7,6 @@
 //                      and "idle" also waits until it has heard every event the others committed
 import { ManualClock, systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
-import { detachedIdle, detachedWork } from "../../src/detached.js";
 import type { DomainEvent } from "../../src/events/event-log.js";
 import { createHotline } from "../../src/hotline.js";
 import { setCapacity } from "../../src/lines/line-capacity.js";
@@ -74,21 +73,6 @@ if (process.env.BENCH_CLUSTER) {
   };
 }
 
-/**
- * Until the server's own background work rests: a reconciliation under way, the task runner's attempts and
- * its detached work (routing, page pushes, timers' transactions), which start one another, so all must be
- * idle at once (as the tests' settle does).
- */
-async function serverIdle(): Promise<void> {
-  for (;;) {
-    const before = detachedWork().started;
-    await hotline.reconciled();
-    await hotline.services.tasks.idle();
-    const busy = detachedWork().running > 0;
-    await detachedIdle();
-    if (!busy && detachedWork().started === before) return;
-  }
-}
 
 /** Resolves once this instance has heard the event `id` (or `timeoutMs` passed: false). */
 function heard(id: number, timeoutMs: number): Promise<boolean> {
@@ -151,14 +135,14 @@ onParent(async (m) => {
       break;
     case "idle":
       // The SQLite storm's settle has always waited for the task runner alone; a cluster waits for all.
-      if (process.env.BENCH_CLUSTER) await serverIdle();
+      if (process.env.BENCH_CLUSTER) await hotline.idle();
       else await hotline.services.tasks.idle();
       tell({ type: "idle", lastEventId });
       break;
     case "caughtUp": {
       // The others' events up to `id` heard here, and what they started here done.
       const ok = await heard(Number(m.id), Number(m.timeoutMs ?? 5_000));
-      await serverIdle();
+      await hotline.idle();
       tell({ type: "caughtUp", ok, lastEventId });
       break;
     }

@@ -3,7 +3,6 @@ import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
 import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
 import type { Logger } from "../../src/logger.js";
-import { detachedIdle, detachedWork } from "../../src/detached.js";
 import type { Hotline } from "../../src/hotline.js";
 import { carrierFor } from "./child-server.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
@@ -91,22 +90,6 @@ export interface CallCenter extends Running {
 
 let agentCounter = 0;
 
-/**
- * Until the server's own background work rests: a reconciliation under way, the task runner's attempts and
- * its detached work (routing, screen pushes, timers' transactions), which start one another, so all must
- * be idle at once. On PostgreSQL that work spans round trips, more than the few turns of the event loop
- * the carrier waits.
- */
-async function serverIdle(hotline: Hotline): Promise<void> {
-  for (;;) {
-    const before = detachedWork().started;
-    await hotline.reconciled();
-    await hotline.services.tasks.idle();
-    const busy = detachedWork().running > 0;
-    await detachedIdle();
-    if (!busy && detachedWork().started === before) return;
-  }
-}
 
 /**
  * The hotline and the built-in carrier, wired together on loopback and sharing a manual clock. With
@@ -123,7 +106,7 @@ export async function startCallCenter(
   const running = await startHotline({ TWILIO_API_BASE_URL: origin, PUBLIC_BASE_URL: base, ...account, ...env }, { clock, port, dir: opts.dir, log: opts.log });
   const sockets: AgentSocket[] = [];
   // The hotline the center runs now: a test that restarts the server puts the new one in its place.
-  const settle = () => carrier.idle(() => serverIdle(center.hotline));
+  const settle = () => carrier.idle(() => center.hotline.idle());
 
   const api: CallCenter["api"] = async (method, path, o = {}) => {
     const res = await fetch(`${base}${path}`, {
