@@ -35,6 +35,10 @@ export interface Offer {
  * can be offered to one agent only, and an agent gets one call at a time.
  */
 export async function makeOffers(ctx: Ctx): Promise<Offer[]> {
+  // Read first without the write lock: with nobody free there is nothing to decide, and the lock (on
+  // PostgreSQL every instance's) stays free for the webhooks. An agent freed after this read commits an
+  // event of their own, which starts another routing pass.
+  if ((await freeAgents(ctx.db)).length === 0) return [];
   return inTransaction(ctx, async (tx, record) => {
     // Only calls a free agent could take are loaded: with nobody free, a long queue costs nothing.
     const free = await freeAgents(tx);
