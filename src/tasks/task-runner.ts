@@ -9,6 +9,16 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/**
+ * The carrier refused the request itself (an HTTP 4xx: "call is not in progress", "no such call"):
+ * asking again changes nothing, so the task gives up at once. A timeout (408) or a rate limit (429) is
+ * worth another try, as are network errors and 5xx.
+ */
+function refusedForGood(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
@@ -35,7 +45,7 @@ export class TaskRunner {
       task().then(
         () => this.settled(),
         (err: unknown) => {
-          if (n + 1 >= this.policy.attempts) {
+          if (n + 1 >= this.policy.attempts || refusedForGood(err)) {
             this.log.error({ err: loggableError(err), task: name }, "carrier request failed for good");
             // The give-up's own work (a transaction, usually) counts as this task's: idle() waits for it.
             Promise.resolve()
