@@ -41,8 +41,7 @@ export class SqliteStorage implements Storage {
   private groupMembers = 0;
   private afterGroup: Array<() => void> = [];
   private waiting: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
-  private savepoints = 0;
-  private readonly statements: Record<"begin" | "commit" | "rollback", Database.Statement>;
+  private readonly statements: Record<"begin" | "commit" | "rollback" | "savepoint" | "release" | "rollbackTo", Database.Statement>;
 
   constructor(
     sqlite: SqliteDb,
@@ -55,6 +54,9 @@ export class SqliteStorage implements Storage {
       begin: this.client.prepare("BEGIN IMMEDIATE"),
       commit: this.client.prepare("COMMIT"),
       rollback: this.client.prepare("ROLLBACK"),
+      savepoint: this.client.prepare("SAVEPOINT member"),
+      release: this.client.prepare("RELEASE member"),
+      rollbackTo: this.client.prepare("ROLLBACK TO member"),
     };
   }
 
@@ -155,15 +157,17 @@ export class SqliteStorage implements Storage {
 
   /** Runs `fn` in a savepoint of the open transaction; its after-commit work is handed to the caller. */
   private async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; after: Array<() => void> }> {
-    const name = `s${++this.savepoints}`;
-    this.client.exec(`SAVEPOINT ${name}`);
+    // Savepoints nest strictly (an inner one ends before its outer one), so one name serves them all:
+    // RELEASE and ROLLBACK TO act on the innermost savepoint of that name. Prepared once, not compiled per use.
+    this.statements.savepoint.run();
     const frame: Frame = { after: [], done: false };
     try {
       const result = await this.frames.run(frame, () => fn(this.db));
-      this.client.exec(`RELEASE ${name}`);
+      this.statements.release.run();
       return { result, after: frame.after };
     } catch (err) {
-      this.client.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      this.statements.rollbackTo.run();
+      this.statements.release.run();
       throw err;
     } finally {
       frame.done = true;

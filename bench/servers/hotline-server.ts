@@ -13,6 +13,8 @@ import { setCapacity } from "../../src/lines/line-capacity.js";
 import { createLogger } from "../../src/logger.js";
 import { createUser } from "../../src/users/user-store.js";
 import { createHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { Session } from "node:inspector/promises";
+import { writeFileSync } from "node:fs";
 import { onParent, tell } from "../lib/child.js";
 import { monotonicMs } from "../lib/hrtime.js";
 import { peakRssMb } from "../lib/memory.js";
@@ -117,6 +119,7 @@ const memory = () => {
   };
 };
 
+let profiler: Session | undefined;
 onParent(async (m) => {
   switch (m.type) {
     case "resetLoopDelay":
@@ -156,6 +159,24 @@ onParent(async (m) => {
     case "createUser": {
       const { user, token } = await createUser(hotline.services.ctx, { name: String(m.name), role: m.role as "supervisor" }, "bench");
       tell({ type: "createdUser", id: user.id, token });
+      break;
+    }
+    case "profileStart": {
+      // A V8 CPU profile of one phase only (bench/profile.ts): started and stopped by the parent.
+      profiler ??= new Session();
+      profiler.connect();
+      await profiler.post("Profiler.enable");
+      await profiler.post("Profiler.setSamplingInterval", { interval: Number(m.intervalUs ?? 100) });
+      await profiler.post("Profiler.start");
+      tell({ type: "profileStarted" });
+      break;
+    }
+    case "profileStop": {
+      if (!profiler) throw new Error("no profile was started");
+      const { profile } = await profiler.post("Profiler.stop");
+      profiler.disconnect();
+      writeFileSync(String(m.file), JSON.stringify(profile));
+      tell({ type: "profileStopped" });
       break;
     }
     case "stop":

@@ -1,7 +1,7 @@
 import type { Language } from "../languages.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
-import { findCall, recentLanguage, updateCall, type CallRow } from "./call-store.js";
+import { findCall, insertCall, recentLanguage, updateCall, type CallRow } from "./call-store.js";
 import { tables } from "../../db/storage.js";
 import { toE164 } from "./phone-number.js";
 import type { Decision } from "../ivr/flow-engine.js";
@@ -45,36 +45,67 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<Arr
       return { kind: "overflow", call };
     }
     const known = fromE164 ? await recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
-    const call = (
-      await tx
-        .insert(calls)
-        .values({ ...base, state: "ivr", holdsLine: true, language: known ?? null })
-        .returning()
-    )[0]!;
-    await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
     const knownLanguage = known as Language | undefined;
     const decision = arrival.firstStep(knownLanguage);
-    return { kind: "admitted", call: await recordIvrStep(tx, record, call, decision, now), decision, knownLanguage };
+    // The call is stored with its first step in one insert (as if inserted in the IVR and then stepped).
+    const arrived: CallRow = {
+      ...base,
+      state: "ivr",
+      outcome: null,
+      language: known ?? null,
+      topic: null,
+      priority: "normal",
+      ivrNode: null,
+      ivrRetries: 0,
+      ivrPath: [],
+      holdsLine: true,
+      carrierStatus: null,
+      agentId: null,
+      parentSid: null,
+      callbackId: null,
+      queuePosition: null,
+      queuedAt: null,
+      offeredAt: null,
+      connectedAt: null,
+      endedAt: null,
+    };
+    const patch = ivrStepPatch(arrived, decision, now);
+    const call: CallRow = { ...arrived, ...patch };
+    await insertCall(tx, call);
+    await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
+    await afterIvrStep(tx, record, call, decision, now);
+    return { kind: "admitted", call, decision, knownLanguage };
   });
 }
 
-/** Stores where the IVR took the caller: the node, what they pressed, and the facts it set. */
-export async function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): Promise<CallRow> {
+/** The columns an IVR step changes: the node, what was pressed, the facts it set. */
+function ivrStepPatch(call: CallRow, decision: Decision, now: number) {
   const { step, facts } = decision;
-  const ivrPath = [...call.ivrPath, { node: step.node, at: now, input: decision.input, language: facts.language }];
-  const patch = {
+  return {
     ivrNode: step.node,
     ivrRetries: step.kind === "menu" ? step.attempt : 0,
-    ivrPath,
+    ivrPath: [...call.ivrPath, { node: step.node, at: now, input: decision.input, language: facts.language }],
     language: facts.language ?? null,
     topic: facts.topic ?? null,
     priority: facts.priority,
     ...(step.kind === "queue" ? { state: "queued" as const, queuedAt: now } : {}),
   };
+}
+
+/** What follows a stored step: the queue entry when it reached the queue, and the step's event. */
+async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: CallRow, decision: Decision, now: number): Promise<void> {
+  const { step, facts } = decision;
+  if (step.kind === "queue") await enqueueCall(tx, record, stepped, now);
+  await record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: stepped.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
+}
+
+/** Stores where the IVR took the caller: the node, what they pressed, and the facts it set. */
+export async function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): Promise<CallRow> {
+  const patch = ivrStepPatch(call, decision, now);
   await updateCall(tx, call.sid, patch);
-  if (step.kind === "queue") await enqueueCall(tx, record, { ...call, ...patch }, now);
-  await record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: call.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
-  return { ...call, ...patch };
+  const stepped = { ...call, ...patch };
+  await afterIvrStep(tx, record, stepped, decision, now);
+  return stepped;
 }
 
 const TERMINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);

@@ -12,6 +12,27 @@ export async function findCall(db: Db, sid: string): Promise<CallRow | undefined
   return first(await query.execute({ sid }));
 }
 
+/** Every column of a call, in the schema's order: the arrival inserts them all, so nothing is read back. */
+const CALL_COLUMNS = [
+  "sid", "direction", "fromRaw", "fromE164", "toRaw", "state", "outcome", "language", "topic", "priority", "ivrNode", "ivrRetries", "ivrPath",
+  "holdsLine", "carrierStatus", "agentId", "parentSid", "callbackId", "queuePosition", "createdAt", "queuedAt", "offeredAt", "connectedAt", "endedAt",
+] as const satisfies ReadonlyArray<keyof CallRow>;
+
+/**
+ * Inserts a whole call row, with an insert built once per connection (the arrival's: drizzle built it
+ * anew on every call, and RETURNING mapped the 24 columns back).
+ */
+export async function insertCall(tx: Tx, row: CallRow): Promise<void> {
+  const { calls } = tables(tx);
+  const query = prepared(tx, "insertCall", () =>
+    tx
+      .insert(calls)
+      .values(Object.fromEntries(CALL_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never)
+      .prepare("insertCall"),
+  );
+  await query.execute(row);
+}
+
 export async function updateCall(tx: Tx, sid: string, patch: Partial<NewCallRow>): Promise<void> {
   const { calls } = tables(tx);
   await updateById(tx, calls, calls.sid, sid, patch);

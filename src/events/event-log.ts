@@ -1,4 +1,6 @@
 import { EventEmitter } from "node:events";
+import { sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared.js";
 import { tables, type Db, type Storage, type StoredEvent } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
@@ -88,11 +90,24 @@ export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => 
       const record: RecordEvent = async (event) => {
         const at = ctx.clock.now();
         const data = event.data ?? {};
-        const rows = await tx
-          .insert(events)
-          .values({ at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null })
-          .onConflictDoNothing()
-          .returning({ id: events.id });
+        // Every state change writes events: the insert is built once per connection (db/prepared.ts).
+        const insert = prepared(tx, "recordEvent", () =>
+          tx
+            .insert(events)
+            .values({
+              at: sql.placeholder("at"),
+              type: sql.placeholder("type"),
+              callSid: sql.placeholder("callSid"),
+              userId: sql.placeholder("userId"),
+              callbackId: sql.placeholder("callbackId"),
+              data: sql.placeholder("data"),
+              dedupeKey: sql.placeholder("dedupeKey"),
+            })
+            .onConflictDoNothing()
+            .returning({ id: events.id })
+            .prepare("recordEvent"),
+        );
+        const rows = await insert.execute({ at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null });
         const row = rows[0];
         if (!row) return false;
         const written: DomainEvent = { ...event, id: row.id, at, data };

@@ -18,9 +18,14 @@ export interface PromptPlay extends PromptRef {
   vars?: Record<string, string | number>;
 }
 
+/**
+ * What the caller hears next. `id` names the step within its flow (node, attempt, and whether it opens
+ * with the wrong-key prompt): two steps of one flow with the same id play the same prompts, so a rendered
+ * step can be kept under it. `prompts` is shared between steps of one id: read it, never change it.
+ */
 export type Step =
-  | { kind: "menu"; node: string; attempt: number; prompts: PromptPlay[]; timeout: number }
-  | { kind: "queue"; node: string; prompts: PromptPlay[] };
+  | { kind: "menu"; id: string; node: string; attempt: number; prompts: readonly PromptPlay[]; timeout: number }
+  | { kind: "queue"; id: string; node: string; prompts: readonly PromptPlay[] };
 
 export interface Decision {
   facts: CallFacts;
@@ -45,16 +50,25 @@ export function startStep(flow: Flow, knownLanguage: Language | undefined): Deci
 }
 
 /** What the caller hears on entering a node (attempt > 0 means the menu is being repeated). */
-export function enterNode(flow: Flow, id: string, attempt: number, before: PromptPlay[] = []): Step {
+export function enterNode(flow: Flow, id: string, attempt: number, before?: PromptRef): Step {
   const n = node(flow, id);
-  if (n.type === "queue") return { kind: "queue", node: id, prompts: [...before, ...n.intro] };
-  return {
-    kind: "menu",
-    node: id,
-    attempt,
-    timeout: n.timeout,
-    prompts: [...before, ...n.intro, ...n.options.map((o) => ({ ...o.say, vars: { key: o.key } }))],
-  };
+  const prompts = promptsOf(n, before);
+  if (n.type === "queue") return { kind: "queue", id: before ? `${id} after-invalid` : id, node: id, prompts };
+  return { kind: "menu", id: `${id} ${attempt}${before ? " after-invalid" : ""}`, node: id, attempt, timeout: n.timeout, prompts };
+}
+
+/** A node's prompts, with or without the wrong-key prompt first: built once per node, not per webhook. */
+const nodePrompts = new WeakMap<FlowNode, { plain: readonly PromptPlay[]; afterInvalid?: readonly PromptPlay[] }>();
+
+function promptsOf(n: FlowNode, before: PromptRef | undefined): readonly PromptPlay[] {
+  let entry = nodePrompts.get(n);
+  if (!entry) {
+    const plain = n.type === "queue" ? [...n.intro] : [...n.intro, ...n.options.map((o) => ({ ...o.say, vars: { key: o.key } }))];
+    nodePrompts.set(n, (entry = { plain }));
+  }
+  if (!before) return entry.plain;
+  // Only a menu's own `invalid` prompt is ever put first.
+  return (entry.afterInvalid ??= [before, ...entry.plain]);
 }
 
 function apply(flow: Flow, facts: CallFacts, effect: Effect, input: string): Decision {
@@ -73,8 +87,7 @@ export function chooseInMenu(flow: Flow, id: string, attempt: number, digits: st
   if (option) return apply(flow, facts, option, key);
   const input = key ? `invalid:${key}` : "timeout";
   if (attempt < n.retries) {
-    const before = key && n.invalid ? [n.invalid] : [];
-    return { facts, step: enterNode(flow, id, attempt + 1, before), input };
+    return { facts, step: enterNode(flow, id, attempt + 1, key && n.invalid ? n.invalid : undefined), input };
   }
   return apply(flow, facts, n.onFailure, input);
 }

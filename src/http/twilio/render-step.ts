@@ -17,7 +17,7 @@ export function utterances(s: Services, call: Pick<CallRow, "sid" | "language">,
   return spoken;
 }
 
-function resolvePrompts(s: Services, language: Language, plays: PromptPlay[]): { spoken: Utterance[]; degraded: string[] } {
+function resolvePrompts(s: Services, language: Language, plays: readonly PromptPlay[]): { spoken: Utterance[]; degraded: string[] } {
   const spoken: Utterance[] = [];
   const degraded: string[] = [];
   for (const play of plays) {
@@ -33,12 +33,17 @@ function logDegraded(s: Services, callSid: string, language: Language, degraded:
 }
 
 /**
- * Steps already rendered, by language and step: every caller at the same point of the flow in the same
- * language hears the same document, and resolving its prompts and building it through twilio's XML
- * writer cost more than the rest of an IVR step. Bounded: emptied when full. Per prompt catalog, so a
- * hotline built with other flows (a test's) never sees another's documents.
+ * Steps already rendered, by language and step (`Step.id`: node, attempt, wrong-key prompt or not):
+ * every caller at the same point of the flow in the same language hears the same document, and resolving
+ * its prompts and building it through twilio's XML writer cost more than the rest of an IVR step.
+ * Bounded: emptied when full. Per prompt catalog and flow, so a hotline built with other flows (a test's)
+ * never sees another's documents.
+ *
+ * Prompts heard in another language are logged when the step is rendered (once per step and language
+ * while the catalog stays the same, naming the call that first met it), not on every caller's step: the
+ * language menu names Khmer and Lao in Thai for every caller, and the warning only says what the catalog lacks.
  */
-const rendered = new WeakMap<object, { version: number; steps: Map<string, { twiml: string; degraded: string[] }> }>();
+const rendered = new WeakMap<object, { version: number; flow: object; steps: Map<string, string> }>();
 const RENDERED_LIMIT = 2_000;
 
 /** TwiML for an IVR step: a menu to answer, or the way into the queue. */
@@ -46,21 +51,21 @@ export function renderStep(s: Services, call: Pick<CallRow, "sid" | "language">,
   const language = (call.language ?? s.flows.flow.defaultLanguage) as Language;
   // An approved staff recording changes what a step plays: the catalog's version moves and the steps are rendered anew.
   let entry = rendered.get(s.catalog);
-  if (entry?.version !== s.catalog.version) rendered.set(s.catalog, (entry = { version: s.catalog.version, steps: new Map() }));
+  if (entry?.version !== s.catalog.version || entry.flow !== s.flows.flow) rendered.set(s.catalog, (entry = { version: s.catalog.version, flow: s.flows.flow, steps: new Map() }));
   const cache = entry.steps;
-  const key = `${language} ${JSON.stringify(step)}`;
-  let done = cache.get(key);
-  if (!done) {
+  const key = `${language} ${step.id}`;
+  let twiml = cache.get(key);
+  if (twiml === undefined) {
     const { spoken, degraded } = resolvePrompts(s, language, step.prompts);
-    const twiml =
+    twiml =
       step.kind === "menu"
         ? s.twiml.menu(spoken, s.twiml.url("/twilio/ivr", { node: step.node, attempt: step.attempt }), step.timeout)
         : s.twiml.sayThenRedirect(spoken, s.twiml.url("/twilio/queue/wait"));
     if (cache.size >= RENDERED_LIMIT) cache.clear();
-    cache.set(key, (done = { twiml, degraded }));
+    cache.set(key, twiml);
+    logDegraded(s, call.sid, language, degraded);
   }
-  logDegraded(s, call.sid, language, done.degraded);
-  return done.twiml;
+  return twiml;
 }
 
 /** A webhook that only needs the call (route options with its schema): TwiML for it, or a plain goodbye for a call we do not know. */

@@ -25,9 +25,10 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     if (typeof sid === "string" && sid.length <= 64) request.twilioCallSid = sid;
     done();
   });
-  // The trail is written in batches, one transaction per turn of the event loop: under a burst of
-  // webhooks a commit per request would cost more than the requests themselves. One batch is written
-  // at a time, in order: `writing` is the latest, which close waits for.
+  // The trail is written in batches, one per turn of the event loop, and the batch joins the webhooks'
+  // group commit (Storage's TransactionOptions.group) instead of committing on its own: under a burst of
+  // webhooks a commit per request, or even per batch, cost more than the requests themselves. One batch
+  // is written at a time, in order: `writing` is the latest, which close waits for.
   let pending: NewEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
   const write = async (): Promise<void> => {
@@ -35,9 +36,11 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     pending = [];
     if (batch.length === 0) return;
     try {
-      await inTransaction(s.ctx, async (_tx, record) => {
+      await inTransaction(s.webhookCtx, async (_tx, record) => {
         for (const e of batch) await record(e);
       });
+      // In a group the batch is only written once the group commits: a failed commit keeps it for the retry.
+      await s.ctx.storage.durable();
     } catch (err) {
       // A database held by another writer past its wait must not bring the hotline down: the batch
       // is kept and written a second later, together with what came in meanwhile (after it).
