@@ -49,6 +49,14 @@ const RELISTEN_MS = 500;
 
 type Announcement = { from: string; event: StoredEvent } | { from: string; id: number };
 
+/**
+ * The channel of signals: what one instance tells the others at once, outside any transaction, that is no
+ * event of the domain (nothing is written): e.g. that a screen-pop of another instance's offer reached
+ * the agent's page here (src/realtime/pop-receipts.ts).
+ */
+const SIGNALS = "hotline_signals";
+type SignalMessage = { from: string; signal: Record<string, unknown> };
+
 /** PostgreSQL behind the storage port: a pool of connections, each webhook its own transaction. */
 export class PgStorage implements Storage {
   readonly engine = "postgres" as const;
@@ -57,6 +65,8 @@ export class PgStorage implements Storage {
   readonly instance = randomUUID();
   private readonly frames = new AsyncLocalStorage<Frame>();
   private listeners = new Set<{ stop: () => Promise<void> }>();
+  /** The signals' listening connection while it is up: signals are sent on it too. */
+  private signalClient: pg.Client | undefined;
   /** Writers holding a connection now, and the ones waiting for a turn (see WRITERS_ON_CONNECTIONS). */
   private writers = 0;
   private readonly waitingWriters: Array<() => void> = [];
@@ -77,62 +87,125 @@ export class PgStorage implements Storage {
   }
 
   async listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void> {
+    // Deliveries in the order heard, also when one has to be read back from the table first.
+    let delivered: Promise<void> = Promise.resolve();
+    let stopped = false;
+    const stop = await this.listenOn(
+      CHANNEL,
+      { applicationName: "hotline listener", label: "event listener" },
+      (payload) => {
+        let heard: Announcement;
+        try {
+          heard = JSON.parse(payload) as Announcement;
+        } catch (err) {
+          this.onError("an unreadable announcement was ignored", err);
+          return;
+        }
+        if (heard.from === this.instance) return;
+        delivered = delivered
+          .then(async () => {
+            const event = "event" in heard ? heard.event : await this.storedEvent(heard.id);
+            if (event && !stopped) onEvent(event);
+          })
+          .catch((err: unknown) => this.onError("an announced event could not be delivered", err));
+      },
+      onGap,
+    );
+    return () => {
+      stopped = true;
+      stop();
+    };
+  }
+
+  async signal(payload: Record<string, unknown>): Promise<void> {
+    const text = JSON.stringify({ from: this.instance, signal: payload } satisfies SignalMessage);
+    if (Buffer.byteLength(text) >= PAYLOAD_LIMIT) throw new Error("a signal must be smaller than NOTIFY's payload limit");
+    // Outside any transaction: heard at once. On the signals' own listening connection when it is up (it is
+    // otherwise idle, so nothing queues before it), else on the pool.
+    if (this.signalClient) await this.signalClient.query("select pg_notify($1, $2)", [SIGNALS, text]);
+    else await this.db.execute(sql`select pg_notify(${SIGNALS}, ${text})`);
+  }
+
+  async listenSignals(onSignal: (payload: Record<string, unknown>) => void): Promise<() => void> {
+    return this.listenOn(
+      SIGNALS,
+      { applicationName: "hotline signals", label: "signal listener" },
+      (payload) => {
+        let heard: SignalMessage;
+        try {
+          heard = JSON.parse(payload) as SignalMessage;
+        } catch (err) {
+          this.onError("an unreadable signal was ignored", err);
+          return;
+        }
+        if (heard.from !== this.instance) onSignal(heard.signal);
+      },
+      // A signal missed is a wait that runs its course: nothing to catch up on.
+      () => {},
+      (client) => (this.signalClient = client),
+    );
+  }
+
+  /**
+   * Listens on a channel over a connection of its own, connecting again (after RELISTEN_MS) whenever it is
+   * lost; `onGap` runs when listening resumes. Resolves once listening (or trying again), with the function
+   * that stops. `onClient` is told of the listening connection as it comes and goes.
+   */
+  private async listenOn(
+    channel: string,
+    { applicationName, label }: { applicationName: string; label: string },
+    hear: (payload: string) => void,
+    onGap: () => void,
+    onClient: (client: pg.Client | undefined) => void = () => {},
+  ): Promise<() => void> {
     let stopped = false;
     let listenedBefore = false;
     let client: pg.Client | undefined;
-    // Deliveries in the order heard, also when one has to be read back from the table first.
-    let delivered: Promise<void> = Promise.resolve();
-    const hear = (message: pg.Notification) => {
-      let heard: Announcement;
-      try {
-        heard = JSON.parse(message.payload ?? "") as Announcement;
-      } catch (err) {
-        this.onError("an unreadable announcement was ignored", err);
-        return;
-      }
-      if (heard.from === this.instance) return;
-      delivered = delivered
-        .then(async () => {
-          const event = "event" in heard ? heard.event : await this.storedEvent(heard.id);
-          if (event && !stopped) onEvent(event);
-        })
-        .catch((err: unknown) => this.onError("an announced event could not be delivered", err));
+    const setClient = (c: pg.Client | undefined) => {
+      client = c;
+      onClient(c);
     };
     const connect = async (): Promise<void> => {
       if (stopped) return;
-      const c = new pg.Client({ connectionString: this.url, application_name: "hotline listener" });
+      const c = new pg.Client({ connectionString: this.url, application_name: applicationName });
       let gone = false;
       // Whatever ends this connection (an error, the server closing it, a failed start), once: listen again.
       const lost = (message: string, err?: unknown) => {
         if (gone) return;
         gone = true;
-        if (client === c) client = undefined;
+        if (client === c) setClient(undefined);
         c.end().catch(() => {});
         if (stopped) return;
         this.onError(message, err);
         setTimeout(() => void connect(), RELISTEN_MS).unref();
       };
-      c.on("notification", hear);
-      c.on("error", (err) => lost("the event listener lost its connection: listening again", err));
-      c.on("end", () => lost("the event listener's connection ended: listening again"));
+      c.on("notification", (message) => {
+        if (message.channel === channel) hear(message.payload ?? "");
+      });
+      c.on("error", (err) => lost(`the ${label} lost its connection: listening again`, err));
+      c.on("end", () => lost(`the ${label}'s connection ended: listening again`));
       try {
         await c.connect();
-        await c.query(`LISTEN ${CHANNEL}`);
+        await c.query(`LISTEN ${channel}`);
       } catch (err) {
-        lost("the event listener could not connect: trying again", err);
+        lost(`the ${label} could not connect: trying again`, err);
         return;
       }
-      client = c;
-      if (stopped) await c.end();
-      else if (listenedBefore) onGap();
+      if (stopped) {
+        await c.end();
+        return;
+      }
+      setClient(c);
+      if (listenedBefore) onGap();
       listenedBefore = true;
     };
     await connect();
     const entry = {
       stop: async () => {
         stopped = true;
-        await client?.end().catch(() => {});
-        client = undefined;
+        const c = client;
+        setClient(undefined);
+        await c?.end().catch(() => {});
       },
     };
     this.listeners.add(entry);

@@ -114,6 +114,15 @@ export class SqliteStorage implements Storage {
     return Promise.resolve(() => {});
   }
 
+  signal(): Promise<void> {
+    // No other instance to tell.
+    return Promise.resolve();
+  }
+
+  listenSignals(): Promise<() => void> {
+    return Promise.resolve(() => {});
+  }
+
   afterCommit(then: () => void): void {
     const frame = this.frames.getStore();
     if (frame && !frame.done) frame.after.push(then);

@@ -60,6 +60,15 @@ export interface Storage {
    * meanwhile were not heard.
    */
   listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void>;
+  /**
+   * Tells the other instances something at once, outside any transaction, that is no event of the domain
+   * (nothing is written; e.g. that a screen-pop reached a page here). A small JSON object; heard only by
+   * the instances listening at that moment, so nothing may depend on it but a wait that has a bound of its
+   * own. Nothing to do where one process is the whole hotline.
+   */
+  signal(payload: Record<string, unknown>): Promise<void>;
+  /** Hears the other instances' signals; resolves once listening, with the function that stops. */
+  listenSignals(onSignal: (payload: Record<string, unknown>) => void): Promise<() => void>;
   /** Runs `then` once the transaction in progress (or the open group) has committed; at once if none is open. */
   afterCommit(then: () => void): void;
   /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */

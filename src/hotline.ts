@@ -24,6 +24,7 @@ import { liveFigures } from "./stats/live-figures.js";
 import { agentBoard } from "./stats/agent-board.js";
 import { scheduleReconciliation, type Reconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
+import { PopReceipts } from "./realtime/pop-receipts.js";
 import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
 import { publicItem } from "./callbacks/callback-view.js";
 import { TransferControl } from "./telephony/transfer-control.js";
@@ -141,6 +142,8 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
   const transfers = new TransferControl(ctx, carrier, twiml, tasks, hotlineNumber, log);
   const stopReferrals = recordTransfersAsReferrals(ctx, log);
   const stopTexts = startTexter(ctx, carrier, twiml, services.catalog, tasks, { from: hotlineNumber, allowedTopics: config.SMS_TOPICS, defaultLanguage: flows.flow.defaultLanguage as Language }, log);
+  // Instances sharing the database say when they showed the pop of another's offer (none on SQLite).
+  const receipts = storage.engine === "postgres" ? new PopReceipts() : undefined;
   const hub = new RealtimeHub(
     ctx,
     services.figures,
@@ -159,15 +162,16 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
         return next.length ? Math.min(...next) : undefined;
       },
     },
-    { wrapUpSeconds: config.WRAP_UP_SECONDS },
+    { wrapUpSeconds: config.WRAP_UP_SECONDS, receipts },
   );
-  // The screen-pop reaches the agent before their phone rings.
-  dispatcher.ringAfterScreens(() => hub.pushed());
+  // The screen-pop reaches the agent before their phone rings, also when their page is on another instance.
+  dispatcher.ringAfterScreens((offer) => hub.offerShown(offer));
   const app = await buildApp(services, hub);
   let reconciliation: Reconciliation | undefined;
   let stopRetention = () => {};
   let stopAuditRetention = () => {};
   let stopListening = () => {};
+  let stopSignals = () => {};
   return {
     app,
     services,
@@ -182,6 +186,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
           detached(log, "resume routing after a gap", () => dispatcher.resume());
         },
       );
+      if (receipts) stopSignals = await storage.listenSignals((signal) => receipts.hear(signal));
       await dispatcher.resume();
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
@@ -213,6 +218,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       stopTexts();
       stopApproved();
       stopListening();
+      stopSignals();
       hub.close();
       await storage.close();
     },

@@ -28,6 +28,12 @@ export interface CallControl {
   hangup(callSid: string): Promise<void>;
 }
 
+/** The offer whose screen-pop a ring waits for: its `call.offered` event and the agent offered. */
+export interface OfferPop {
+  agentId: string | null | undefined;
+  eventId: number;
+}
+
 export interface DispatchTimes {
   offerTimeoutSeconds: number;
   wrapUpSeconds: number;
@@ -49,8 +55,8 @@ export class Dispatcher {
   private scheduled = false;
   private stopped = false;
   private readonly unsubscribe: () => void;
-  /** Resolves once what was pushed to the screens so far has gone out; see `ringAfterScreens`. */
-  private screensSent: () => Promise<void> = () => Promise.resolve();
+  /** Resolves once an offer's screen-pop has gone out; see `ringAfterScreens`. */
+  private screensSent: (offer: OfferPop) => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly ctx: Ctx,
@@ -89,9 +95,10 @@ export class Dispatcher {
 
   /**
    * The screen-pop reaches the agent before their phone rings. The realtime hub reads and pushes it
-   * asynchronously, after this event's listeners return, so the ring waits for the hub's pushes so far.
+   * asynchronously, after this event's listeners return — on another instance, after hearing the event —
+   * so the ring waits for `sent`: the hub's pushes so far, and the pop wherever the agent's page is.
    */
-  ringAfterScreens(sent: () => Promise<void>): void {
+  ringAfterScreens(sent: (offer: OfferPop) => Promise<void>): void {
     this.screensSent = sent;
   }
 
@@ -111,8 +118,8 @@ export class Dispatcher {
   }
 
   /** Rings the agent for an offer, once the screen-pop has gone out with the same event. */
-  private async ring(entryId: number): Promise<void> {
-    await this.screensSent();
+  private async ring(entryId: number, offer: OfferPop): Promise<void> {
+    await this.screensSent(offer);
     const entry = await entryById(this.ctx.db, entryId);
     const agent = entry?.agentId ? await findAgent(this.ctx.db, entry.agentId) : undefined;
     if (!entry || entry.status !== "offered" || !agent) return;
@@ -254,7 +261,8 @@ export class Dispatcher {
         }
         // After this event's other listeners, and once their pushes went out: the screen-pop reaches the
         // agent before the phone rings.
-        queueMicrotask(() => detached(this.log, "ring agent", () => this.ring(entryId)));
+        const offer: OfferPop = { agentId: e.userId, eventId: e.id };
+        queueMicrotask(() => detached(this.log, "ring agent", () => this.ring(entryId, offer)));
         break;
       }
       case "callback.attempt_finished":

@@ -9,6 +9,7 @@ import { controlState } from "../calls/live-call.js";
 import { monitorsOf } from "../supervision/monitoring.js";
 import type { BacklogSummary, LiveStats, Refusal, ServerMessage, ServerMessageOf } from "./messages.js";
 import { screenPop } from "./screen-pop.js";
+import { popShownSignal, POP_SHOWN_WAIT_MS, type PopReceipts } from "./pop-receipts.js";
 
 /** The callback backlog as supervisors see it live. */
 export interface BacklogView {
@@ -52,10 +53,11 @@ export class RealtimeHub {
     private readonly figures: () => Promise<LiveStats>,
     private readonly log: Logger,
     private readonly backlog?: BacklogView,
-    private readonly opts: { wrapUpSeconds?: number } = {},
+    /** `receipts`: other instances' pops heard, where instances share the database (see `offerShown`). */
+    private readonly opts: { wrapUpSeconds?: number; receipts?: PopReceipts } = {},
   ) {
     // Every instance's events: a page connected here sees what a webhook on another instance did.
-    this.unsubscribe = ctx.bus.subscribeAll((e) => this.onEvent(e));
+    this.unsubscribe = ctx.bus.subscribeAll((e, remote) => this.onEvent(e, remote));
     this.armDeadline();
   }
 
@@ -191,9 +193,26 @@ export class RealtimeHub {
     return first(await this.db.select({ name: users.name }).from(users).where(eq(users.id, userId)))?.name ?? userId;
   }
 
-  /** Resolves once every push started so far has been delivered (a screen-pop before the agent's phone rings). */
-  pushed(): Promise<void> {
-    return this.delivered;
+  /**
+   * Resolves once the screen-pop of an offer this instance committed has gone out wherever the agent's
+   * page is, for the agent's phone to ring: this hub's pushes so far, and, when the agent has no page here
+   * but instances share the database, the `pop.shown` signal of the instance their page is connected to —
+   * at most POP_SHOWN_WAIT_MS, since the agent may have no page open anywhere. A page here is enough: the
+   * agent sees the pop (another tab of theirs elsewhere is not waited for). One process (SQLite): no wait.
+   */
+  offerShown(offer: { agentId: string | null | undefined; eventId: number }): Promise<void> {
+    const { receipts } = this.opts;
+    const { agentId } = offer;
+    if (!receipts || !agentId) return this.delivered;
+    return this.delivered.then(async () => {
+      if (!this.hasDesk(agentId)) await receipts.wait(offer.eventId, POP_SHOWN_WAIT_MS);
+    });
+  }
+
+  /** Whether a page of this agent is connected to this instance. */
+  hasDesk(agentId: string): boolean {
+    for (const c of this.clients) if (c.user.id === agentId) return true;
+    return false;
   }
 
   close(): void {
@@ -214,9 +233,16 @@ export class RealtimeHub {
     return this.clients.size;
   }
 
-  private toAgent(agentId: string | null | undefined, message: ServerMessage): void {
-    if (!agentId) return;
-    for (const c of this.clients) if (c.user.id === agentId) c.send(message);
+  /** Sends to every page of the agent here; how many there were. */
+  private toAgent(agentId: string | null | undefined, message: ServerMessage): number {
+    if (!agentId) return 0;
+    let sent = 0;
+    for (const c of this.clients) {
+      if (c.user.id !== agentId) continue;
+      c.send(message);
+      sent += 1;
+    }
+    return sent;
   }
 
   /** A token that stopped being valid takes its open sockets with it, at the commit that killed it. */
@@ -251,11 +277,16 @@ export class RealtimeHub {
   }
 
   /** What an event tells the sockets, once read: undefined when it tells them nothing. */
-  private async deliveryFor(e: DomainEvent): Promise<Delivery | undefined> {
+  private async deliveryFor(e: DomainEvent, remote: boolean): Promise<Delivery | undefined> {
     switch (e.type) {
       case "call.offered": {
         const pop = e.callSid ? await screenPop(this.db, e.callSid, e.at) : undefined;
-        return pop ? () => this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } }) : undefined;
+        if (!pop) return undefined;
+        return () => {
+          const sent = this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
+          // Another instance made this offer and waits for this before ringing the agent (`offerShown`).
+          if (remote && sent) detached(this.log, "say the screen-pop was shown", () => this.ctx.storage.signal(popShownSignal(e.id)));
+        };
       }
       case "call.connected": {
         if (!e.callSid) return undefined;
@@ -329,9 +360,9 @@ export class RealtimeHub {
     return undefined;
   }
 
-  private onEvent(e: DomainEvent): void {
+  private onEvent(e: DomainEvent, remote: boolean): void {
     const quiet = e.type.startsWith("audit.") || e.type === "webhook";
-    if (!quiet) this.push(`push ${e.type}`, () => this.deliveryFor(e));
+    if (!quiet) this.push(`push ${e.type}`, () => this.deliveryFor(e, remote));
     if (e.type.startsWith("referral.")) this.armDeadline();
     if (e.type.startsWith("callback.")) {
       this.scheduleBacklog();

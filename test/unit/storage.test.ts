@@ -122,6 +122,44 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     // An instance does not hear its own announcements back: its bus already had them.
     expect(ownHeard).toBe(0);
   });
+
+  it("a signal reaches the other instances at once, outside any transaction, and not its sender", async () => {
+    const url = await freshPgDatabase();
+    const onError = () => {};
+    const here = await openPgStorage(url, { onError });
+    const there = await openPgStorage(url, { onError });
+    opened.push(here, there);
+    const heard: Array<Record<string, unknown>> = [];
+    const heardHere: Array<Record<string, unknown>> = [];
+    await there.listenSignals((s) => heard.push(s));
+    await here.listenSignals((s) => heardHere.push(s));
+    // Sent in the middle of a transaction, it is heard before that transaction ends.
+    const { ctx } = contextOn(here);
+    await inTransaction(ctx, async (_tx, record) => {
+      await record({ type: "pending" });
+      await here.signal({ type: "pop.shown", eventId: 7 });
+      await vi.waitFor(() => expect(heard).toEqual([{ type: "pop.shown", eventId: 7 }]));
+    });
+    // Also before the sender listens itself (on the pool), and in order.
+    const fresh = await openPgStorage(url, { onError });
+    opened.push(fresh);
+    await fresh.signal({ n: 1 });
+    await fresh.signal({ n: 2 });
+    await vi.waitFor(() => expect(heard.slice(1)).toEqual([{ n: 1 }, { n: 2 }]));
+    // The sender does not hear its own: `here` heard only the newcomer's.
+    await vi.waitFor(() => expect(heardHere).toEqual([{ n: 1 }, { n: 2 }]));
+  });
+});
+
+describe.runIf(testEngine === "sqlite")("signals (SQLite)", () => {
+  it("are nothing to send where one process is the whole hotline", async () => {
+    const storage = await open();
+    let heard = 0;
+    const stop = await storage.listenSignals(() => heard++);
+    await storage.signal({ type: "pop.shown", eventId: 1 });
+    stop();
+    expect(heard).toBe(0);
+  });
 });
 
 describe.runIf(testEngine === "sqlite")("group commit of webhooks (SQLite)", () => {
