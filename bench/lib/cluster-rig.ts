@@ -23,7 +23,7 @@ import { startHaproxy, type TestHaproxy } from "../../test/support/haproxy.js";
 import { Child } from "./child.js";
 import { freePort } from "./net.js";
 import { startBenchPostgres, type BenchPostgres } from "./postgres.js";
-import { BENCH_ADMIN_TOKEN, type ServerTimes } from "./rig.js";
+import { BENCH_ADMIN_TOKEN, jsonApi, type JsonApi, type ServerTimes } from "./rig.js";
 
 export interface Instance {
   name: "A" | "B";
@@ -58,7 +58,7 @@ export interface ClusterRig {
    * and the real time spent settling and moving the clocks (ms).
    */
   settleStats: { settles: number; catchUps: number; timeouts: number; settleMs: number; advanceMs: number };
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api: JsonApi;
   /** An agent account whose phone (a browser phone) the carrier answers at once. */
   createAgent(name: string, languages: string[]): Promise<{ id: string; token: string; endpoint: string }>;
   supervisorToken(name: string): Promise<string>;
@@ -153,21 +153,7 @@ export async function startClusterRig(env: Record<string, string>): Promise<Clus
         }
       }
     };
-    const api: ClusterRig["api"] = async (method, path, body) => {
-      const res = await fetch(`${balancer.origin}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        /* not JSON */
-      }
-      return { status: res.status, body: parsed };
-    };
+    const api = jsonApi(balancer.origin);
     let agentCount = 0;
     return {
       clock,

@@ -63,7 +63,7 @@ export interface Rig {
    * server process has used so far ("child" mode only).
    */
   serverTimes(): Promise<ServerTimes | undefined>;
-  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }>;
+  api: JsonApi;
   addAgent(name: string, languages: string[]): Promise<Agent>;
   /** An agent account with its phone in "answer" mode, without a desk socket. */
   createAgent(name: string, languages: string[]): Promise<{ id: string; token: string; endpoint: string }>;
@@ -116,21 +116,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
 
   const sockets: DeskSocket[] = [];
   const wsUrl = `${baseUrl.replace("http", "ws")}/ws`;
-  const api: Rig["api"] = async (method, path, body, token = BENCH_ADMIN_TOKEN) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  };
+  const api = jsonApi(baseUrl);
   const serverIdle = () => (local ? local.idle() : child!.ask({ type: "idle" }, "idle").then(() => {}));
 
   let agentCount = 0;
@@ -207,4 +193,25 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     },
   };
   return rig;
+}
+
+export type JsonApi = (method: string, path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;
+
+/** The server's JSON API as the admin (or `token`): the answer's status and body, parsed when it is JSON. */
+export function jsonApi(baseUrl: string): JsonApi {
+  return async (method, path, body, token = BENCH_ADMIN_TOKEN) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed };
+  };
 }
