@@ -94,14 +94,8 @@ export class PgStorage implements Storage {
       CHANNEL,
       { applicationName: "hotline listener", label: "event listener" },
       (payload) => {
-        let heard: Announcement;
-        try {
-          heard = JSON.parse(payload) as Announcement;
-        } catch (err) {
-          this.onError("an unreadable announcement was ignored", err);
-          return;
-        }
-        if (heard.from === this.instance) return;
+        const heard = this.fromOthers<Announcement>(payload, "announcement");
+        if (!heard) return;
         delivered = delivered
           .then(async () => {
             const event = "event" in heard ? heard.event : await this.storedEvent(heard.id);
@@ -131,14 +125,8 @@ export class PgStorage implements Storage {
       SIGNALS,
       { applicationName: "hotline signals", label: "signal listener" },
       (payload) => {
-        let heard: SignalMessage;
-        try {
-          heard = JSON.parse(payload) as SignalMessage;
-        } catch (err) {
-          this.onError("an unreadable signal was ignored", err);
-          return;
-        }
-        if (heard.from !== this.instance) onSignal(heard.signal);
+        const heard = this.fromOthers<SignalMessage>(payload, "signal");
+        if (heard) onSignal(heard.signal);
       },
       // A signal missed is a wait that runs its course: nothing to catch up on.
       () => {},
@@ -213,6 +201,17 @@ export class PgStorage implements Storage {
       this.listeners.delete(entry);
       void entry.stop();
     };
+  }
+
+  /** A notification's payload, unless it is unreadable (logged) or this instance's own. */
+  private fromOthers<T extends { from: string }>(payload: string, what: string): T | undefined {
+    try {
+      const heard = JSON.parse(payload) as T;
+      return heard.from === this.instance ? undefined : heard;
+    } catch (err) {
+      this.onError(`an unreadable ${what} was ignored`, err);
+      return undefined;
+    }
   }
 
   /** An event announced by its id alone, read back from the events table. */

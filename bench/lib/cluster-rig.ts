@@ -23,7 +23,7 @@ import { startHaproxy, type TestHaproxy } from "../../test/support/haproxy.js";
 import { Child } from "./child.js";
 import { freePort } from "./net.js";
 import { startBenchPostgres, type BenchPostgres } from "./postgres.js";
-import { BENCH_ADMIN_TOKEN, jsonApi, type JsonApi, type ServerTimes } from "./rig.js";
+import { agentMaker, BENCH_ADMIN_TOKEN, jsonApi, type JsonApi, type ServerTimes } from "./rig.js";
 
 export interface Instance {
   name: "A" | "B";
@@ -154,7 +154,6 @@ export async function startClusterRig(env: Record<string, string>): Promise<Clus
       }
     };
     const api = jsonApi(balancer.origin);
-    let agentCount = 0;
     return {
       clock,
       carrier,
@@ -177,14 +176,7 @@ export async function startClusterRig(env: Record<string, string>): Promise<Clus
         return (await instances[0].child.ask({ type: "stats" }, "stats")).figures as LiveFigures;
       },
       api,
-      async createAgent(name, languages) {
-        agentCount += 1;
-        const endpoint = `client:bench_agent_${agentCount}`;
-        carrier.endpoint(endpoint).setMode("answer");
-        const created = await api("POST", "/api/agents", { name, languages, endpoint });
-        if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
-        return { id: String(created.body.id), token: String(created.body.token), endpoint };
-      },
+      createAgent: agentMaker(carrier, api),
       async supervisorToken(name) {
         const created = await api("POST", "/api/users", { name, role: "supervisor" });
         if (created.status !== 201) throw new Error(`supervisor not created: ${JSON.stringify(created.body)}`);

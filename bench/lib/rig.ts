@@ -119,7 +119,6 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
   const api = jsonApi(baseUrl);
   const serverIdle = () => (local ? local.idle() : child!.ask({ type: "idle" }, "idle").then(() => {}));
 
-  let agentCount = 0;
   const rig: Rig = {
     clock,
     carrier,
@@ -153,14 +152,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
       return { webhooksMs: stats.webhooksMs as ServerTimes["webhooksMs"], cpuMs: Number(stats.cpuMs) };
     },
     api,
-    async createAgent(name, languages) {
-      agentCount += 1;
-      const endpoint = `client:bench_agent_${agentCount}`;
-      carrier.endpoint(endpoint).setMode("answer");
-      const created = await api("POST", "/api/agents", { name, languages, endpoint });
-      if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
-      return { id: String(created.body.id), token: String(created.body.token), endpoint };
-    },
+    createAgent: agentMaker(carrier, api),
     async addAgent(name, languages) {
       const created = await rig.createAgent(name, languages);
       const endpoint = created.endpoint;
@@ -213,5 +205,18 @@ export function jsonApi(baseUrl: string): JsonApi {
       /* not JSON */
     }
     return { status: res.status, body: parsed };
+  };
+}
+
+/** Creates agents through the API, each with a phone of its own that the carrier answers. */
+export function agentMaker(carrier: Carrier, api: JsonApi): (name: string, languages: string[]) => Promise<{ id: string; token: string; endpoint: string }> {
+  let count = 0;
+  return async (name, languages) => {
+    count += 1;
+    const endpoint = `client:bench_agent_${count}`;
+    carrier.endpoint(endpoint).setMode("answer");
+    const created = await api("POST", "/api/agents", { name, languages, endpoint });
+    if (created.status !== 201) throw new Error(`agent not created: ${JSON.stringify(created.body)}`);
+    return { id: String(created.body.id), token: String(created.body.token), endpoint };
   };
 }
