@@ -55,7 +55,7 @@ async function earlierCalls() {
   await cc.settle();
   somchai.socket.send({ type: "disposition", callSid: first.sid, outcome: "referred", note: EARLIER_NOTE });
   await somchai.socket.next("ack", (m) => m.of === "disposition");
-  somchai.socket.send({ type: "status", status: "offline" });
+  await somchai.socket.setStatus("offline");
   await cc.settle();
   // Returning caller: 1 keeps Thai, 1 is violence. Nobody is free, so they wait and give up.
   const second = await cc.callIn(CALLER, ["1", "1"]);

@@ -87,7 +87,7 @@ describe("the screen-pop reaches the agent before their phone rings, across inst
     expect(offeredByB.length).toBeGreaterThan(0);
     const shown = signals.slice(before).filter((s) => s.type === POP_SHOWN);
     expect(shown.map((s) => s.eventId).sort()).toEqual(offeredByB.map((e) => e.id).sort());
-    socket.send({ type: "status", status: "offline" });
+    await socket.setStatus("offline");
     await socket.next("ack", () => true, socket.messages.length);
   });
 

@@ -92,7 +92,7 @@ describe("users and access", () => {
     expect(first.socket.of("call.offered")).toHaveLength(0);
     await caller.hangup();
     await cc.settle();
-    second.socket.send({ type: "status", status: "offline" });
+    await second.socket.setStatus("offline");
     await cc.settle();
   });
 

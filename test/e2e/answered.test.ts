@@ -19,7 +19,7 @@ async function offline(...agents: AgentHandle[]) {
   for (const leg of cc.carrier.liveCalls()) await leg.hangup();
   await cc.settle();
   await cc.clock.advance(11_000);
-  for (const a of agents) a.socket.send({ type: "status", status: "offline" });
+  for (const a of agents) await a.socket.setStatus("offline");
   await cc.settle();
 }
 /**

@@ -36,7 +36,7 @@ describe("every missed call becomes one callback item", () => {
     // The agent whose phone rang is free again and was not blamed for the caller hanging up.
     const agents = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
     expect(agents.find((a) => a.id === agent.id)?.status).toBe("available");
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -70,7 +70,7 @@ describe("every missed call becomes one callback item", () => {
     await through.hangup();
     await cc.settle();
     await cc.clock.advance(10_000);
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -84,7 +84,7 @@ describe("every missed call becomes one callback item", () => {
     const agent = await cc.addAgent("Mali", ["th"]);
     const claim = await cc.api("POST", `/api/callbacks/${item!.id}/claim`, { token: agent.token });
     expect(claim.status).toBe(409);
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 });
@@ -122,8 +122,8 @@ describe("working the backlog", () => {
     await later.hangup();
     await cc.settle();
     await cc.clock.advance(10_000);
-    agent.socket.send({ type: "status", status: "offline" });
-    thaiOnly.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
+    await thaiOnly.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -173,7 +173,7 @@ describe("working the backlog", () => {
     now = (await cc.api("GET", `/api/callbacks/${item!.id}`)).body;
     expect(now).toMatchObject({ status: "unreachable", attempts: 3 });
     expect(now.attemptHistory.map((a: { outcome: string }) => a.outcome)).toEqual(["no_answer", "no_answer", "no_answer"]);
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -248,7 +248,7 @@ describe("working the backlog", () => {
     expect(wrong.body.status).toBe("not_callable");
     for (const leg of cc.carrier.liveCalls()) await leg.hangup();
     await cc.settle();
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 });

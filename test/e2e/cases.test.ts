@@ -141,7 +141,7 @@ describe("cases", () => {
     await call.hangup();
     await cc.settle();
     await cc.clock.advance(10_000);
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
 
     const seen = await cc.api("GET", `/api/cases/${caseId}`);

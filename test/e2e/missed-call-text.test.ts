@@ -32,7 +32,7 @@ async function getsThrough(from: string) {
   await call.hangup();
   await cc.settle();
   await cc.clock.advance(6_000);
-  agent.socket.send({ type: "status", status: "offline" });
+  await agent.socket.setStatus("offline");
   await cc.settle();
 }
 

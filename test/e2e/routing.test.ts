@@ -51,8 +51,8 @@ describe("routing calls to agents by language and priority", () => {
     await cc.settle();
     const after = (await cc.api("GET", "/api/agents")).body as Array<{ id: string; status: string }>;
     expect(after.find((a) => a.id === burmese.id)?.status).toBe("available");
-    thai.socket.send({ type: "status", status: "offline" });
-    burmese.socket.send({ type: "status", status: "offline" });
+    await thai.socket.setStatus("offline");
+    await burmese.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -70,8 +70,8 @@ describe("routing calls to agents by language and priority", () => {
     const pop = await agent.socket.next("call.offered");
     expect(pop.call).toMatchObject({ callSid: urgent.sid, priority: "emergency" });
     expect((await findCall(db(), first.sid))?.state).toBe("queued");
-    agent.socket.send({ type: "status", status: "offline" });
     await hangUpAll();
+    await agent.socket.setStatus("offline");
   });
 
   it("an agent who ignores an offer is put on break and the call is offered to the next agent first", async () => {
@@ -99,9 +99,9 @@ describe("routing calls to agents by language and priority", () => {
     const again = await b.socket.next("call.offered", (m) => (m.call as { callSid: string }).callSid === early.sid);
     expect(again).toBeTruthy();
     expect(await findCall(db(), early.sid)).toMatchObject({ state: "ringing", agentId: b.id });
-    a.socket.send({ type: "status", status: "offline" });
-    b.socket.send({ type: "status", status: "offline" });
     await hangUpAll();
+    await a.socket.setStatus("offline");
+    await b.socket.setStatus("offline");
   });
 
   it("a caller who hangs up while waiting frees the line and is stored as abandoned in the queue, with their position", async () => {

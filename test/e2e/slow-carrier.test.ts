@@ -33,7 +33,7 @@ describe("a slow or failing carrier", () => {
     await caller.hangup();
     await cc.settle();
     await cc.clock.advance(5_000);
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.settle();
   });
 
@@ -51,7 +51,7 @@ describe("a slow or failing carrier", () => {
     expect(cc.carrier.endpoint(second.endpoint).ringing()).toHaveLength(1);
     await caller.hangup();
     await cc.settle();
-    second.socket.send({ type: "status", status: "offline" });
+    await second.socket.setStatus("offline");
     await cc.settle();
   });
 

@@ -80,7 +80,7 @@ describe("transferring a live caller to an agency", () => {
     await cc.settle();
     expect(caller.ended).toBe(true);
     expect((await findCall(cc.hotline.services.ctx.db, caller.sid))?.outcome).toBe("answered");
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.clock.advance(5_000);
     await cc.settle();
   });
@@ -100,7 +100,7 @@ describe("transferring a live caller to an agency", () => {
     expect(await findCall(cc.hotline.services.ctx.db, caller.sid)).toMatchObject({ state: "connected", agentId: agent.id });
     await caller.hangup();
     await cc.settle();
-    agent.socket.send({ type: "status", status: "offline" });
+    await agent.socket.setStatus("offline");
     await cc.clock.advance(5_000);
     await cc.settle();
   });

@@ -5,6 +5,7 @@ import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
 import type { Logger } from "../../src/logger.js";
 import type { Hotline } from "../../src/hotline.js";
 import { carrierFor } from "./child-server.js";
+import { WAIT_BOUND_MS } from "./bounded.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
 export interface AgentHandle {
@@ -14,10 +15,12 @@ export interface AgentHandle {
   socket: AgentSocket;
 }
 
+type Message = Record<string, unknown> & { type: string };
+
 /** A WebSocket client that keeps every message, and can wait for one by type. */
 export class AgentSocket {
-  readonly messages: Array<Record<string, unknown> & { type: string }> = [];
-  private waiters: Array<{ test: (m: Record<string, unknown> & { type: string }) => boolean; resolve: (m: Record<string, unknown> & { type: string }) => void }> = [];
+  readonly messages: Message[] = [];
+  private waiters: Array<{ test: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   closeCode: number | undefined;
   closeReason: string | undefined;
   /** Resolves with the close code once the socket is closed, by either side. */
@@ -26,7 +29,7 @@ export class AgentSocket {
   constructor(readonly ws: WebSocket) {
     ws.on("message", (raw) => {
       // Every message the server sends must match the schema the pages validate with.
-      const m = serverMessageSchema.parse(JSON.parse(raw.toString())) as Record<string, unknown> & { type: string };
+      const m = serverMessageSchema.parse(JSON.parse(raw.toString())) as Message;
       this.messages.push(m);
       for (const w of [...this.waiters]) {
         if (w.test(m)) {
@@ -62,10 +65,37 @@ export class AgentSocket {
   }
 
   /** The next (or an already received, unconsumed-by-index) message of a type. Event-driven, no sleeps. */
-  next(type: string, test: (m: Record<string, unknown>) => boolean = () => true, after = 0): Promise<Record<string, unknown> & { type: string }> {
-    const seen = this.messages.slice(after).find((m) => m.type === type && test(m));
+  next(type: string, test: (m: Record<string, unknown>) => boolean = () => true, after = 0): Promise<Message> {
+    return this.nextMatching((m) => m.type === type && test(m), `"${type}"`, after);
+  }
+
+  /** Sets the agent's status and waits for the server's ack: the change has committed when it resolves. */
+  async setStatus(status: string): Promise<void> {
+    const after = this.messages.length;
+    this.send({ type: "status", status });
+    const reply = await this.nextMatching((m) => (m.type === "ack" && m.of === "status") || m.type === "error", "status ack", after);
+    if (reply.type === "error") throw new Error(`status ${status} refused: ${JSON.stringify(reply)}`);
+  }
+
+  private nextMatching(test: (m: Message) => boolean, what: string, after: number): Promise<Message> {
+    const seen = this.messages.slice(after).find(test);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test: (m) => m.type === type && test(m), resolve }));
+    return new Promise((resolve, reject) => {
+      // A bound, not a speed goal: a message that never comes fails the test with what did come instead.
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        const last = this.messages.slice(-8).map((m) => m.type).join(", ");
+        reject(new Error(`no ${what} message within ${WAIT_BOUND_MS / 1000} s; the last ones were: ${last || "none"}`));
+      }, WAIT_BOUND_MS);
+      const waiter = {
+        test,
+        resolve: (m: Message) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      this.waiters.push(waiter);
+    });
   }
 
   close(): Promise<void> {
@@ -139,8 +169,7 @@ export async function startCallCenter(
       sockets.push(socket);
       await socket.next("hello");
       if (o.available !== false) {
-        socket.send({ type: "status", status: "available" });
-        await socket.next("ack");
+        await socket.setStatus("available");
         await settle();
       }
       return { id: created.body.id, token: created.body.token, endpoint, socket };

@@ -34,7 +34,8 @@ export async function startHotline(env: Record<string, string> = {}, opts: { dir
     HOST: "127.0.0.1",
     DB_FILE: join(dir, "hotline.db"),
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    LOG_LEVEL: "silent",
+    // Quiet by default; HOTLINE_TEST_LOG_LEVEL=warn shows what went wrong in a failing run.
+    LOG_LEVEL: process.env.HOTLINE_TEST_LOG_LEVEL ?? "silent",
     FLOWS_DIR: "./voice-flows",
     ...(await engineSettings()),
     ...env,
