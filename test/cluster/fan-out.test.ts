@@ -36,8 +36,7 @@ describe("events cross instances", () => {
     const socket = await AgentSocket.open(`${a.baseUrl.replace("http", "ws")}/ws`, created.body.token);
     sockets.push(socket);
     await socket.next("hello");
-    socket.send({ type: "status", status: "available" });
-    await socket.next("ack");
+    await socket.setStatus("available");
 
     // The call reaches B only; B queues it, offers it to the agent (whose status A wrote) and rings them.
     const call = await b.callIn("+66812345678", ["1", "1"]);

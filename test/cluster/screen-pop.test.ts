@@ -56,8 +56,7 @@ async function agentOnA(name: string, endpoint: string): Promise<AgentSocket> {
   const socket = await AgentSocket.open(`${a.baseUrl.replace("http", "ws")}/ws`, created.body.token);
   sockets.push(socket);
   await socket.next("hello");
-  socket.send({ type: "status", status: "available" });
-  await socket.next("ack");
+  await socket.setStatus("available");
   return socket;
 }
 
@@ -88,7 +87,6 @@ describe("the screen-pop reaches the agent before their phone rings, across inst
     const shown = signals.slice(before).filter((s) => s.type === POP_SHOWN);
     expect(shown.map((s) => s.eventId).sort()).toEqual(offeredByB.map((e) => e.id).sort());
     await socket.setStatus("offline");
-    await socket.next("ack", () => true, socket.messages.length);
   });
 
   it("an agent with no page open anywhere (phone only) is still rung, after a bounded wait", async () => {

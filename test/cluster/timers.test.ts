@@ -63,8 +63,7 @@ describe("timers across instances", () => {
     const socket = await AgentSocket.open(`${a.baseUrl.replace("http", "ws")}/ws`, agent.token);
     sockets.push(socket);
     await socket.next("hello");
-    socket.send({ type: "status", status: "available" });
-    await socket.next("ack");
+    await socket.setStatus("available");
 
     // A call on B, answered by the agent, ended by the caller: B writes the wrap-up; both instances arm its end.
     const first = await b.callIn("+66812000001", ["1", "1"]);

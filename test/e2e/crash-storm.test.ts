@@ -47,8 +47,7 @@ describe("a crash in the middle of a call storm", () => {
       const agent = await api("POST", "/api/agents", { name: `Agent ${i}`, languages: ["th"], endpoint: `client:storm${i}` });
       const socket = await AgentSocket.open(`${base.replace("http", "ws")}/ws`, agent.token);
       sockets.push(socket);
-      socket.send({ type: "status", status: "available" });
-      await socket.next("ack");
+      await socket.setStatus("available");
     }
 
     // 50 callers: 40 get lines, 10 overflow; they choose Thai and a topic and wait for the six agents.

@@ -67,8 +67,7 @@ describe("GET /metrics", () => {
     expect(value(samples, "hotline_queue_waiting", { language: "my" })).toBe(1);
     expect(value(samples, "hotline_queue_waiting", { language: "th" })).toBe(0);
 
-    agent.socket.send({ type: "status", status: "available" });
-    await agent.socket.next("ack");
+    await agent.socket.setStatus("available");
     await cc.settle();
     const [leg] = cc.carrier.endpoint(agent.endpoint).ringing();
     expect(leg).toBeDefined();
