@@ -158,8 +158,15 @@ export class Dispatcher {
     );
   }
 
+  /** A timer that does nothing once the dispatcher has stopped: the database may be closed by then. */
+  private later(ms: number, fn: () => void): void {
+    this.ctx.clock.setTimer(ms, () => {
+      if (!this.stopped) fn();
+    });
+  }
+
   private armRetry(callbackId: number, ms: number): void {
-    this.ctx.clock.setTimer(ms, () =>
+    this.later(ms, () =>
       detached(this.log, "queue a callback retry", async () => {
         if (await enqueueRetry(this.ctx, callbackId)) this.schedule();
       }),
@@ -171,7 +178,7 @@ export class Dispatcher {
    * in the transaction that withdraws it, so a whisper starting meanwhile is not cut short.
    */
   private armOfferTimer(entryId: number, offeredAt: number | null, ms: number): void {
-    this.ctx.clock.setTimer(ms, () =>
+    this.later(ms, () =>
       detached(this.log, "withdraw an offer not taken in time", () =>
         inTransaction(this.ctx, async (tx, record) => {
           const entry = await entryById(tx, entryId);
@@ -182,7 +189,7 @@ export class Dispatcher {
   }
 
   private armWrapUp(agentId: string, since: number, ms: number): void {
-    this.ctx.clock.setTimer(ms, () =>
+    this.later(ms, () =>
       detached(this.log, "end an elapsed wrap-up", () =>
         inTransaction(this.ctx, async (tx, record) => {
           const agent = await findAgent(tx, agentId);
