@@ -41,6 +41,7 @@ import { RecordingCalls } from "./recordings/recording-calls.js";
 import { SessionScript } from "./recordings/session-script.js";
 import { loggableError } from "./log-scrub.js";
 import { detached, detachedIdle, detachedWork } from "./detached.js";
+import { sweepAbandonedImports } from "./cases/agency-directory.js";
 import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER } from "./simulator-credentials.js";
 
 // Re-exported: tests and benches import the simulator's credentials from here.
@@ -188,6 +189,8 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       );
       if (receipts) stopSignals = await storage.listenSignals((signal) => receipts.hear(signal));
       await dispatcher.resume();
+      const dropped = await sweepAbandonedImports(ctx);
+      if (dropped.length) log.warn({ tables: dropped.length }, "dropped the staging tables of agency imports a dead process left behind");
       reconciliation = scheduleReconciliation(ctx, carrier, log, config.RECONCILE_SECONDS, [hotlineNumber]);
       stopRetention = scheduleRetention(ctx, services.pseudonymKey, config.RETENTION_DAYS, log);
       stopAuditRetention = scheduleAuditRetention(ctx, config.AUDIT_RETENTION_DAYS, log);

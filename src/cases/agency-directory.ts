@@ -194,8 +194,9 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
   // seen by the next one: on SQLite a temporary table (its one connection runs every transaction, and
   // the table goes with it), on PostgreSQL an unlogged table, since a temporary one belongs to one
   // pooled connection and the slices' transactions run on any. Its name is this import's own, on every
-  // instance; it is dropped once the import is done (a process that dies mid-import leaves it behind).
-  const staging = sql`${sql.identifier(`agency_import_${randomUUID().replaceAll("-", "")}`)}`;
+  // instance; it is dropped once the import is done. A process that dies mid-import leaves it behind: its
+  // name carries when it was made, and `sweepAbandonedImports` drops the ones long past any import.
+  const staging = sql`${sql.identifier(`${STAGING_PREFIX}${ctx.clock.now()}_${randomUUID().replaceAll("-", "").slice(0, 12)}`)}`;
   await inTransaction(ctx, (tx) => ctx.storage.rows(tx, createStaging(tx, staging)));
   try {
     for (let from = 0; from < listed.length; from += STAGE_BATCH) {
@@ -225,6 +226,29 @@ export async function importAgencies(ctx: Ctx, rows: { line: number; input: NewA
   } finally {
     await inTransaction(ctx, (tx) => ctx.storage.rows(tx, sql`drop table if exists ${staging}`));
   }
+}
+
+const STAGING_PREFIX = "agency_import_";
+/** An import takes seconds; a staging table this old belongs to a process that died during one. */
+const ABANDONED_AFTER_MS = 60 * 60_000;
+
+/**
+ * Drops the staging tables of imports whose process died midway (PostgreSQL: they are ordinary unlogged
+ * tables and outlive it; SQLite's temporary ones go with their connection, so none is found there). Run
+ * at every start: an import
+ * still running on another instance is minutes younger than the limit. Returns the tables dropped.
+ */
+export async function sweepAbandonedImports(ctx: Ctx): Promise<string[]> {
+  const pattern = `${STAGING_PREFIX}%`;
+  const catalog = dialect(ctx.db, {
+    sqlite: sql`select name from sqlite_temp_master where type = 'table' and name like ${pattern}`,
+    postgres: sql`select tablename as name from pg_tables where schemaname = current_schema() and tablename like ${pattern}`,
+  });
+  const rows = await ctx.storage.rows<{ name: string }>(ctx.db, catalog);
+  const before = ctx.clock.now() - ABANDONED_AFTER_MS;
+  const abandoned = rows.map((r) => r.name).filter((name) => Number(name.slice(STAGING_PREFIX.length).split("_")[0]) < before);
+  for (const name of abandoned) await inTransaction(ctx, (tx) => ctx.storage.rows(tx, sql`drop table if exists ${sql.identifier(name)}`));
+  return abandoned;
 }
 
 /** The staging table: the two engines name its kind, and the JSON column's type, differently. */

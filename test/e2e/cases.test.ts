@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq } from "drizzle-orm";
-import { tables } from "../../db/storage.js";
+import { and, eq, sql } from "drizzle-orm";
+import { dialect, tables } from "../../db/storage.js";
+import { inTransaction } from "../../src/events/event-log.js";
+import { sweepAbandonedImports } from "../../src/cases/agency-directory.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { openCasesForNumber } from "../../src/cases/case-store.js";
 import { referralFigures } from "../../src/cases/referral-service.js";
@@ -55,6 +57,20 @@ let agent: AgentHandle;
 let stranger: AgentHandle;
 
 describe("the agency directory", () => {
+  it("the staging table of an import whose process died is dropped by the sweep every start runs; one of an import still running is kept", async () => {
+    const ctx = cc.hotline.services.ctx;
+    const now = cc.clock.now();
+    const stale = `agency_import_${now - 2 * HOUR}_deadbeef0001`;
+    const running = `agency_import_${now - 60_000}_cafe00000002`;
+    for (const name of [stale, running]) {
+      const kind = dialect(ctx.db, { sqlite: sql`temporary`, postgres: sql`unlogged` });
+      await inTransaction(ctx, (tx) => ctx.storage.rows(tx, sql`create ${kind} table ${sql.identifier(name)} (i integer primary key)`));
+    }
+    expect(await sweepAbandonedImports(ctx)).toEqual([stale]);
+    expect(await sweepAbandonedImports(ctx)).toEqual([]);
+    await inTransaction(ctx, (tx) => ctx.storage.rows(tx, sql`drop table ${sql.identifier(running)}`));
+  });
+
   it("a CSV import creates the listed agencies and reports each bad row by its line", async () => {
     const res = await importCsv(DIRECTORY);
     expect(res.status).toBe(200);
