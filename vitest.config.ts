@@ -18,6 +18,7 @@ const onBothEngines = [
   "test/e2e/transfer.test.ts",
   "test/e2e/reports.test.ts",
   "test/e2e/personal-data.test.ts",
+  "test/e2e/prompt-recordings.test.ts",
   "test/unit/storage.test.ts",
 ];
 

@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import * as schema from "../../db/schema.js";
+import * as pgSchema from "../../db/schema-pg.js";
 import type { Db } from "../../db/storage.js";
 import { ApprovedIndex, type ApprovedLookup } from "./approved-index.js";
 import { listRecordings, type RecordingInfo } from "./recording-store.js";
@@ -26,5 +29,22 @@ export async function readStoredRecordings(file: string): Promise<StoredRecordin
     return { unavailable: `${file} could not be read (${(err as Error).message})` };
   } finally {
     sqlite?.close();
+  }
+}
+
+/**
+ * The same from a hotline's PostgreSQL database (DATABASE_URL), read on one connection of its own without
+ * migrating it: the check must not change a database the running instances share.
+ */
+export async function readStoredRecordingsFromPostgres(url: string): Promise<StoredRecordings> {
+  const client = new pg.Client({ connectionString: url, application_name: "hotline flows:check" });
+  try {
+    await client.connect();
+    const db = drizzlePg(client, { schema: pgSchema }) as unknown as Db;
+    return { approved: await ApprovedIndex.load(db), drafts: await listRecordings(db, ["draft"]) };
+  } catch (err) {
+    return { unavailable: `the PostgreSQL database at DATABASE_URL could not be read (${(err as Error).message})` };
+  } finally {
+    await client.end().catch(() => {});
   }
 }

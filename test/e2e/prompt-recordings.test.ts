@@ -149,13 +149,20 @@ describe("coverage", () => {
   });
 
   it("flows:check reads approved recordings and drafts from the database, or says it ran without it", async () => {
-    const run = (dbFile: string) => promisify(execFile)("npx", ["tsx", "scripts/flows-check.ts"], { env: { ...process.env, DB_FILE: dbFile } });
-    // What the server wrote so far is committed before another process reads the file.
+    // The server's own database, whichever engine it runs on; then one that is not there.
+    const url = cc.config.DATABASE_URL;
+    const run = (database: "server's" | "missing") => {
+      const where = url
+        ? { DATABASE_URL: database === "missing" ? url.replace(/\/[^/]*$/, "/no_such_database") : url }
+        : { DATABASE_URL: "", DB_FILE: join(cc.dir, database === "missing" ? "missing.db" : "hotline.db") };
+      return promisify(execFile)("npx", ["tsx", "scripts/flows-check.ts"], { env: { ...process.env, ...where } });
+    };
+    // What the server wrote so far is committed before another process reads it.
     await cc.hotline.services.ctx.storage.durable();
-    const withDb = (await run(join(cc.dir, "hotline.db"))).stdout;
+    const withDb = (await run("server's")).stdout;
     expect(withDb).toMatch(/^menu-other\s+tts\s+machine\s+→th\s+human\s/m);
     expect(withDb).toMatch(/draft awaiting approval: lo "welcome" #\d+ \(upload, 2\.0 s\)/);
-    const without = (await run(join(cc.dir, "missing.db"))).stdout;
+    const without = (await run("missing")).stdout;
     expect(without).toMatch(/ran without the database/);
     expect(without).toMatch(/^menu-other\s+tts\s+machine\s+→th\s+→th\s/m);
   });
