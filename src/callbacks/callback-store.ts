@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, min, sql, type Placeholder } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, min, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
@@ -62,7 +62,7 @@ export async function backlogFigures(db: Db, now: number) {
         oldest: min(callbacks.firstMissedAt),
       })
       .from(callbacks)
-      .where(inArray(callbacks.status, [...OPEN_STATUSES])),
+      .where(eq(callbacks.toCall, true)),
   );
   return {
     open: row?.open ?? 0,
@@ -78,26 +78,7 @@ export async function nextDeadline(db: Db, now: number): Promise<number | undefi
     await db
       .select({ at: min(callbacks.dueAt) })
       .from(callbacks)
-      .where(and(inArray(callbacks.status, [...OPEN_STATUSES]), sql`${callbacks.dueAt} > ${now}`)),
+      .where(and(eq(callbacks.toCall, true), sql`${callbacks.dueAt} > ${now}`)),
   );
   return row?.at ?? undefined;
-}
-
-/**
- * Most urgent first: emergency, then overdue, then oldest. `now` may be a placeholder of a prepared query.
- * `db` is the handle the query runs on: the ordering names its engine's table.
- */
-export const urgency = (db: Db, now: number | Placeholder) => {
-  const { callbacks } = tables(db);
-  return [
-    desc(sql`${callbacks.priority} = 'emergency'`),
-    desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
-    asc(callbacks.firstMissedAt),
-    asc(callbacks.id),
-  ];
-};
-
-export async function mostUrgent(db: Db, now: number, limit: number): Promise<CallbackRow[]> {
-  const { callbacks } = tables(db);
-  return db.select().from(callbacks).where(inArray(callbacks.status, [...OPEN_STATUSES])).orderBy(...urgency(db, now)).limit(limit);
 }
