@@ -161,7 +161,7 @@ export const callbacks = pgTable(
     index("callbacks_to_call_order_idx").on(t.toCall, t.urgencyRank, t.firstMissedAt, t.id),
     index("callbacks_status_order_idx").on(t.status, t.urgencyRank, t.firstMissedAt, t.id),
     index("callbacks_order_idx").on(t.urgencyRank, t.firstMissedAt, t.id),
-    index("callbacks_deadline_idx").on(t.toCall, t.dueAt, t.overdueMarked, t.firstMissedAt, t.status),
+    index("callbacks_deadline_idx").on(t.toCall, t.overdueMarked, t.dueAt, t.firstMissedAt, t.status),
     index("callbacks_language_idx").on(t.language, t.status),
   ],
 );

@@ -211,9 +211,9 @@ export const callbacks = sqliteTable(
     index("callbacks_to_call_order_idx").on(t.toCall, t.urgencyRank, t.firstMissedAt, t.id),
     index("callbacks_status_order_idx").on(t.status, t.urgencyRank, t.firstMissedAt, t.id),
     index("callbacks_order_idx").on(t.urgencyRank, t.firstMissedAt, t.id),
-    // Covers the backlog figures (count, overdue, oldest), the next deadline and the overdue marks behind the
-    // clock, without reading table rows (status is in it because SQLite computes to_call from it).
-    index("callbacks_deadline_idx").on(t.toCall, t.dueAt, t.overdueMarked, t.firstMissedAt, t.status),
+    // Finds the overdue marks behind the clock and the next deadline, a seek each, and covers the backlog
+    // figures (count, overdue, oldest); status is in it because SQLite reads to_call from it.
+    index("callbacks_deadline_idx").on(t.toCall, t.overdueMarked, t.dueAt, t.firstMissedAt, t.status),
     index("callbacks_language_idx").on(t.language, t.status),
   ],
 );

@@ -5,4 +5,4 @@ ALTER TABLE "callbacks" ADD COLUMN "urgency_rank" integer GENERATED ALWAYS AS ((
 CREATE INDEX "callbacks_to_call_order_idx" ON "callbacks" USING btree ("to_call","urgency_rank","first_missed_at","id");--> statement-breakpoint
 CREATE INDEX "callbacks_status_order_idx" ON "callbacks" USING btree ("status","urgency_rank","first_missed_at","id");--> statement-breakpoint
 CREATE INDEX "callbacks_order_idx" ON "callbacks" USING btree ("urgency_rank","first_missed_at","id");--> statement-breakpoint
-CREATE INDEX "callbacks_deadline_idx" ON "callbacks" USING btree ("to_call","due_at","overdue_marked","first_missed_at","status");
+CREATE INDEX "callbacks_deadline_idx" ON "callbacks" USING btree ("to_call","overdue_marked","due_at","first_missed_at","status");

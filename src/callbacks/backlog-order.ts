@@ -1,6 +1,6 @@
-import { and, asc, eq, gt, lte, or, sql, type Placeholder } from "drizzle-orm";
+import { and, asc, eq, gt, lte, max, min } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
-import { first, tables, type Db, type Tables } from "../../db/storage.js";
+import { first, tables, type Db } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { CallbackRow } from "./callback-store.js";
 
@@ -17,26 +17,36 @@ export const urgentFirst = (db: Db) => {
 };
 
 /**
- * Items still to call whose mark is behind the clock: past their deadline and unmarked, or marked with
- * their deadline still ahead (the clock was set back, or another instance's ran a little ahead).
+ * The marks behind the clock: the earliest deadline of the items still to call not marked overdue has
+ * passed, or the latest of those marked is still ahead (the clock was set back, or another instance's ran a
+ * little ahead). Each is one seek in callbacks_deadline_idx.
  */
-const markBehind = (callbacks: Tables["callbacks"], now: number | Placeholder) =>
-  and(
-    eq(callbacks.toCall, true),
-    or(and(eq(callbacks.overdueMarked, false), lte(callbacks.dueAt, now)), and(eq(callbacks.overdueMarked, true), gt(callbacks.dueAt, now))),
-  );
+async function marksBehind(db: Db, now: number): Promise<{ unmarked: boolean; marked: boolean }> {
+  const { callbacks } = tables(db);
+  const edge = (marked: boolean) => {
+    const name = marked ? "latestMarkedOverdue" : "earliestNotMarkedOverdue";
+    return prepared(db, name, () =>
+      db
+        .select({ at: marked ? max(callbacks.dueAt) : min(callbacks.dueAt) })
+        .from(callbacks)
+        .where(and(eq(callbacks.toCall, true), eq(callbacks.overdueMarked, marked)))
+        .prepare(name),
+    );
+  };
+  const earliestUnmarked = first(await edge(false).execute())?.at;
+  const latestMarked = first(await edge(true).execute())?.at;
+  return { unmarked: earliestUnmarked != null && earliestUnmarked <= now, marked: latestMarked != null && latestMarked > now };
+}
 
 /** Brings the overdue marks up to `now`; writes only when one is behind (once per item that turns overdue). */
 export async function markOverdue(ctx: Ctx, now: number): Promise<void> {
-  const db = ctx.db;
-  const { callbacks } = tables(db);
-  const behind = prepared(db, "overdueMarkBehind", () =>
-    db.select({ id: callbacks.id }).from(callbacks).where(markBehind(callbacks, sql.placeholder("now"))).limit(1).prepare("overdueMarkBehind"),
-  );
-  if (!first(await behind.execute({ now }))) return;
+  const behind = await marksBehind(ctx.db, now);
+  if (!behind.unmarked && !behind.marked) return;
   await inTransaction(ctx, async (tx) => {
     const { callbacks } = tables(tx);
-    await tx.update(callbacks).set({ overdueMarked: sql`${callbacks.dueAt} <= ${now}` }).where(markBehind(callbacks, now));
+    const toCall = eq(callbacks.toCall, true);
+    if (behind.unmarked) await tx.update(callbacks).set({ overdueMarked: true }).where(and(toCall, eq(callbacks.overdueMarked, false), lte(callbacks.dueAt, now)));
+    if (behind.marked) await tx.update(callbacks).set({ overdueMarked: false }).where(and(toCall, eq(callbacks.overdueMarked, true), gt(callbacks.dueAt, now)));
   });
 }
 

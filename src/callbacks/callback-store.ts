@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, min, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNotNull, lt, min, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
@@ -74,11 +74,14 @@ export async function backlogFigures(db: Db, now: number) {
 /** When the next open item passes its deadline: supervisors are told the moment it becomes overdue. */
 export async function nextDeadline(db: Db, now: number): Promise<number | undefined> {
   const { callbacks } = tables(db);
-  const row = first(
-    await db
-      .select({ at: min(callbacks.dueAt) })
-      .from(callbacks)
-      .where(and(eq(callbacks.toCall, true), sql`${callbacks.dueAt} > ${now}`)),
-  );
-  return row?.at ?? undefined;
+  // Asked per overdue mark (src/callbacks/backlog-order.ts), so each is one seek in callbacks_deadline_idx.
+  const next = async (marked: boolean) =>
+    first(
+      await db
+        .select({ at: min(callbacks.dueAt) })
+        .from(callbacks)
+        .where(and(eq(callbacks.toCall, true), eq(callbacks.overdueMarked, marked), gt(callbacks.dueAt, now))),
+    )?.at ?? undefined;
+  const times = [await next(false), await next(true)].filter((t): t is number => t != null);
+  return times.length ? Math.min(...times) : undefined;
 }
