@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cc.stopAll());
 
-type Item = { id: number; number: string; reason: string; status: string; missedCalls: number; overdue: boolean; attempts: number; language: string | null; priority: string };
+type Item = { id: number; number: string; reason: string; status: string; missedCalls: number; overdue: boolean; attempts: number; language: string | null; priority: string; firstMissedAt: string };
 
 async function items(query = ""): Promise<Item[]> {
   const res = await cc.api("GET", `/api/callbacks${query}`);
@@ -259,7 +259,7 @@ describe("the backlog's order", () => {
   /** The order the contract promises: emergency first, then overdue, then the oldest first miss (then the older item). */
   const urgentFirst = (a: Ranked, b: Ranked) =>
     Number(b.priority === "emergency") - Number(a.priority === "emergency") || Number(b.overdue) - Number(a.overdue) || a.firstMissedAt - b.firstMissedAt || a.id - b.id;
-  const ranked = (i: Item & { firstMissedAt: string }): Ranked => ({ ...i, firstMissedAt: Date.parse(i.firstMissedAt) });
+  const ranked = (i: Item): Ranked => ({ ...i, firstMissedAt: Date.parse(i.firstMissedAt) });
   const expectInOrder = (list: Ranked[], what: string) => expect(list.map((i) => i.id), what).toEqual([...list].sort(urgentFirst).map((i) => i.id));
 
   /** Every view of the list (each status, the items still to call, all of them, page by page) and the supervisors' live list. */
