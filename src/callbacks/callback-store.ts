@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNotNull, lt, min, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, lt, min, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
@@ -19,7 +19,9 @@ export async function openItemForNumber(db: Db, number: string): Promise<Callbac
     db
       .select()
       .from(callbacks)
-      .where(and(eq(callbacks.number, sql.placeholder("number")), inArray(callbacks.status, [...OPEN_STATUSES])))
+      // Spelled as the partial index callbacks_open_number_idx is, so both engines find the item by it (a
+      // list of bound statuses would leave them scanning every open item for the number).
+      .where(and(eq(callbacks.number, sql.placeholder("number")), sql`${callbacks.status} in ('open', 'claimed')`))
       .limit(1)
       .prepare("openItemForNumber"),
   );
