@@ -53,19 +53,21 @@ export async function expireClaims(tx: Tx, now: number): Promise<number> {
   return affected(await tx.update(callbacks).set({ status: "open", claimedBy: null, claimExpiresAt: null }).where(expiredClaim(callbacks, now)));
 }
 
-/** The supervisor's three backlog figures. */
+/** The supervisor's three backlog figures (asked with every figure pushed: built once per connection). */
 export async function backlogFigures(db: Db, now: number) {
   const { callbacks } = tables(db);
-  const row = first(
-    await db
+  const query = prepared(db, "backlogFigures", () =>
+    db
       .select({
         open: countAll(),
-        overdue: sql<number>`coalesce(sum(case when ${callbacks.dueAt} <= ${now} then 1 else 0 end), 0)`.mapWith(Number),
+        overdue: sql<number>`coalesce(sum(case when ${callbacks.dueAt} <= ${sql.placeholder("now")} then 1 else 0 end), 0)`.mapWith(Number),
         oldest: min(callbacks.firstMissedAt),
       })
       .from(callbacks)
-      .where(eq(callbacks.toCall, true)),
+      .where(eq(callbacks.toCall, true))
+      .prepare("backlogFigures"),
   );
+  const row = first(await query.execute({ now }));
   return {
     open: row?.open ?? 0,
     overdue: row?.overdue ?? 0,
