@@ -149,10 +149,19 @@ export const callbacks = pgTable(
     textStatus: text("text_status"),
     textSid: text("text_sid"),
     textedAt: time("texted_at"),
+    overdueMarked: boolean("overdue_marked").notNull().default(false),
+    // PostgreSQL stores generated columns (it computes none on read); neither may name another.
+    toCall: boolean("to_call").generatedAlwaysAs(sql`status in ('open', 'claimed')`),
+    urgencyRank: integer("urgency_rank").generatedAlwaysAs(
+      sql`(case when priority = 'emergency' then 0 else 2 end) + (case when status in ('open', 'claimed') and overdue_marked then 0 else 1 end)`,
+    ),
   },
   (t) => [
     uniqueIndex("callbacks_open_number_idx").on(t.number).where(sql`${t.status} in ('open', 'claimed') and ${t.number} is not null`),
-    index("callbacks_status_idx").on(t.status, t.priority, t.dueAt, t.firstMissedAt),
+    index("callbacks_to_call_order_idx").on(t.toCall, t.urgencyRank, t.firstMissedAt, t.id),
+    index("callbacks_status_order_idx").on(t.status, t.urgencyRank, t.firstMissedAt, t.id),
+    index("callbacks_order_idx").on(t.urgencyRank, t.firstMissedAt, t.id),
+    index("callbacks_deadline_idx").on(t.toCall, t.overdueMarked, t.dueAt, t.firstMissedAt, t.status),
     index("callbacks_language_idx").on(t.language, t.status),
   ],
 );

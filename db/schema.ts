@@ -186,12 +186,34 @@ export const callbacks = sqliteTable(
     textStatus: text("text_status"),
     textSid: text("text_sid"),
     textedAt: time("texted_at"),
+    /**
+     * Whether the deadline had passed when a reader last looked: "overdue" is a matter of time, which no
+     * index can hold, so the backlog's readers mark it (src/callbacks/backlog-order.ts) before they read
+     * in order. Only its value on items still to call counts.
+     */
+    overdueMarked: integer("overdue_marked", { mode: "boolean" }).notNull().default(false),
+    /** Still to call (open or claimed): the backlog proper, one index range. */
+    toCall: integer("to_call", { mode: "boolean" }).generatedAlwaysAs(sql`status in ('open', 'claimed')`, { mode: "virtual" }),
+    /**
+     * Most urgent first: 0 an overdue emergency, 1 any other emergency, 2 overdue, 3 the rest (closed items
+     * are never overdue); then the oldest first miss. Kept by the database on every write.
+     */
+    urgencyRank: integer("urgency_rank").generatedAlwaysAs(
+      sql`(case when priority = 'emergency' then 0 else 2 end) + (case when status in ('open', 'claimed') and overdue_marked then 0 else 1 end)`,
+      { mode: "virtual" },
+    ),
   },
   (t) => [
     // At most one open item per number: a second miss adds to it.
     uniqueIndex("callbacks_open_number_idx").on(t.number).where(sql`status in ('open', 'claimed') and number is not null`),
-    // Covers the backlog figures (count, overdue, oldest) without reading table rows.
-    index("callbacks_status_idx").on(t.status, t.priority, t.dueAt, t.firstMissedAt),
+    // The backlog list in its order, read from an index and never sorted: the items still to call, those
+    // of one status, and all of them.
+    index("callbacks_to_call_order_idx").on(t.toCall, t.urgencyRank, t.firstMissedAt, t.id),
+    index("callbacks_status_order_idx").on(t.status, t.urgencyRank, t.firstMissedAt, t.id),
+    index("callbacks_order_idx").on(t.urgencyRank, t.firstMissedAt, t.id),
+    // Finds the overdue marks behind the clock and the next deadline, a seek each, and covers the backlog
+    // figures (count, overdue, oldest); status is in it because SQLite reads to_call from it.
+    index("callbacks_deadline_idx").on(t.toCall, t.overdueMarked, t.dueAt, t.firstMissedAt, t.status),
     index("callbacks_language_idx").on(t.language, t.status),
   ],
 );

@@ -25,7 +25,8 @@ import { agentBoard } from "./stats/agent-board.js";
 import { scheduleReconciliation, type Reconciliation } from "./lines/line-reconciler.js";
 import { RealtimeHub } from "./realtime/hub.js";
 import { PopReceipts } from "./realtime/pop-receipts.js";
-import { backlogFigures, mostUrgent, nextDeadline } from "./callbacks/callback-store.js";
+import { backlogFigures, nextDeadline } from "./callbacks/callback-store.js";
+import { mostUrgent } from "./callbacks/backlog-order.js";
 import { publicItem } from "./callbacks/callback-view.js";
 import { TransferControl } from "./telephony/transfer-control.js";
 import { seedCaseCategories } from "./cases/case-categories.js";
@@ -153,7 +154,7 @@ export async function createHotline(config: Config, opts: { clock?: Clock; log?:
       // Wallboards are seen by many: the pushed list shows numbers masked; the API shows them (audited).
       summary: async () => {
         const now = clock.now();
-        const [backlog, urgent] = await Promise.all([backlogFigures(db, now), mostUrgent(db, now, 20)]);
+        const [backlog, urgent] = await Promise.all([backlogFigures(db, now), mostUrgent(ctx, now, 20)]);
         return { at: new Date(now).toISOString(), ...backlog, items: urgent.map((i) => publicItem(i, now, false)) };
       },
       // Callback items and referrals both turn overdue by time alone.

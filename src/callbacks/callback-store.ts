@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, lt, min, sql, type Placeholder } from "drizzle-orm";
+import { and, eq, gt, isNotNull, lt, min, sql } from "drizzle-orm";
 import { prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
@@ -19,7 +19,9 @@ export async function openItemForNumber(db: Db, number: string): Promise<Callbac
     db
       .select()
       .from(callbacks)
-      .where(and(eq(callbacks.number, sql.placeholder("number")), inArray(callbacks.status, [...OPEN_STATUSES])))
+      // Spelled as the partial index callbacks_open_number_idx is, so both engines find the item by it (a
+      // list of bound statuses would leave them scanning every open item for the number).
+      .where(and(eq(callbacks.number, sql.placeholder("number")), sql`${callbacks.status} in ('open', 'claimed')`))
       .limit(1)
       .prepare("openItemForNumber"),
   );
@@ -51,19 +53,21 @@ export async function expireClaims(tx: Tx, now: number): Promise<number> {
   return affected(await tx.update(callbacks).set({ status: "open", claimedBy: null, claimExpiresAt: null }).where(expiredClaim(callbacks, now)));
 }
 
-/** The supervisor's three backlog figures. */
+/** The supervisor's three backlog figures (asked with every figure pushed: built once per connection). */
 export async function backlogFigures(db: Db, now: number) {
   const { callbacks } = tables(db);
-  const row = first(
-    await db
+  const query = prepared(db, "backlogFigures", () =>
+    db
       .select({
         open: countAll(),
-        overdue: sql<number>`coalesce(sum(case when ${callbacks.dueAt} <= ${now} then 1 else 0 end), 0)`.mapWith(Number),
+        overdue: sql<number>`coalesce(sum(case when ${callbacks.dueAt} <= ${sql.placeholder("now")} then 1 else 0 end), 0)`.mapWith(Number),
         oldest: min(callbacks.firstMissedAt),
       })
       .from(callbacks)
-      .where(inArray(callbacks.status, [...OPEN_STATUSES])),
+      .where(eq(callbacks.toCall, true))
+      .prepare("backlogFigures"),
   );
+  const row = first(await query.execute({ now }));
   return {
     open: row?.open ?? 0,
     overdue: row?.overdue ?? 0,
@@ -74,30 +78,14 @@ export async function backlogFigures(db: Db, now: number) {
 /** When the next open item passes its deadline: supervisors are told the moment it becomes overdue. */
 export async function nextDeadline(db: Db, now: number): Promise<number | undefined> {
   const { callbacks } = tables(db);
-  const row = first(
-    await db
-      .select({ at: min(callbacks.dueAt) })
-      .from(callbacks)
-      .where(and(inArray(callbacks.status, [...OPEN_STATUSES]), sql`${callbacks.dueAt} > ${now}`)),
-  );
-  return row?.at ?? undefined;
-}
-
-/**
- * Most urgent first: emergency, then overdue, then oldest. `now` may be a placeholder of a prepared query.
- * `db` is the handle the query runs on: the ordering names its engine's table.
- */
-export const urgency = (db: Db, now: number | Placeholder) => {
-  const { callbacks } = tables(db);
-  return [
-    desc(sql`${callbacks.priority} = 'emergency'`),
-    desc(sql`${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now}`),
-    asc(callbacks.firstMissedAt),
-    asc(callbacks.id),
-  ];
-};
-
-export async function mostUrgent(db: Db, now: number, limit: number): Promise<CallbackRow[]> {
-  const { callbacks } = tables(db);
-  return db.select().from(callbacks).where(inArray(callbacks.status, [...OPEN_STATUSES])).orderBy(...urgency(db, now)).limit(limit);
+  // Asked per overdue mark (src/callbacks/backlog-order.ts), so each is one seek in callbacks_deadline_idx.
+  const next = async (marked: boolean) =>
+    first(
+      await db
+        .select({ at: min(callbacks.dueAt) })
+        .from(callbacks)
+        .where(and(eq(callbacks.toCall, true), eq(callbacks.overdueMarked, marked), gt(callbacks.dueAt, now))),
+    )?.at ?? undefined;
+  const times = [await next(false), await next(true)].filter((t): t is number => t != null);
+  return times.length ? Math.min(...times) : undefined;
 }

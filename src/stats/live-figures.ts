@@ -1,4 +1,5 @@
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { prepared } from "../../db/prepared.js";
 import { countAll, first, tables, type Db } from "../../db/storage.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
 import { LANGUAGES } from "../languages.js";
@@ -20,34 +21,43 @@ const nullableNumber = (value: unknown): number | null => (value === null ? null
 /** "Today" starts at midnight in the hotline's time zone (TIMEZONE), as the reports' days do. */
 export async function liveFigures(db: Db, now: number, serviceLevelSeconds: number, callbacks: CallbackFigures, zone: string) {
   const { calls, queueEntries, users } = tables(db);
-  const waiting = await db
-    .select({ language: queueEntries.language, enqueuedAt: queueEntries.enqueuedAt })
-    .from(queueEntries)
-    .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.kind, "live")));
+  // Asked on every request and every push to the wallboards: each query is built once per connection.
+  const waitingQuery = prepared(db, "liveWaiting", () =>
+    db
+      .select({ language: queueEntries.language, enqueuedAt: queueEntries.enqueuedAt })
+      .from(queueEntries)
+      .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.kind, "live")))
+      .prepare("liveWaiting"),
+  );
+  const waiting = await waitingQuery.execute();
   const byLanguage: Record<string, number> = Object.fromEntries(LANGUAGES.map((l) => [l, 0]));
   for (const w of waiting) byLanguage[w.language] = (byLanguage[w.language] ?? 0) + 1;
   const oldest = Math.min(now, ...waiting.map((w) => w.enqueuedAt));
 
   const agents: Record<string, number> = Object.fromEntries(AGENT_STATUSES.map((s) => [s, 0]));
-  for (const row of await db.select({ status: users.status, n: countAll() }).from(users).where(eq(users.role, "agent")).groupBy(users.status)) {
+  const agentsQuery = prepared(db, "liveAgents", () =>
+    db.select({ status: users.status, n: countAll() }).from(users).where(eq(users.role, "agent")).groupBy(users.status).prepare("liveAgents"),
+  );
+  for (const row of await agentsQuery.execute()) {
     agents[row.status] = row.n;
   }
 
-  const threshold = serviceLevelSeconds * 1000;
   // Sums and averages come back as text from PostgreSQL (bigint, numeric): each is mapped to a number.
-  const today = first(
-    await db
+  const todayQuery = prepared(db, "liveToday", () =>
+    db
       .select({
         offered: countAll(),
         answered: sql<number>`sum(case when ${calls.connectedAt} is not null then 1 else 0 end)`.mapWith(Number),
         abandoned: sql<number>`sum(case when ${calls.outcome} like 'abandoned%' then 1 else 0 end)`.mapWith(Number),
         overflow: sql<number>`sum(case when ${calls.outcome} = 'overflow' then 1 else 0 end)`.mapWith(Number),
-        inTime: sql<number>`sum(case when ${calls.connectedAt} - ${calls.queuedAt} <= ${threshold} then 1 else 0 end)`.mapWith(Number),
+        inTime: sql<number>`sum(case when ${calls.connectedAt} - ${calls.queuedAt} <= ${sql.placeholder("threshold")} then 1 else 0 end)`.mapWith(Number),
         speed: sql<number | null>`avg(case when ${calls.connectedAt} is not null then ${calls.connectedAt} - ${calls.queuedAt} end)`.mapWith(nullableNumber),
       })
       .from(calls)
-      .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, startOf(zone, now, "day")))),
+      .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, sql.placeholder("since"))))
+      .prepare("liveToday"),
   );
+  const today = first(await todayQuery.execute({ threshold: serviceLevelSeconds * 1000, since: startOf(zone, now, "day") }));
   const answered = today?.answered ?? 0;
   const abandoned = today?.abandoned ?? 0;
   return {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mostUrgent } from "../../src/callbacks/backlog-order.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { startCallCenter, type CallCenter } from "../support/call-center.js";
 
@@ -8,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cc.stopAll());
 
-type Item = { id: number; number: string; reason: string; status: string; missedCalls: number; overdue: boolean; attempts: number; language: string | null; priority: string };
+type Item = { id: number; number: string; reason: string; status: string; missedCalls: number; overdue: boolean; attempts: number; language: string | null; priority: string; firstMissedAt: string };
 
 async function items(query = ""): Promise<Item[]> {
   const res = await cc.api("GET", `/api/callbacks${query}`);
@@ -250,5 +251,114 @@ describe("working the backlog", () => {
     await cc.settle();
     await agent.socket.setStatus("offline");
     await cc.settle();
+  });
+});
+
+describe("the backlog's order", () => {
+  type Ranked = { id: number; priority: string; overdue: boolean; firstMissedAt: number };
+  /** The order the contract promises: emergency first, then overdue, then the oldest first miss (then the older item). */
+  const urgentFirst = (a: Ranked, b: Ranked) =>
+    Number(b.priority === "emergency") - Number(a.priority === "emergency") || Number(b.overdue) - Number(a.overdue) || a.firstMissedAt - b.firstMissedAt || a.id - b.id;
+  const ranked = (i: Item): Ranked => ({ ...i, firstMissedAt: Date.parse(i.firstMissedAt) });
+  const expectInOrder = (list: Ranked[], what: string) => expect(list.map((i) => i.id), what).toEqual([...list].sort(urgentFirst).map((i) => i.id));
+
+  /** Every view of the list (each status, the items still to call, all of them, page by page) and the supervisors' live list. */
+  async function expectUrgentFirst(): Promise<Ranked[]> {
+    for (const status of ["open", "claimed", "reached", "not_callable", "unreachable"]) expectInOrder((await items(`?status=${status}&limit=500`)).map(ranked), status);
+    const all = (await items("?limit=500")).map(ranked);
+    expectInOrder(all, "all");
+    const toCall = (await items("?status=open,claimed&limit=500")).map(ranked);
+    expectInOrder(toCall, "open,claimed");
+    const pages = [...(await items("?status=claimed,open&limit=3")), ...(await items("?status=claimed,open&limit=3&offset=3"))];
+    expect(pages.map((i) => i.id)).toEqual(toCall.slice(0, 6).map((i) => i.id));
+    const ctx = cc.hotline.services.ctx;
+    const pushed = await mostUrgent(ctx, ctx.clock.now(), 20);
+    expect(pushed.map((i) => i.id)).toEqual(toCall.slice(0, 20).map((i) => i.id));
+    return all;
+  }
+  const missed = async (from: string, keys: string[]) => {
+    const c = await cc.callIn(from, keys);
+    await c.hangup();
+    await cc.settle();
+    return (await itemFor(from)).find((i) => i.status === "open" || i.status === "claimed")!;
+  };
+
+  /**
+   * An item older but due later than another: a normal miss, an emergency from another number ten minutes
+   * later, then the first caller again as an emergency, which brings their deadline forward to 15 minutes
+   * from then. Between the two deadlines the newer item is overdue and the older is not.
+   */
+  async function crossedDeadlines(older: string, newer: string) {
+    await missed(older, ["1"]);
+    await cc.clock.advance(10 * 60_000);
+    const second = await missed(newer, ["1", "9"]);
+    await cc.clock.advance(10 * 60_000);
+    const first = await missed(older, ["1", "9"]);
+    return { first, second };
+  }
+  const position = (list: Ranked[], id: number) => list.findIndex((i) => i.id === id);
+
+  it("holds after every kind of change: new misses, deadlines passing, a repeat miss turning an item emergency, claims given and expired, items closed and reopened", async () => {
+    const { first, second } = await crossedDeadlines("+66830000101", "+66830000102");
+    expect(first).toMatchObject({ priority: "emergency", overdue: false });
+    await missed("+66830000103", ["1"]);
+    await expectUrgentFirst();
+    // The newer emergency item's deadline passes first: it comes first, though the other is older.
+    await cc.clock.advance(6 * 60_000);
+    let all = await expectUrgentFirst();
+    expect(all.find((i) => i.id === second.id)).toMatchObject({ overdue: true });
+    expect(all.find((i) => i.id === first.id)).toMatchObject({ overdue: false });
+    expect(position(all, second.id)).toBeLessThan(position(all, first.id));
+    // Then the older one's: the oldest first again.
+    await cc.clock.advance(10 * 60_000);
+    all = await expectUrgentFirst();
+    expect(position(all, first.id)).toBeLessThan(position(all, second.id));
+
+    const agent = await cc.addAgent("Order", ["th"], { mode: "answer", available: false });
+    expect((await cc.api("POST", `/api/callbacks/${first.id}/claim`, { token: agent.token })).status).toBe(200);
+    await expectUrgentFirst();
+    // The claim runs out unused (10 minutes): the item is open again.
+    await cc.clock.advance(11 * 60_000);
+    expect((await expectUrgentFirst()).find((i) => i.id === first.id)).toMatchObject({ status: "open" });
+
+    // Called back and reached before its deadline; another caller missed a minute later; both deadlines
+    // pass; then the first is reopened (a machine had answered). It was closed when its deadline passed, yet
+    // it is overdue now, and before the other, younger overdue item.
+    const fresh = await missed("+66830000105", ["1"]);
+    await agent.socket.setStatus("available");
+    cc.carrier.endpoint("+66830000105").setMode("answer");
+    await cc.api("POST", `/api/callbacks/${fresh.id}/claim`, { token: agent.token });
+    expect((await cc.api("POST", `/api/callbacks/${fresh.id}/call`, { token: agent.token })).status).toBe(202);
+    await cc.settle();
+    expect((await expectUrgentFirst()).find((i) => i.id === fresh.id)).toMatchObject({ status: "reached", overdue: false });
+    for (const leg of cc.carrier.liveCalls()) await leg.hangup();
+    await cc.settle();
+    await agent.socket.setStatus("offline");
+    await cc.settle();
+    await cc.clock.advance(60_000);
+    const younger = await missed("+66830000107", ["1"]);
+    await cc.clock.advance(121 * 60_000);
+    await expectUrgentFirst();
+    const reopened = await cc.api("POST", `/api/callbacks/${fresh.id}/outcome`, { token: agent.token, body: { outcome: "voicemail" } });
+    expect(reopened.body).toMatchObject({ status: "open", overdue: true });
+    all = await expectUrgentFirst();
+    expect(all.find((i) => i.id === younger.id)).toMatchObject({ overdue: true });
+    expect(position(all, fresh.id)).toBeLessThan(position(all, younger.id));
+  });
+
+  it("follows the clock when it is set back: an item marked overdue whose deadline is ahead again is not overdue", async () => {
+    const ctx = cc.hotline.services.ctx;
+    const { first, second } = await crossedDeadlines("+66830000108", "+66830000109");
+    await cc.clock.advance(16 * 60_000);
+    // Both overdue now, the older first.
+    await expectUrgentFirst();
+    // Four minutes earlier, only the newer one was.
+    const earlier = ctx.clock.now() - 4 * 60_000;
+    const listed = (await mostUrgent(ctx, earlier, 500)).map((r) => ({ ...r, overdue: r.dueAt <= earlier }));
+    expect(listed.find((r) => r.id === first.id)).toMatchObject({ overdue: false });
+    expect(listed.find((r) => r.id === second.id)).toMatchObject({ overdue: true });
+    expectInOrder(listed, "four minutes earlier");
+    // And forward again.
+    await expectUrgentFirst();
   });
 });

@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { countAll, first, tables, type Db, type Tables } from "../../../db/storage.js";
 import { prepared, statementName } from "../../../db/prepared.js";
-import { attemptsOf, expireClaims, hasExpiredClaims, itemById, urgency, type CallbackRow } from "../../callbacks/callback-store.js";
+import { attemptsOf, expireClaims, hasExpiredClaims, itemById, OPEN_STATUSES, type CallbackRow } from "../../callbacks/callback-store.js";
+import { markOverdue, urgentFirst } from "../../callbacks/backlog-order.js";
 import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";
 import { inTransaction } from "../../events/event-log.js";
@@ -43,15 +44,24 @@ const seesNumbers = (user: UserRow | undefined) => user?.role === "supervisor" |
 /** The digits are a placeholder, so the compiled query is shared by every search (see `compile`). */
 type Question = Omit<Filter, "limit" | "offset" | "digits"> & { digits?: string | Placeholder };
 
+/**
+ * Exactly the items still to call (the backlog's usual view) are asked as one index range, `to_call`, so
+ * they are read in order (src/callbacks/backlog-order.ts); two statuses would have to be merged and sorted.
+ */
+function statusIn(callbacks: Tables["callbacks"], statuses: readonly (typeof STATUSES)[number][]): SQL {
+  const asked = new Set(statuses);
+  return asked.size === OPEN_STATUSES.length && OPEN_STATUSES.every((s) => asked.has(s)) ? eq(callbacks.toCall, true) : inArray(callbacks.status, [...asked]);
+}
+
 /** `callbacks` is the engine's table (from `tables(db)`) the query runs on. */
 function where(callbacks: Tables["callbacks"], filter: Question, now: number | Placeholder, agent: UserRow | undefined): SQL | undefined {
   const parts: (SQL | undefined)[] = [
     filter.digits !== undefined ? sql`${callbacks.number} like '%' || ${filter.digits}` : undefined,
-    filter.status ? inArray(callbacks.status, filter.status) : undefined,
+    filter.status ? statusIn(callbacks, filter.status) : undefined,
     filter.language ? inArray(callbacks.language, filter.language) : undefined,
     filter.reason ? inArray(callbacks.reason, filter.reason) : undefined,
-    filter.overdue === true ? and(inArray(callbacks.status, ["open", "claimed"]), lte(callbacks.dueAt, now)) : undefined,
-    filter.overdue === false ? sql`not (${callbacks.status} in ('open', 'claimed') and ${callbacks.dueAt} <= ${now})` : undefined,
+    filter.overdue === true ? and(eq(callbacks.toCall, true), lte(callbacks.dueAt, now)) : undefined,
+    filter.overdue === false ? sql`not (${callbacks.toCall} and ${callbacks.dueAt} <= ${now})` : undefined,
     filter.from !== undefined ? gte(callbacks.lastMissedAt, filter.from) : undefined,
     filter.to !== undefined ? lte(callbacks.firstMissedAt, filter.to) : undefined,
     // Agents work the items of the languages they speak (and those whose language was never chosen).
@@ -74,6 +84,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const filter = request.query;
     const now = s.ctx.clock.now();
     if (await hasExpiredClaims(s.ctx.db, now)) await inTransaction(s.ctx, (tx) => expireClaims(tx, now));
+    await markOverdue(s.ctx, now);
     const agent = request.user?.role === "agent" ? request.user : undefined;
     // Agents see numbers masked: finding an item by its number is a supervisor's search.
     if (agent && filter.digits !== undefined) throw new HttpError(403, "forbidden", "searching by the number's last digits needs the role supervisor");
@@ -88,7 +99,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const { callbacks } = tables(db);
     const NOW = sql.placeholder("now");
     const condition = where(callbacks, { ...filter, digits: filter.digits === undefined ? undefined : sql.placeholder("digits") }, NOW, agent);
-    const page = db.select().from(callbacks).where(condition).orderBy(...urgency(db, NOW)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset"));
+    const page = db.select().from(callbacks).where(condition).orderBy(...urgentFirst(db)).limit(sql.placeholder("limit")).offset(sql.placeholder("offset"));
     const count = db.select({ n: countAll() }).from(callbacks).where(condition);
     // Named by their SQL text: every filter of one shape shares one statement per connection (the values
     // differ, the text does not).
@@ -115,7 +126,7 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const { filter, now, agent } = await load(request);
     const db = s.ctx.db;
     const { callbacks } = tables(db);
-    const rows = await db.select().from(callbacks).where(where(callbacks, filter, now, agent)).orderBy(...urgency(db, now));
+    const rows = await db.select().from(callbacks).where(where(callbacks, filter, now, agent)).orderBy(...urgentFirst(db));
     await recordReads(s.ctx, { action: "callbacks_exported", userId: request.user?.id, ids: rows.map((r) => r.id) });
     const header = ["id", "number", "language", "topic", "priority", "reason", "missedCalls", "firstMissedAt", "lastMissedAt", "dueAt", "overdue", "attempts", "status", "closedAt"];
     const lines = rows.map((r) => {

@@ -1,0 +1,8 @@
+DROP INDEX `callbacks_status_idx`;--> statement-breakpoint
+ALTER TABLE `callbacks` ADD `overdue_marked` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `callbacks` ADD `to_call` integer GENERATED ALWAYS AS (status in ('open', 'claimed')) VIRTUAL;--> statement-breakpoint
+ALTER TABLE `callbacks` ADD `urgency_rank` integer GENERATED ALWAYS AS ((case when priority = 'emergency' then 0 else 2 end) + (case when status in ('open', 'claimed') and overdue_marked then 0 else 1 end)) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `callbacks_to_call_order_idx` ON `callbacks` (`to_call`,`urgency_rank`,`first_missed_at`,`id`);--> statement-breakpoint
+CREATE INDEX `callbacks_status_order_idx` ON `callbacks` (`status`,`urgency_rank`,`first_missed_at`,`id`);--> statement-breakpoint
+CREATE INDEX `callbacks_order_idx` ON `callbacks` (`urgency_rank`,`first_missed_at`,`id`);--> statement-breakpoint
+CREATE INDEX `callbacks_deadline_idx` ON `callbacks` (`to_call`,`overdue_marked`,`due_at`,`first_missed_at`,`status`);
