@@ -27,18 +27,19 @@ const PREPARED_LIMIT = 1_000;
 /**
  * The query `build` makes, built once for this connection under `key`; run it with `.execute(values)`.
  * `build` ends with `.prepare(key)`: PostgreSQL names the statement so each connection parses it once,
- * SQLite ignores the name. On PostgreSQL a transaction's session lasts one transaction, so nothing is
+ * SQLite ignores the name. `build` is handed `db`, so a hot path can pass a function made once instead of a
+ * closure made per call. On PostgreSQL a transaction's session lasts one transaction, so nothing is
  * kept here: the statement's name does the caching, on the server.
  */
-export function prepared<Q>(db: Builder, key: string, build: () => Q): Q {
-  if (is(db, PgDatabase)) return build();
+export function prepared<D extends Builder, Q>(db: D, key: string, build: (db: D) => Q): Q {
+  if (is(db, PgDatabase)) return build(db);
   const session = sessionOf(db);
   let cache = caches.get(session);
   if (!cache) caches.set(session, (cache = new Map()));
   let query = cache.get(key) as Q | undefined;
   if (query === undefined) {
     if (cache.size >= PREPARED_LIMIT) cache.clear();
-    cache.set(key, (query = build()));
+    cache.set(key, (query = build(db)));
   }
   return query;
 }

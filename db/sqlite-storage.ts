@@ -35,8 +35,9 @@ export class SqliteStorage implements Storage {
   readonly db: Db;
   private readonly client: Database.Database;
   private readonly frames = new AsyncLocalStorage<Frame>();
-  /** The tail of the queue of writers; each waits for the one before. */
-  private tail: Promise<void> = Promise.resolve();
+  /** A writer holds the connection; the ones after it wait in `queue`, in order, each let in by the one before. */
+  private held = false;
+  private readonly queue: Array<() => void> = [];
   private groupOpen = false;
   private groupMembers = 0;
   private afterGroup: Array<() => void> = [];
@@ -68,7 +69,8 @@ export class SqliteStorage implements Storage {
       outer.after.push(...inner.after);
       return inner.result;
     }
-    const release = await this.turn();
+    const wait = this.turn();
+    if (wait) await wait;
     let after: Array<() => void> = [];
     try {
       if (opts.group) {
@@ -100,7 +102,7 @@ export class SqliteStorage implements Storage {
         frame.done = true;
       }
     } finally {
-      release();
+      this.release();
       runAll(after, this.onError);
     }
   }
@@ -145,23 +147,34 @@ export class SqliteStorage implements Storage {
 
   /** Commits the open group, if any, and closes the connection. */
   async close(): Promise<void> {
-    const release = await this.turn();
+    await this.turn();
     try {
       this.commitGroup();
     } finally {
-      release();
+      this.release();
     }
     await this.beforeClose();
     this.client.close();
   }
 
-  /** Waits for the writers before this one; resolves with the function that lets the next one in. */
-  private turn(): Promise<() => void> {
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const before = this.tail;
-    this.tail = before.then(() => mine);
-    return before.then(() => release);
+  /**
+   * Takes the connection: at once when nobody holds it (undefined: nothing to wait for, and no promise made,
+   * which on the webhook path was a good part of the port's cost), else a promise of the turn after the
+   * writers already waiting. Every turn taken ends with `release`.
+   */
+  private turn(): Promise<void> | undefined {
+    if (!this.held) {
+      this.held = true;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.queue.push(resolve));
+  }
+
+  /** Hands the connection to the next writer waiting, if any. */
+  private release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.held = false;
   }
 
   /** Runs `fn` in a savepoint of the open transaction; its after-commit work is handed to the caller. */
@@ -184,11 +197,12 @@ export class SqliteStorage implements Storage {
   }
 
   private async commitGroupInTurn(): Promise<void> {
-    const release = await this.turn();
+    const wait = this.turn();
+    if (wait) await wait;
     try {
       this.commitGroup();
     } finally {
-      release();
+      this.release();
     }
   }
 

@@ -64,32 +64,7 @@ export type SteppedFacts = Pick<CallRow, "language" | "topic" | "priority">;
  * call first, mapping its 24 columns, then updating it cost more than the rest of the step's writes.
  */
 export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
-  const { calls } = tables(tx);
-  const query = prepared(tx, "stepIvrCall", () => {
-    // Passed to the driver as given: drizzle's own placeholders in SET would encode null as JSON "null".
-    const v = (name: string) => sql`${sql.placeholder(name)}`;
-    const language = sql`coalesce(${v("language")}, ${calls.language})`;
-    // The step's record, as the arrival writes it: {node, at, input, language}, without language while none is known.
-    const appended = dialect(tx, {
-      sqlite: sql`json_insert(${calls.ivrPath}, '$[#]', json_patch(json_object('node', ${v("node")}, 'at', ${v("at")}, 'input', ${v("input")}), json_object('language', ${language})))`,
-      postgres: sql`${calls.ivrPath} || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('node', ${v("node")}::text, 'at', ${v("at")}::bigint, 'input', ${v("input")}::text, 'language', ${language})))`,
-    });
-    return tx
-      .update(calls)
-      .set({
-        ivrNode: v("node"),
-        ivrRetries: v("retries"),
-        ivrPath: appended,
-        language,
-        topic: sql`coalesce(${v("topic")}, ${calls.topic})`,
-        priority: sql`coalesce(${v("priority")}, ${calls.priority})`,
-        state: sql`coalesce(${v("state")}, ${calls.state})`,
-        queuedAt: sql`coalesce(${v("queuedAt")}, ${calls.queuedAt})`,
-      })
-      .where(and(eq(calls.sid, sql.placeholder("sid")), eq(calls.state, "ivr"), eq(calls.ivrNode, sql.placeholder("fromNode")), eq(calls.ivrRetries, sql.placeholder("fromAttempt"))))
-      .returning({ language: calls.language, topic: calls.topic, priority: calls.priority })
-      .prepare("stepIvrCall");
-  });
+  const query = w.queued ? prepared(tx, "stepIvrCall queued", buildQueueStep) : prepared(tx, "stepIvrCall", buildMenuStep);
   const rows = await query.execute({
     sid: w.sid,
     fromNode: w.fromNode,
@@ -101,10 +76,39 @@ export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts
     language: w.set.language ?? null,
     topic: w.set.topic ?? null,
     priority: w.set.priority ?? null,
-    state: w.queued ? "queued" : null,
-    queuedAt: w.queued ? w.at : null,
   });
   return first(rows);
+}
+
+/** Passed to the driver as given: drizzle's own placeholders in SET would encode null as JSON "null". */
+const value = (name: string) => sql`${sql.placeholder(name)}`;
+
+/** Two statements: a menu step leaves state and queued_at out of SET, so SQLite leaves their indexes alone. */
+const buildMenuStep = (tx: Tx) => buildStep(tx, false);
+const buildQueueStep = (tx: Tx) => buildStep(tx, true);
+
+function buildStep(tx: Tx, queued: boolean) {
+  const { calls } = tables(tx);
+  const language = sql`coalesce(${value("language")}, ${calls.language})`;
+  // The step's record, as the arrival writes it: {node, at, input, language}, without language while none is known.
+  const appended = dialect(tx, {
+    sqlite: sql`json_insert(${calls.ivrPath}, '$[#]', json_patch(json_object('node', ${value("node")}, 'at', ${value("at")}, 'input', ${value("input")}), json_object('language', ${language})))`,
+    postgres: sql`${calls.ivrPath} || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('node', ${value("node")}::text, 'at', ${value("at")}::bigint, 'input', ${value("input")}::text, 'language', ${language})))`,
+  });
+  return tx
+    .update(calls)
+    .set({
+      ivrNode: value("node"),
+      ivrRetries: value("retries"),
+      ivrPath: appended,
+      language,
+      topic: sql`coalesce(${value("topic")}, ${calls.topic})`,
+      priority: sql`coalesce(${value("priority")}, ${calls.priority})`,
+      ...(queued ? { state: "queued" as const, queuedAt: value("at") } : {}),
+    })
+    .where(and(eq(calls.sid, sql.placeholder("sid")), eq(calls.state, "ivr"), eq(calls.ivrNode, sql.placeholder("fromNode")), eq(calls.ivrRetries, sql.placeholder("fromAttempt"))))
+    .returning({ language: calls.language, topic: calls.topic, priority: calls.priority })
+    .prepare(queued ? "stepIvrCall queued" : "stepIvrCall");
 }
 
 /** The language a number chose on its latest call since `since`, for the returning-caller shortcut. */
