@@ -51,9 +51,10 @@ export interface Storage {
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Tells the hotline's other instances about an event written in `tx`; they hear it when (and only if)
-   * the transaction commits. Nothing to do where one process is the whole hotline.
+   * the transaction commits. Nothing to do where one process is the whole hotline: undefined, nothing to
+   * wait for (every event of every webhook goes through here).
    */
-  announce(tx: Db, event: StoredEvent): Promise<void>;
+  announce(tx: Db, event: StoredEvent): Promise<void> | undefined;
   /**
    * Hears, in commit order, the events the other instances announce; resolves once listening, with the
    * function that stops. `onGap` runs when listening resumes after a lost connection: events announced

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
-import { prepared, updateById } from "../../db/prepared.js";
+import { executed, prepared, updateById } from "../../db/prepared.js";
 import { dialect, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
 
@@ -9,7 +9,7 @@ export type NewCallRow = Tables["calls"]["$inferInsert"];
 export async function findCall(db: Db, sid: string): Promise<CallRow | undefined> {
   const { calls } = tables(db);
   const query = prepared(db, "findCall", () => db.select().from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare("findCall"));
-  return first(await query.execute({ sid }));
+  return first(await executed(query, { sid }));
 }
 
 /** Every column of a call, in the schema's order: the arrival inserts them all, so nothing is read back. */
@@ -65,7 +65,7 @@ export type SteppedFacts = Pick<CallRow, "language" | "topic" | "priority">;
  */
 export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
   const query = w.queued ? prepared(tx, "stepIvrCall queued", buildQueueStep) : prepared(tx, "stepIvrCall", buildMenuStep);
-  const rows = await query.execute({
+  const rows = await executed(query, {
     sid: w.sid,
     fromNode: w.fromNode,
     fromAttempt: w.fromAttempt,

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { tables, type Db, type Storage, type StoredEvent } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
@@ -106,11 +106,12 @@ async function recordEvent(ctx: Ctx, tx: Tx, committed: DomainEvent[], event: Ne
   const data = event.data ?? {};
   // Every state change writes events: the insert is built once per connection (db/prepared.ts).
   const insert = prepared(tx, "recordEvent", buildRecordEvent);
-  const rows = await insert.execute({ at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null });
+  const rows = await executed(insert, { at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null });
   const row = rows[0];
   if (!row) return false;
   const written: DomainEvent = { ...event, id: row.id, at, data };
-  await ctx.storage.announce(tx, written);
+  const announced = ctx.storage.announce(tx, written);
+  if (announced) await announced;
   committed.push(written);
   return true;
 }
