@@ -6,7 +6,7 @@ import pg from "pg";
 import { openPgDatabase, type PgDb } from "./pg-connection.js";
 import { events } from "./schema-pg.js";
 import { runAll } from "./sqlite-storage.js";
-import type { Db, Storage, StoredEvent } from "./storage.js";
+import type { Db, EventRow, Storage, StoredEvent } from "./storage.js";
 
 interface Frame {
   tx: Db;
@@ -54,7 +54,12 @@ const RELISTEN_MS = 500;
  * parameters) may hold two statements: BEGIN and the lock are one round trip.
  */
 const BEGIN_LOCKED = `begin; select pg_advisory_xact_lock(${WRITE_LOCK})`;
-const NOTIFY = "select pg_notify($1, $2)";
+/** An event's row and, if it was written (a repeated dedupe key writes nothing), its announcement. */
+const INSERT_EVENT =
+  "with e as (insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id) " +
+  "select id, pg_notify($8, $9::text || id::text || $10::text) from e";
+/** Room for an event id in an announcement's text. */
+const ID_DIGITS = 20;
 
 /** The connection a transaction runs on (drizzle marks it internal). */
 const clientOf = (tx: Db) => (tx as unknown as { session: { client: pg.PoolClient } }).session.client;
@@ -96,11 +101,19 @@ export class PgStorage implements Storage {
     this.db = pg as unknown as Db;
   }
 
-  async announce(tx: Db, event: StoredEvent): Promise<void> {
-    let payload = JSON.stringify({ from: this.instance, event } satisfies Announcement);
-    if (Buffer.byteLength(payload) >= PAYLOAD_LIMIT) payload = JSON.stringify({ from: this.instance, id: event.id } satisfies Announcement);
-    // Inside the transaction: PostgreSQL delivers it at COMMIT, in commit order, and never after a ROLLBACK.
-    await clientOf(tx).query(NOTIFY, [CHANNEL, payload]);
+  async insertEvent(tx: Db, event: EventRow): Promise<number | undefined> {
+    // The announcement (an Announcement's JSON) is written around the id the INSERT gives: its text before
+    // and after the id go with the statement. NOTIFY inside the transaction: PostgreSQL delivers it at
+    // COMMIT, in commit order, and never after a ROLLBACK.
+    let before = `${this.ownPrefix},"event":{"id":`;
+    let after = `,${JSON.stringify(event).slice(1)}}`;
+    if (Buffer.byteLength(before) + Buffer.byteLength(after) + ID_DIGITS >= PAYLOAD_LIMIT) {
+      before = `${this.ownPrefix},"id":`;
+      after = "}";
+    }
+    const values = [event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null, CHANNEL, before, after];
+    const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values });
+    return result.rows[0]?.id;
   }
 
   async listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void> {

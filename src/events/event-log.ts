@@ -1,7 +1,5 @@
 import { EventEmitter } from "node:events";
-import { sql } from "drizzle-orm";
-import { executed, prepared } from "../../db/prepared.js";
-import { tables, type Db, type Storage, type StoredEvent } from "../../db/storage.js";
+import type { Db, Storage, StoredEvent } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
 
@@ -102,34 +100,11 @@ function publishAll(bus: EventBus, events: DomainEvent[]): void {
 }
 
 async function recordEvent(ctx: Ctx, tx: Tx, committed: DomainEvent[], event: NewEvent): Promise<boolean> {
-  const at = ctx.clock.now();
-  const data = event.data ?? {};
-  // Every state change writes events: the insert is built once per connection (db/prepared.ts).
-  const insert = prepared(tx, "recordEvent", buildRecordEvent);
-  const rows = await executed(insert, { at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null });
-  const row = rows[0];
-  if (!row) return false;
-  const written: DomainEvent = { ...event, id: row.id, at, data };
-  const announced = ctx.storage.announce(tx, written);
-  if (announced) await announced;
-  committed.push(written);
+  const row = { ...event, at: ctx.clock.now(), data: event.data ?? {} };
+  const written = ctx.storage.insertEvent(tx, row);
+  // SQLite answers at once: nothing to await (this runs for every event of every webhook).
+  const id = typeof written === "number" || written === undefined ? written : await written;
+  if (id === undefined) return false;
+  committed.push({ ...row, id });
   return true;
-}
-
-function buildRecordEvent(tx: Tx) {
-  const { events } = tables(tx);
-  return tx
-    .insert(events)
-    .values({
-      at: sql.placeholder("at"),
-      type: sql.placeholder("type"),
-      callSid: sql.placeholder("callSid"),
-      userId: sql.placeholder("userId"),
-      callbackId: sql.placeholder("callbackId"),
-      data: sql.placeholder("data"),
-      dedupeKey: sql.placeholder("dedupeKey"),
-    })
-    .onConflictDoNothing()
-    .returning({ id: events.id })
-    .prepare("recordEvent");
 }
