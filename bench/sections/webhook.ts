@@ -37,7 +37,7 @@ const LIGHT_SECONDS = 3;
 const STEADY_RATE = 1_000;
 const STEADY_SECONDS = 5;
 /** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
-const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 60_000);
+const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 100_000);
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const IVR_PATH = "/twilio/ivr?node=language-menu&attempt=0";
 /** Issue 16's later goal: a signed IVR step on PostgreSQL costs at most twice the CPU it costs on SQLite. */
