@@ -30,6 +30,9 @@ export interface StoredEvent {
   dedupeKey?: string;
 }
 
+/** An event to write: all but the id the database gives it. */
+export type EventRow = Omit<StoredEvent, "id">;
+
 export interface TransactionOptions {
   /**
    * Join the group commit where the engine has one (SQLite): the webhooks of one turn of the event loop
@@ -50,10 +53,12 @@ export interface Storage {
    */
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
-   * Tells the hotline's other instances about an event written in `tx`; they hear it when (and only if)
-   * the transaction commits. Nothing to do where one process is the whole hotline.
+   * Writes an event in `tx`: its id, or undefined when its dedupe key was written before (nothing is then
+   * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`); on
+   * PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every event of every webhook
+   * comes here: on SQLite the answer is given at once, with nothing to await.
    */
-  announce(tx: Db, event: StoredEvent): Promise<void>;
+  insertEvent(tx: Db, event: EventRow): Promise<number | undefined> | number | undefined;
   /**
    * Hears, in commit order, the events the other instances announce; resolves once listening, with the
    * function that stops. `onGap` runs when listening resumes after a lost connection: events announced

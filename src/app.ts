@@ -34,7 +34,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
   const app = Fastify({
     loggerInstance: s.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    logController: new AccessLog(),
+    logController: new AccessLog(s.log),
     // Slow senders cannot hold sockets: a request must arrive whole in time, an idle connection is
     // closed. Node checks request deadlines on an interval (30 s by default): every second here; and
     // it enforces none unless the headers' deadline is no later than the request's (its default is 60 s).

@@ -1,10 +1,11 @@
 import type { Language } from "../languages.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
-import { findCall, insertCall, recentLanguage, updateCall, type CallRow } from "./call-store.js";
+import { findCall, insertCall, recentLanguage, stepIvrCall, updateCall, type CallRow } from "./call-store.js";
 import { tables } from "../../db/storage.js";
 import { toE164 } from "./phone-number.js";
-import type { Decision } from "../ivr/flow-engine.js";
+import type { Answer, CallFacts, Decision } from "../ivr/flow-engine.js";
+import type { Topic } from "../ivr/flow-schema.js";
 import { enqueueCall, releaseCaller } from "../queue/queue-service.js";
 import { recordMiss } from "../callbacks/callback-service.js";
 import type { MissReason } from "../callbacks/callback-rules.js";
@@ -93,19 +94,39 @@ function ivrStepPatch(call: CallRow, decision: Decision, now: number) {
 }
 
 /** What follows a stored step: the queue entry when it reached the queue, and the step's event. */
-async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: CallRow, decision: Decision, now: number): Promise<void> {
+async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: Pick<CallRow, "sid" | "language" | "priority">, decision: Decision, now: number): Promise<void> {
   const { step, facts } = decision;
   if (step.kind === "queue") await enqueueCall(tx, record, stepped, now);
   await record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: stepped.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
 }
 
-/** Stores where the IVR took the caller: the node, what they pressed, and the facts it set. */
-export async function recordIvrStep(tx: Tx, record: RecordEvent, call: CallRow, decision: Decision, now: number): Promise<CallRow> {
-  const patch = ivrStepPatch(call, decision, now);
-  await updateCall(tx, call.sid, patch);
-  const stepped = { ...call, ...patch };
-  await afterIvrStep(tx, record, stepped, decision, now);
-  return stepped;
+/**
+ * Stores where the IVR took a caller who answered the menu `from` (node and attempt): the step, what they
+ * pressed and the facts it set, in one conditional write (stepIvrCall). Undefined when the call is not
+ * waiting there: Twilio repeated the answer, posted a late one, or the call is unknown; nothing changes.
+ */
+export async function recordIvrStep(tx: Tx, record: RecordEvent, sid: string, from: { node: string; attempt: number }, answer: Answer, now: number): Promise<Decision | undefined> {
+  const { step, input, set } = answer;
+  const stepped = await stepIvrCall(tx, {
+    sid,
+    fromNode: from.node,
+    fromAttempt: from.attempt,
+    node: step.node,
+    retries: step.kind === "menu" ? step.attempt : 0,
+    set,
+    input,
+    at: now,
+    queued: step.kind === "queue",
+  });
+  if (!stepped) return undefined;
+  const facts: CallFacts = {
+    language: (stepped.language ?? undefined) as Language | undefined,
+    topic: (stepped.topic ?? undefined) as Topic | undefined,
+    priority: stepped.priority,
+  };
+  const decision: Decision = { facts, step, input };
+  await afterIvrStep(tx, record, { sid, language: stepped.language, priority: stepped.priority }, decision, now);
+  return decision;
 }
 
 const TERMINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
-import { prepared, updateById } from "../../db/prepared.js";
-import { first, tables, type Db, type Tables } from "../../db/storage.js";
+import { executed, prepared, updateById } from "../../db/prepared.js";
+import { dialect, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallRow = Tables["calls"]["$inferSelect"];
@@ -9,7 +9,7 @@ export type NewCallRow = Tables["calls"]["$inferInsert"];
 export async function findCall(db: Db, sid: string): Promise<CallRow | undefined> {
   const { calls } = tables(db);
   const query = prepared(db, "findCall", () => db.select().from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare("findCall"));
-  return first(await query.execute({ sid }));
+  return first(await executed(query, { sid }));
 }
 
 /** Every column of a call, in the schema's order: the arrival inserts them all, so nothing is read back. */
@@ -36,6 +36,79 @@ export async function insertCall(tx: Tx, row: CallRow): Promise<void> {
 export async function updateCall(tx: Tx, sid: string, patch: Partial<NewCallRow>): Promise<void> {
   const { calls } = tables(tx);
   await updateById(tx, calls, calls.sid, sid, patch);
+}
+
+/** An IVR step as one conditional write: where the answer was asked, and where it takes the call. */
+export interface IvrStepWrite {
+  sid: string;
+  /** The menu and attempt the answer belongs to: the call must still be waiting there. */
+  fromNode: string;
+  fromAttempt: number;
+  node: string;
+  retries: number;
+  /** Only the facts the choice sets; the others stay as stored. */
+  set: { language?: string; topic?: string; priority?: string };
+  input: string;
+  at: number;
+  /** The step takes the call into the queue. */
+  queued: boolean;
+}
+
+/** The call's facts after a step: what the answer is rendered and recorded with. */
+export type SteppedFacts = Pick<CallRow, "language" | "topic" | "priority">;
+
+/**
+ * Moves a call waiting in an IVR menu to its next step: one UPDATE … RETURNING that only matches while the
+ * call is still where the answer was asked, so a repeated or late answer changes nothing (undefined), and
+ * the step is appended to the path in SQL instead of the path being read and written back. Reading the
+ * call first, mapping its 24 columns, then updating it cost more than the rest of the step's writes.
+ */
+export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
+  const query = w.queued ? prepared(tx, "stepIvrCall queued", buildQueueStep) : prepared(tx, "stepIvrCall", buildMenuStep);
+  const rows = await executed(query, {
+    sid: w.sid,
+    fromNode: w.fromNode,
+    fromAttempt: w.fromAttempt,
+    node: w.node,
+    retries: w.retries,
+    at: w.at,
+    input: w.input,
+    language: w.set.language ?? null,
+    topic: w.set.topic ?? null,
+    priority: w.set.priority ?? null,
+  });
+  return first(rows);
+}
+
+/** Passed to the driver as given: drizzle's own placeholders in SET would encode null as JSON "null". */
+const value = (name: string) => sql`${sql.placeholder(name)}`;
+
+/** Two statements: a menu step leaves state and queued_at out of SET, so SQLite leaves their indexes alone. */
+const buildMenuStep = (tx: Tx) => buildStep(tx, false);
+const buildQueueStep = (tx: Tx) => buildStep(tx, true);
+
+function buildStep(tx: Tx, queued: boolean) {
+  const { calls } = tables(tx);
+  const language = sql`coalesce(${value("language")}, ${calls.language})`;
+  // The step's record, as the arrival writes it: {node, at, input, language}, without language while none is known.
+  const appended = dialect(tx, {
+    sqlite: sql`json_insert(${calls.ivrPath}, '$[#]', json_patch(json_object('node', ${value("node")}, 'at', ${value("at")}, 'input', ${value("input")}), json_object('language', ${language})))`,
+    postgres: sql`${calls.ivrPath} || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('node', ${value("node")}::text, 'at', ${value("at")}::bigint, 'input', ${value("input")}::text, 'language', ${language})))`,
+  });
+  return tx
+    .update(calls)
+    .set({
+      ivrNode: value("node"),
+      ivrRetries: value("retries"),
+      ivrPath: appended,
+      language,
+      topic: sql`coalesce(${value("topic")}, ${calls.topic})`,
+      priority: sql`coalesce(${value("priority")}, ${calls.priority})`,
+      ...(queued ? { state: "queued" as const, queuedAt: value("at") } : {}),
+    })
+    .where(and(eq(calls.sid, sql.placeholder("sid")), eq(calls.state, "ivr"), eq(calls.ivrNode, sql.placeholder("fromNode")), eq(calls.ivrRetries, sql.placeholder("fromAttempt"))))
+    .returning({ language: calls.language, topic: calls.topic, priority: calls.priority })
+    .prepare(queued ? "stepIvrCall queued" : "stepIvrCall");
 }
 
 /** The language a number chose on its latest call since `since`, for the returning-caller shortcut. */

@@ -1,7 +1,5 @@
 import { EventEmitter } from "node:events";
-import { sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
-import { tables, type Db, type Storage, type StoredEvent } from "../../db/storage.js";
+import type { Db, Storage, StoredEvent } from "../../db/storage.js";
 import type { Clock } from "../clock.js";
 import type { CallbackPolicy } from "../callbacks/callback-rules.js";
 
@@ -83,42 +81,30 @@ export type RecordEvent = (event: NewEvent) => Promise<boolean>;
  * has). The body does database work only; what it asks of the carrier follows from its events.
  */
 export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => Promise<T>): Promise<T> {
-  return ctx.storage.transaction(
-    async (tx) => {
-      const { events } = tables(tx);
-      const committed: DomainEvent[] = [];
-      const record: RecordEvent = async (event) => {
-        const at = ctx.clock.now();
-        const data = event.data ?? {};
-        // Every state change writes events: the insert is built once per connection (db/prepared.ts).
-        const insert = prepared(tx, "recordEvent", () =>
-          tx
-            .insert(events)
-            .values({
-              at: sql.placeholder("at"),
-              type: sql.placeholder("type"),
-              callSid: sql.placeholder("callSid"),
-              userId: sql.placeholder("userId"),
-              callbackId: sql.placeholder("callbackId"),
-              data: sql.placeholder("data"),
-              dedupeKey: sql.placeholder("dedupeKey"),
-            })
-            .onConflictDoNothing()
-            .returning({ id: events.id })
-            .prepare("recordEvent"),
-        );
-        const rows = await insert.execute({ at, type: event.type, callSid: event.callSid ?? null, userId: event.userId ?? null, callbackId: event.callbackId ?? null, data, dedupeKey: event.dedupeKey ?? null });
-        const row = rows[0];
-        if (!row) return false;
-        const written: DomainEvent = { ...event, id: row.id, at, data };
-        await ctx.storage.announce(tx, written);
-        committed.push(written);
-        return true;
-      };
-      const result = await fn(tx, record);
-      if (committed.length) ctx.storage.afterCommit(() => committed.forEach((event) => ctx.bus.publish(event)));
-      return result;
-    },
-    { group: ctx.joinsGroup },
-  );
+  return ctx.storage.transaction((tx) => recorded(ctx, tx, fn), ctx.joinsGroup ? IN_GROUP : ALONE);
+}
+
+const IN_GROUP = { group: true };
+const ALONE = { group: false };
+
+// Module functions rather than closures made per transaction: this runs for every webhook.
+async function recorded<T>(ctx: Ctx, tx: Tx, fn: (tx: Tx, record: RecordEvent) => Promise<T>): Promise<T> {
+  const committed: DomainEvent[] = [];
+  const result = await fn(tx, (event) => recordEvent(ctx, tx, committed, event));
+  if (committed.length) ctx.storage.afterCommit(() => publishAll(ctx.bus, committed));
+  return result;
+}
+
+function publishAll(bus: EventBus, events: DomainEvent[]): void {
+  for (const event of events) bus.publish(event);
+}
+
+async function recordEvent(ctx: Ctx, tx: Tx, committed: DomainEvent[], event: NewEvent): Promise<boolean> {
+  const row = { ...event, at: ctx.clock.now(), data: event.data ?? {} };
+  const written = ctx.storage.insertEvent(tx, row);
+  // SQLite answers at once: nothing to await (this runs for every event of every webhook).
+  const id = typeof written === "number" || written === undefined ? written : await written;
+  if (id === undefined) return false;
+  committed.push({ ...row, id });
+  return true;
 }

@@ -71,25 +71,42 @@ function promptsOf(n: FlowNode, before: PromptRef | undefined): readonly PromptP
   return (entry.afterInvalid ??= [before, ...entry.plain]);
 }
 
-function apply(flow: Flow, facts: CallFacts, effect: Effect, input: string): Decision {
-  return { facts: { ...facts, ...effect.set }, step: enterNode(flow, effect.goto, 0), input };
+/** A menu's answer before it meets a call: the next step, and only the facts the choice sets. */
+export interface Answer {
+  step: Step;
+  input: string;
+  set: Partial<CallFacts>;
+}
+
+const NOTHING_SET: Partial<CallFacts> = {};
+
+function apply(flow: Flow, effect: Effect, input: string): Answer {
+  return { set: effect.set ?? NOTHING_SET, step: enterNode(flow, effect.goto, 0), input };
 }
 
 /**
  * The caller answered a menu: `digits` is what they pressed, empty when the Gather timed out.
  * A wrong key or silence repeats the menu up to `retries` times, then the menu's onFailure applies.
+ * Where the caller goes depends on the menu and the key alone, never on the call's facts: the webhook
+ * can store the step without reading the call first.
  */
-export function chooseInMenu(flow: Flow, id: string, attempt: number, digits: string, facts: CallFacts): Decision {
+export function answerMenu(flow: Flow, id: string, attempt: number, digits: string): Answer {
   const n = node(flow, id);
   if (n.type !== "menu") throw new FlowError(`node "${id}" is not a menu`);
   const key = digits.slice(0, 1);
   const option = key ? n.options.find((o) => o.key === key) : undefined;
-  if (option) return apply(flow, facts, option, key);
+  if (option) return apply(flow, option, key);
   const input = key ? `invalid:${key}` : "timeout";
   if (attempt < n.retries) {
-    return { facts, step: enterNode(flow, id, attempt + 1, key && n.invalid ? n.invalid : undefined), input };
+    return { set: NOTHING_SET, step: enterNode(flow, id, attempt + 1, key && n.invalid ? n.invalid : undefined), input };
   }
-  return apply(flow, facts, n.onFailure, input);
+  return apply(flow, n.onFailure, input);
+}
+
+/** A menu's answer for a call with these facts: what it sets, over what the call had. */
+export function chooseInMenu(flow: Flow, id: string, attempt: number, digits: string, facts: CallFacts): Decision {
+  const { step, input, set } = answerMenu(flow, id, attempt, digits);
+  return { facts: { ...facts, ...set }, step, input };
 }
 
 export function menuNode(flow: Flow, id: string): MenuNode | undefined {

@@ -8,7 +8,7 @@ import { CallbackError, closeReached, recordMiss } from "../callbacks/callback-s
 import { itemById, type CallbackRow } from "../callbacks/callback-store.js";
 
 /** A caller finishes the IVR and joins the queue, keeping their language and priority. */
-export async function enqueueCall(tx: Tx, record: RecordEvent, call: CallRow, now: number): Promise<QueueEntry> {
+export async function enqueueCall(tx: Tx, record: RecordEvent, call: Pick<CallRow, "sid" | "language" | "priority">, now: number): Promise<QueueEntry> {
   const existing = await entryForCall(tx, call.sid);
   if (existing) return existing;
   const entry = await insertEntry(tx, {

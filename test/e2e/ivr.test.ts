@@ -261,6 +261,35 @@ describe("the IVR, driven through signed webhooks", () => {
     expect((await h.hotline.services.figures()).lines.inUse).toBe(before - 1);
   });
 
+  it("a repeated or late menu answer changes nothing twice and hears where the call is now", async () => {
+    const from = "+66817770002";
+    const { sid, twiml } = await dial(from);
+    await h.clock.advance(2_000);
+    const menu = await press(sid, from, twiml, "1");
+    const db = h.hotline.services.ctx.db;
+    const once = (await findCall(db, sid))!;
+    expect(once.ivrPath).toEqual([
+      { node: "language-menu", at: once.createdAt, input: "call" },
+      { node: "main-menu", at: once.createdAt + 2_000, input: "1", language: "th" },
+    ]);
+    await h.clock.advance(2_000);
+    // Twilio repeats the same answer, then a late one for the language menu with another key.
+    expect(await press(sid, from, twiml, "1")).toEqual(menu);
+    expect(await press(sid, from, twiml, "5")).toEqual(menu);
+    expect(await findCall(db, sid)).toEqual(once);
+    const res = await fetch(`${h.baseUrl}/api/calls/${sid}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const steps = (await res.json()).events.filter((e: { type: string }) => e.type === "ivr.step").map((e: { data: { node: string } }) => e.data.node);
+    expect(steps).toEqual(["language-menu", "main-menu"]);
+  });
+
+  it("a menu answer for a call the hotline does not know hears goodbye and stores nothing", async () => {
+    const sid = newCallSid();
+    const res = await signedPost(h.baseUrl, "/twilio/ivr?node=language-menu&attempt=0", params(sid, "+66817770003", { Digits: "1" }));
+    expect(res.status).toBe(200);
+    expect(parseTwiml(res.body).some((v) => v.name === "Hangup")).toBe(true);
+    expect(await findCall(h.hotline.services.ctx.db, sid)).toBeUndefined();
+  });
+
   it("a repeated first webhook does not create a second call", async () => {
     const from = "+66817770001";
     const { sid } = await dial(from);

@@ -2,8 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { admitInboundCall, recordIvrStep } from "../../calls/call-lifecycle.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
-import { chooseInMenu, enterNode, startStep } from "../../ivr/flow-engine.js";
-import type { Language } from "../../languages.js";
+import { answerMenu, enterNode, menuNode, startStep } from "../../ivr/flow-engine.js";
 import type { Services } from "../../services.js";
 import { inTransaction } from "../../events/event-log.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
@@ -63,24 +62,16 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
   });
 
   app.post("/twilio/ivr", { schema: { querystring: ivrQuerySchema, body: gatherWebhookSchema } }, async (request, reply) => {
-    const query = request.query;
+    const from = request.query;
     const body = request.body;
     reply.type("text/xml");
-    const outcome = await inTransaction(s.webhookCtx, async (tx, record) => {
-      const call = await findCall(tx, body.CallSid);
-      if (!call) return undefined;
-      // A repeated or late Gather answer for a menu the caller has left changes nothing.
-      if (call.state !== "ivr" || call.ivrNode !== query.node || call.ivrRetries !== query.attempt) return { call, fresh: false as const };
-      const facts = {
-        language: (call.language ?? undefined) as Language | undefined,
-        topic: (call.topic ?? undefined) as never,
-        priority: call.priority,
-      };
-      const decision = chooseInMenu(s.flows.flow, query.node, query.attempt, body.Digits ?? "", facts);
-      return { call: await recordIvrStep(tx, record, call, decision, s.ctx.clock.now()), decision, fresh: true as const };
-    });
-    if (!outcome) return s.twiml.goodbye([]);
-    if (!outcome.fresh) return currentTwiml(s, outcome.call);
-    return renderStep(s, outcome.call, outcome.decision.step);
+    // Where the answer leads depends on the menu and the key alone: decided first, stored in one write.
+    const answer = menuNode(s.flows.flow, from.node) ? answerMenu(s.flows.flow, from.node, from.attempt, body.Digits ?? "") : undefined;
+    const stepped = answer && (await inTransaction(s.webhookCtx, (tx, record) => recordIvrStep(tx, record, body.CallSid, from, answer, s.ctx.clock.now())));
+    if (stepped) return renderStep(s, { sid: body.CallSid, language: stepped.facts.language ?? null }, stepped.step);
+    // The rare path: a repeated or late Gather answer for a menu the caller has left changed nothing and
+    // hears where the call is now; an unknown call hears goodbye.
+    const call = await findCall(s.ctx.db, body.CallSid);
+    return call ? currentTwiml(s, call) : s.twiml.goodbye([]);
   });
 }
