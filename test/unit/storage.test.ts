@@ -104,8 +104,10 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     const { ctx } = contextOn(here);
     // Past NOTIFY's 8,000-byte limit: announced by id, read back from the events table.
     const note = "ก".repeat(4_000);
+    // Announcements are quoted into the COMMIT's statement: quotes, backslashes and new lines come through.
+    const awkward = `it's a "test" \\ back\\slash\nnew line; commit; --`;
     await inTransaction(ctx, async (_tx, record) => {
-      await record({ type: "small", callSid: "CA1", data: { n: 1 } });
+      await record({ type: "small", callSid: "CA1", data: { n: 1, awkward } });
       await record({ type: "large", callSid: "CA1", data: { note } });
     });
     await expect(
@@ -116,7 +118,7 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     ).rejects.toThrow("undone");
     await inTransaction(ctx, (_tx, record) => record({ type: "last", userId: "u1" }));
     await vi.waitFor(() => expect(heard.map((e) => e.type)).toEqual(["small", "large", "last"]));
-    expect(heard[0]).toMatchObject({ callSid: "CA1", data: { n: 1 } });
+    expect(heard[0]).toMatchObject({ callSid: "CA1", data: { n: 1, awkward } });
     expect(heard[1]!.data.note).toBe(note);
     expect(heard[2]).toMatchObject({ userId: "u1" });
     // An instance does not hear its own announcements back: its bus already had them.
