@@ -5,8 +5,8 @@
 // Each case runs its own hotline child (as section 1 does, and with its load generator, signing and CPU
 // figures), on a database filled as section 4 fills it. The lines: `lines − 1` held by live calls that
 // stay, the capacity raised above `lines` by a headroom, and the lines the arrivals take given back every
-// few ms from this process (a raw UPDATE on the database file). So every arrival is admitted while the
-// lines held stay about `lines` — the work of counting them — instead of climbing with every arrival.
+// few ms (by the server, on its own connection, its CPU for it left out). So every arrival is admitted while
+// the lines held stay about `lines` — the work of counting them — instead of climbing with every arrival.
 import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -33,6 +33,8 @@ const RETURNING_EVERY = 5;
 const RETURNING_WITHIN_DAYS = 30;
 const ARRIVAL_GOAL = 1.5;
 const SEED = 4100;
+/** BENCH_ARRIVAL_PROFILE=<dir>: a V8 CPU profile of each case's timed arrivals there (the figures then include its cost). */
+const PROFILE_DIR = process.env.BENCH_ARRIVAL_PROFILE;
 const ADMIN_TOKEN = "bench-admin-token-0123456789";
 /** Live calls that keep their lines for the whole case; everything else is given back. */
 const HELD_PREFIX = "CAheld";
@@ -52,37 +54,59 @@ interface Case {
   errors: number;
 }
 
-/** The held lines of a case, and the give-back of every other line, on the database file. */
-function lineKeeper(dbFile: string, lines: number) {
+/** Stores the live calls that hold `lines − 1` lines for the whole case (before its server starts). */
+function holdLines(dbFile: string, lines: number): void {
   const db = new Database(dbFile);
   db.pragma("busy_timeout = 10000");
-  db.prepare(`delete from calls where sid like '${HELD_PREFIX}%'`).run();
   const insert = db.prepare(
     `insert into calls (sid, direction, from_raw, to_raw, state, priority, ivr_retries, ivr_path, holds_line, created_at, connected_at)
      values (?, 'inbound', 'anonymous', '+6621300000', 'connected', 'normal', 0, '[]', 1, ?, ?)`,
   );
   const now = Date.now();
   db.transaction(() => {
+    db.prepare(`delete from calls where sid like '${HELD_PREFIX}%'`).run();
+    db.prepare(`update calls set holds_line = 0 where holds_line`).run();
     for (let i = 0; i < lines - 1; i++) insert.run(`${HELD_PREFIX}${String(i).padStart(28, "0")}`, now, now);
   })();
-  const giveBack = db.prepare(`update calls set holds_line = 0 where holds_line and sid not like '${HELD_PREFIX}%'`);
-  const held = db.prepare("select count(*) as n from calls where holds_line").pluck();
-  const seen: number[] = [];
+  db.close();
+}
+
+/**
+ * Gives back, every few ms, the lines the arrivals took (the server does it on its own connection, and
+ * tells the CPU it took, which is left out of the arrival's), and notes how many were held each time.
+ */
+function lineGiver(hotline: Child) {
+  const held: number[] = [];
+  let cpuUs = 0;
+  let running = false;
   let timer: NodeJS.Timeout | undefined;
+  const release = async () => {
+    const m = await hotline.ask({ type: "releaseLines", keep: HELD_PREFIX }, "linesReleased");
+    held.push(Number(m.held));
+    cpuUs += Number(m.cpuUs);
+  };
+  const tick = () => {
+    timer = setTimeout(() => void release().then(() => running && tick()), RELEASE_EVERY_MS);
+  };
   return {
-    giveBack: () => giveBack.run(),
+    release,
     start() {
-      timer = setInterval(() => {
-        seen.push(held.get() as number);
-        giveBack.run();
-      }, RELEASE_EVERY_MS);
+      running = true;
+      tick();
     },
-    stop() {
-      clearInterval(timer);
-      giveBack.run();
+    /** CPU the releases took since the last call, in µs. */
+    takeCpuUs() {
+      const used = cpuUs;
+      cpuUs = 0;
+      return used;
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await release();
+      const seen = held.splice(0);
       return { mean: seen.reduce((a, b) => a + b, 0) / Math.max(1, seen.length), max: Math.max(0, ...seen) };
     },
-    close: () => db.close(),
   };
 }
 
@@ -114,8 +138,7 @@ let nextArrival = 2_000_000;
 let nextCopy = 8_000_000;
 
 async function runCase(dbFile: string, stored: number, lines: number, returning: string[]): Promise<Case> {
-  const keeper = lineKeeper(dbFile, lines);
-  keeper.giveBack();
+  holdLines(dbFile, lines);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const hotline = new Child("servers/hotline-server.ts", [], {
@@ -143,12 +166,16 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
       const from: Record<string, string> = number ? { From: number, Caller: number } : {};
       return prepare(baseUrl, "/twilio/voice", callParams(i, { CallStatus: "ringing", ...from }));
     };
-    keeper.start();
+    const giver = lineGiver(hotline);
+    giver.start();
     await load(`${baseUrl}/twilio/voice`, arrive, WARMUP_SECONDS, CONNECTIONS);
     const arrivalBefore = await cpuMs();
+    giver.takeCpuUs();
+    if (PROFILE_DIR) await hotline.ask({ type: "profileStart", intervalUs: 100 }, "profileStarted");
     const arrivals = await load(`${baseUrl}/twilio/voice`, arrive, MEASURE_SECONDS, CONNECTIONS);
-    const arrivalCpuUs = (((await cpuMs()) - arrivalBefore) * 1000) / arrivals.requests;
-    const heldDuringArrivals = keeper.stop();
+    if (PROFILE_DIR) await hotline.ask({ type: "profileStop", file: join(PROFILE_DIR, `arrival-${stored}-${lines}.cpuprofile`) }, "profileStopped");
+    const arrivalCpuUs = (((await cpuMs()) - arrivalBefore) * 1000 - giver.takeCpuUs()) / arrivals.requests;
+    const heldDuringArrivals = await giver.stop();
 
     // The IVR step on copies of one admitted call waiting in the language menu (as in section 1).
     const db = new Database(dbFile, { readonly: true });
@@ -160,7 +187,7 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
     const firstCopy = nextCopy;
     nextCopy += STEP_CALLS;
     copyCalls(dbFile, template, firstCopy, STEP_CALLS);
-    keeper.giveBack();
+    await giver.release();
     let cursor = 0;
     const step = () => ivrStep(baseUrl, firstCopy + Math.min(cursor++, STEP_CALLS - 1));
     await load(`${baseUrl}/twilio/ivr`, step, WARMUP_SECONDS, CONNECTIONS);
@@ -184,7 +211,6 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
     };
   } finally {
     await hotline.stop().catch(() => {});
-    keeper.close();
   }
 }
 

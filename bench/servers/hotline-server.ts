@@ -179,6 +179,18 @@ onParent(async (m) => {
       tell({ type: "profileStopped" });
       break;
     }
+    case "releaseLines": {
+      // Section "arrival": the lines its arrivals took are given back, but those of the calls named `keep…`,
+      // on this server's own connection (another process's write would empty its page cache), synchronously,
+      // so the CPU it took is known and left out of the arrival's.
+      const cpu = process.cpuUsage();
+      const client = (hotline.services.ctx.db as unknown as { $client: import("better-sqlite3").Database }).$client;
+      const held = client.prepare("select count(*) from calls where holds_line").pluck().get() as number;
+      client.prepare("update calls set holds_line = 0 where holds_line and sid not like ? || '%'").run(String(m.keep));
+      const used = process.cpuUsage(cpu);
+      tell({ type: "linesReleased", held, cpuUs: used.user + used.system });
+      break;
+    }
     case "stop":
       await hotline.close();
       process.exit(0);
