@@ -13,11 +13,13 @@ export async function seedCapacity(ctx: Ctx, initial: number): Promise<void> {
   });
 }
 
+/** No stored capacity is no line at all: every call overflows. */
+const storedCapacity = (value: unknown): number => (typeof value === "number" ? value : 0);
+
 export async function capacity(db: Db): Promise<number> {
   const { settings } = tables(db);
   const query = prepared(db, "capacity", () => db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).prepare("capacity"));
-  const row = first(await query.execute());
-  return typeof row?.value === "number" ? row.value : 0;
+  return storedCapacity(first(await query.execute())?.value);
 }
 
 /**
@@ -47,8 +49,7 @@ export async function lineUse(db: Db): Promise<{ capacity: number; inUse: number
       .prepare("lineUse"),
   );
   const row = first(await query.execute());
-  // No stored capacity is no line at all: every call overflows, as capacity() says.
-  return { capacity: typeof row?.value === "number" ? row.value : 0, inUse: row?.inUse ?? 0 };
+  return { capacity: storedCapacity(row?.value), inUse: row?.inUse ?? 0 };
 }
 
 export function setCapacity(ctx: Ctx, lines: number, userId: string | null): Promise<{ capacity: number; inUse: number }> {
