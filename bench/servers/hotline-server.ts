@@ -185,8 +185,9 @@ onParent(async (m) => {
       // so the CPU it took is known and left out of the arrival's.
       const cpu = process.cpuUsage();
       const client = (hotline.services.ctx.db as unknown as { $client: import("better-sqlite3").Database }).$client;
-      const held = client.prepare("select count(*) from calls where holds_line").pluck().get() as number;
-      client.prepare("update calls set holds_line = 0 where holds_line and sid not like ? || '%'").run(String(m.keep));
+      // Both spellings, so an index of held calls is read whether it is partial (`where holds_line`) or not.
+      const held = client.prepare("select count(*) from calls where holds_line and holds_line = 1").pluck().get() as number;
+      client.prepare("update calls set holds_line = 0 where holds_line and holds_line = 1 and sid not like ? || '%'").run(String(m.keep));
       const used = process.cpuUsage(cpu);
       tell({ type: "linesReleased", held, cpuUs: used.user + used.system });
       break;
