@@ -38,16 +38,20 @@ export async function updateCall(tx: Tx, sid: string, patch: Partial<NewCallRow>
   await updateById(tx, calls, calls.sid, sid, patch);
 }
 
-/** The language a number chose on its latest call since `since`, for the returning-caller shortcut. */
+/**
+ * The language a number chose on its latest call since `since`, for the returning-caller shortcut: read
+ * from calls_from_idx. Its constants are written into the statement: with LIMIT bound as a parameter
+ * SQLite took three times as long over the same index (drizzle binds `.limit(1)`).
+ */
 export async function recentLanguage(db: Db, e164: string, since: number): Promise<string | undefined> {
   const { calls } = tables(db);
   const query = prepared(db, "recentLanguage", () =>
     db
       .select({ language: calls.language })
       .from(calls)
-      .where(and(eq(calls.fromE164, sql.placeholder("e164")), gte(calls.createdAt, sql.placeholder("since")), isNotNull(calls.language), eq(calls.direction, "inbound")))
+      .where(and(eq(calls.fromE164, sql.placeholder("e164")), gte(calls.createdAt, sql.placeholder("since")), isNotNull(calls.language), sql`${calls.direction} = 'inbound'`))
       .orderBy(desc(calls.createdAt))
-      .limit(1)
+      .limit(sql`1` as never)
       .prepare("recentLanguage"),
   );
   return first(await query.execute({ e164, since }))?.language ?? undefined;
