@@ -30,8 +30,8 @@ export type ArrivalResult =
  */
 export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<ArrivalResult> {
   return inTransaction(ctx, async (tx, record): Promise<ArrivalResult> => {
-    const existing = await findCall(tx, arrival.sid);
-    if (existing) return { kind: "repeat", call: existing };
+    // Twilio repeated the first webhook when the insert finds the call stored: it changes nothing.
+    const repeat = async (): Promise<ArrivalResult> => ({ kind: "repeat", call: (await findCall(tx, arrival.sid))! });
     const now = ctx.clock.now();
     const fromE164 = toE164(arrival.from);
     // Every column given: one prepared insert stores the call, taken in or turned away, and nothing is read back.
@@ -65,7 +65,7 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<Arr
     const lines = await lineUse(tx);
     if (lines.inUse >= lines.capacity) {
       const call = newCall({ state: "ended", outcome: "overflow", endedAt: now });
-      await insertCall(tx, call);
+      if (!(await insertCall(tx, call))) return repeat();
       await record({ type: "call.overflow", callSid: call.sid, data: { lines: lines.capacity } });
       await recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
       return { kind: "overflow", call };
@@ -76,7 +76,7 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<Arr
     // The call is stored with its first step in one insert (as if inserted in the IVR and then stepped).
     const arrived = newCall({ language: known ?? null, holdsLine: true });
     const call: CallRow = { ...arrived, ...ivrStepPatch(arrived, decision, now) };
-    await insertCall(tx, call);
+    if (!(await insertCall(tx, call))) return repeat();
     await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
     await afterIvrStep(tx, record, call, decision, now);
     return { kind: "admitted", call, decision, knownLanguage };

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import { prepared, updateById } from "../../db/prepared.js";
-import { first, tables, type Db, type Tables } from "../../db/storage.js";
+import { affected, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallRow = Tables["calls"]["$inferSelect"];
@@ -20,17 +20,19 @@ const CALL_COLUMNS = [
 
 /**
  * Inserts a whole call row, with an insert built once per connection (the arrival's: drizzle built it
- * anew on every call, and RETURNING mapped the 24 columns back).
+ * anew on every call, and RETURNING mapped the 24 columns back). False when a call with that SID is
+ * already stored: nothing is written, and the arrival needs no read first to know a repeat.
  */
-export async function insertCall(tx: Tx, row: CallRow): Promise<void> {
+export async function insertCall(tx: Tx, row: CallRow): Promise<boolean> {
   const { calls } = tables(tx);
   const query = prepared(tx, "insertCall", () =>
     tx
       .insert(calls)
       .values(Object.fromEntries(CALL_COLUMNS.map((c) => [c, sql.placeholder(c)])) as never)
+      .onConflictDoNothing()
       .prepare("insertCall"),
   );
-  await query.execute(row);
+  return affected(await query.execute(row)) === 1;
 }
 
 export async function updateCall(tx: Tx, sid: string, patch: Partial<NewCallRow>): Promise<void> {
