@@ -15,6 +15,7 @@ const SECTIONS: Array<{ name: string; title: string; timeoutSeconds: number }> =
   { name: "backlog", title: "4. Backlog at scale", timeoutSeconds: 300 },
   { name: "import", title: "5. Agency import", timeoutSeconds: 120 },
   { name: "cluster", title: "6. Two instances on PostgreSQL", timeoutSeconds: 900 },
+  { name: "arrival", title: "7. Call arrival at scale", timeoutSeconds: 420 },
 ];
 
 const wanted = process.argv.slice(2);

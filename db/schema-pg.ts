@@ -47,7 +47,7 @@ export const calls = pgTable(
   },
   (t) => [
     index("calls_state_idx").on(t.state),
-    index("calls_line_idx").on(t.holdsLine),
+    index("calls_line_idx").on(t.holdsLine).where(sql`${t.holdsLine}`),
     index("calls_from_idx").on(t.fromE164, t.createdAt),
     index("calls_day_figures_idx").on(t.createdAt, t.direction, t.outcome, t.queuedAt, t.connectedAt),
   ],

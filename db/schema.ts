@@ -44,7 +44,9 @@ export const calls = sqliteTable(
   },
   (t) => [
     index("calls_state_idx").on(t.state),
-    index("calls_line_idx").on(t.holdsLine),
+    // Only calls holding a line are in it: counting the lines in use reads at most the capacity, whatever
+    // the calls stored. A query reads it only when it says `where holds_line` (lines/line-capacity.ts).
+    index("calls_line_idx").on(t.holdsLine).where(sql`${t.holdsLine}`),
     index("calls_from_idx").on(t.fromE164, t.createdAt),
     // Today's figures (GET /api/stats, the wallboard) read only this index: every column they need is in it.
     // Its columns other than created_at change at most once per call, so webhooks rarely touch it.

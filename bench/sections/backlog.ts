@@ -40,8 +40,11 @@ const DAY = 86_400_000;
 
 const number = (i: number) => `+668${String(10_000_000 + i).slice(-8)}`;
 
-/** A year of history, written the fast way: raw prepared statements, one transaction. */
-export function fill(dbFile: string, rnd: Random, now: number) {
+/**
+ * A year of history, written the fast way: raw prepared statements, one transaction. `calls` is this
+ * section's million unless given (section "arrival" fills 10k and 1M).
+ */
+export function fill(dbFile: string, rnd: Random, now: number, calls = CALLS) {
   const db = openDatabase(dbFile);
   const sqlite = db.$client;
   const started = monotonicMs();
@@ -73,8 +76,8 @@ export function fill(dbFile: string, rnd: Random, now: number) {
   );
   const agentIds = Array.from({ length: 60 }, (_, i) => `ag_bench${String(i).padStart(4, "0")}`);
   // Arrival times across the year, oldest first (rowid order follows time, as it does in a live database).
-  const times = new Float64Array(CALLS);
-  for (let i = 0; i < CALLS; i++) times[i] = now - Math.floor(rnd() * DAYS * DAY);
+  const times = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) times[i] = now - Math.floor(rnd() * DAYS * DAY);
   times.sort();
   const mix = { outcomes: {} as Record<string, number>, today: 0 };
   sqlite.transaction(() => {
@@ -84,7 +87,7 @@ export function fill(dbFile: string, rnd: Random, now: number) {
       insertUser.run(id, `Agent ${i + 1}`, "agent", hashToken(`bench-agent-${i}`), JSON.stringify(["th", LANGS[1 + (i % 7)]![0]]), `client:bench_agent_${i}`, status, now, now, now - 200 * DAY);
     });
     insertUser.run("us_benchsuper", "Duty supervisor", "supervisor", hashToken(SUPERVISOR_TOKEN), "[]", null, "offline", now, null, now - 200 * DAY);
-    for (let i = 0; i < CALLS; i++) {
+    for (let i = 0; i < calls; i++) {
       const at = times[i]!;
       const sid = `CA${i.toString(16).padStart(32, "0")}`;
       // Four calls in five from someone who called before: a long tail of repeat callers.
@@ -132,7 +135,7 @@ export function fill(dbFile: string, rnd: Random, now: number) {
       const status = open ? (claimed ? "claimed" : "open") : weighted(rnd, [["reached", 70], ["unreachable", 22], ["not_callable", 8]] as const);
       const callable = status !== "not_callable";
       insertItem.run(callable ? number(n) : null, callable ? number(n) : "anonymous", weighted(rnd, LANGS), weighted(rnd, TOPICS), priority, reason, missed, first, last,
-        `CA${(CALLS + i).toString(16).padStart(32, "0")}`, due, open ? Math.floor(rnd() * 2) : 1 + Math.floor(rnd() * 3), status,
+        `CA${(calls + i).toString(16).padStart(32, "0")}`, due, open ? Math.floor(rnd() * 2) : 1 + Math.floor(rnd() * 3), status,
         claimed ? agentIds[0]! : null, claimed ? now + 5 * 60_000 : null, open ? null : last + Math.floor(rnd() * DAY));
     }
   })();

@@ -176,6 +176,19 @@ onParent(async (m) => {
       tell({ type: "profileStopped" });
       break;
     }
+    case "releaseLines": {
+      // Section "arrival": the lines its arrivals took are given back, but those of the calls named `keep…`,
+      // on this server's own connection (another process's write would empty its page cache), synchronously,
+      // so the CPU it took is known and left out of the arrival's.
+      const cpu = process.cpuUsage();
+      const client = (hotline.services.ctx.db as unknown as { $client: import("better-sqlite3").Database }).$client;
+      // Both spellings, so an index of held calls is read whether it is partial (`where holds_line`) or not.
+      const held = client.prepare("select count(*) from calls where holds_line and holds_line = 1").pluck().get() as number;
+      client.prepare("update calls set holds_line = 0 where holds_line and holds_line = 1 and sid not like ? || '%'").run(String(m.keep));
+      const used = process.cpuUsage(cpu);
+      tell({ type: "linesReleased", held, cpuUs: used.user + used.system });
+      break;
+    }
     case "stop":
       await hotline.close();
       process.exit(0);

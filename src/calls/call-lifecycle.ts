@@ -1,8 +1,7 @@
 import type { Language } from "../languages.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
-import { capacity, linesInUse } from "../lines/line-capacity.js";
+import { lineUse } from "../lines/line-capacity.js";
 import { findCall, insertCall, recentLanguage, stepIvrCall, updateCall, type CallRow } from "./call-store.js";
-import { tables } from "../../db/storage.js";
 import { toE164 } from "./phone-number.js";
 import type { Answer, CallFacts, Decision } from "../ivr/flow-engine.js";
 import type { Topic } from "../ivr/flow-schema.js";
@@ -32,16 +31,43 @@ export type ArrivalResult =
  */
 export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<ArrivalResult> {
   return inTransaction(ctx, async (tx, record): Promise<ArrivalResult> => {
-    const { calls } = tables(tx);
-    const existing = await findCall(tx, arrival.sid);
-    if (existing) return { kind: "repeat", call: existing };
+    // Twilio repeated the first webhook when the insert finds the call stored: it changes nothing.
+    const repeat = async (): Promise<ArrivalResult> => ({ kind: "repeat", call: (await findCall(tx, arrival.sid))! });
     const now = ctx.clock.now();
     const fromE164 = toE164(arrival.from);
-    const base = { sid: arrival.sid, direction: "inbound" as const, fromRaw: arrival.from, fromE164, toRaw: arrival.to, createdAt: now };
-    const lines = await capacity(tx);
-    if ((await linesInUse(tx)) >= lines) {
-      const call = (await tx.insert(calls).values({ ...base, state: "ended", outcome: "overflow", endedAt: now }).returning())[0]!;
-      await record({ type: "call.overflow", callSid: call.sid, data: { lines } });
+    // Every column given: one prepared insert stores the call, taken in or turned away, and nothing is read back.
+    const newCall = (fields: Partial<CallRow>): CallRow => ({
+      sid: arrival.sid,
+      direction: "inbound",
+      fromRaw: arrival.from,
+      fromE164,
+      toRaw: arrival.to,
+      state: "ivr",
+      outcome: null,
+      language: null,
+      topic: null,
+      priority: "normal",
+      ivrNode: null,
+      ivrRetries: 0,
+      ivrPath: [],
+      holdsLine: false,
+      carrierStatus: null,
+      agentId: null,
+      parentSid: null,
+      callbackId: null,
+      queuePosition: null,
+      createdAt: now,
+      queuedAt: null,
+      offeredAt: null,
+      connectedAt: null,
+      endedAt: null,
+      ...fields,
+    });
+    const lines = await lineUse(tx);
+    if (lines.inUse >= lines.capacity) {
+      const call = newCall({ state: "ended", outcome: "overflow", endedAt: now });
+      if (!(await insertCall(tx, call))) return repeat();
+      await record({ type: "call.overflow", callSid: call.sid, data: { lines: lines.capacity } });
       await recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
       return { kind: "overflow", call };
     }
@@ -49,30 +75,9 @@ export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<Arr
     const knownLanguage = known as Language | undefined;
     const decision = arrival.firstStep(knownLanguage);
     // The call is stored with its first step in one insert (as if inserted in the IVR and then stepped).
-    const arrived: CallRow = {
-      ...base,
-      state: "ivr",
-      outcome: null,
-      language: known ?? null,
-      topic: null,
-      priority: "normal",
-      ivrNode: null,
-      ivrRetries: 0,
-      ivrPath: [],
-      holdsLine: true,
-      carrierStatus: null,
-      agentId: null,
-      parentSid: null,
-      callbackId: null,
-      queuePosition: null,
-      queuedAt: null,
-      offeredAt: null,
-      connectedAt: null,
-      endedAt: null,
-    };
-    const patch = ivrStepPatch(arrived, decision, now);
-    const call: CallRow = { ...arrived, ...patch };
-    await insertCall(tx, call);
+    const arrived = newCall({ language: known ?? null, holdsLine: true });
+    const call: CallRow = { ...arrived, ...ivrStepPatch(arrived, decision, now) };
+    if (!(await insertCall(tx, call))) return repeat();
     await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
     await afterIvrStep(tx, record, call, decision, now);
     return { kind: "admitted", call, decision, knownLanguage };

@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { tables } from "../../db/storage.js";
+import { holdingLine } from "./line-capacity.js";
 import { missOffer } from "../queue/queue-service.js";
 import { agentLegEnded, conferencePresence, customerLeg } from "../queue/connecting.js";
 import { entryById } from "../queue/queue-store.js";
@@ -17,7 +18,7 @@ import type { CarrierApi } from "../telephony/carrier-api.js";
  */
 export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<number> {
   const { calls, queueEntries } = tables(ctx.db);
-  const holding = await ctx.db.select({ sid: calls.sid }).from(calls).where(eq(calls.holdsLine, true));
+  const holding = await ctx.db.select({ sid: calls.sid }).from(calls).where(holdingLine(calls));
   const agentLegs = await ctx.db
     .select({ id: queueEntries.id, status: queueEntries.status, leg: queueEntries.agentLegSid })
     .from(queueEntries)

@@ -31,15 +31,16 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
       rememberDays: s.flows.flow.returningWindowDays,
       firstStep: (known) => startStep(s.flows.flow, known),
     });
-    const log = s.log.child({ callSid: body.CallSid });
     if (result.kind === "repeat") return currentTwiml(s, result.call);
+    // One line per arrival, with the call's SID (never the number): a child logger for it cost more than the line.
+    const callSid = body.CallSid;
     if (result.kind === "overflow") {
-      log.info("all lines busy: call overflowed");
+      s.log.info({ callSid }, "all lines busy: call overflowed");
       if (s.config.OVERFLOW_MODE === "reject") return s.twiml.rejectBusy();
       // Before a language is chosen the apology is given in Thai and English.
       return s.twiml.goodbye(utterances(s, result.call, inThaiAndEnglish("overflow")));
     }
-    log.info({ returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
+    s.log.info({ callSid, returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
     return renderStep(s, result.call, result.decision.step);
   };
 

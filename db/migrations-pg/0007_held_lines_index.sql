@@ -1,0 +1,2 @@
+DROP INDEX "calls_line_idx";--> statement-breakpoint
+CREATE INDEX "calls_line_idx" ON "calls" USING btree ("holds_line") WHERE "calls"."holds_line";
