@@ -45,7 +45,8 @@ export class SqliteStorage implements Storage {
   private groupOpen = false;
   private groupMembers = 0;
   private afterGroup: Array<() => void> = [];
-  private waiting: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** What `durable` hands out while the group is open: one promise for the whole group, made when first asked. */
+  private groupCommitted: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
   /** Prepared on first use: the storage may be opened on a database not migrated yet. */
   private insertEventStatement: Database.Statement | undefined;
   private readonly statements: Record<"begin" | "commit" | "rollback" | "savepoint" | "release" | "rollbackTo", Database.Statement>;
@@ -145,7 +146,13 @@ export class SqliteStorage implements Storage {
 
   durable(): Promise<void> | undefined {
     if (!this.groupOpen) return undefined;
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    if (!this.groupCommitted) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((yes, no) => ((resolve = yes), (reject = no)));
+      this.groupCommitted = { promise, resolve, reject };
+    }
+    return this.groupCommitted.promise;
   }
 
   async rows<R>(db: Db, query: SQL): Promise<R[]> {
@@ -222,9 +229,9 @@ export class SqliteStorage implements Storage {
     if (!this.groupOpen) return;
     this.groupOpen = false;
     const after = this.afterGroup;
-    const waiting = this.waiting;
+    const committed = this.groupCommitted;
     this.afterGroup = [];
-    this.waiting = [];
+    this.groupCommitted = undefined;
     try {
       this.statements.commit.run();
     } catch (err) {
@@ -234,11 +241,11 @@ export class SqliteStorage implements Storage {
       } catch {
         // Already rolled back by SQLite.
       }
-      for (const w of waiting) w.reject(err);
+      committed?.reject(err);
       return;
     }
     runAll(after, this.onError);
-    for (const w of waiting) w.resolve();
+    committed?.resolve();
   }
 }
 

@@ -6,6 +6,7 @@ import { installErrorHandler, zodValidatorCompiler } from "./http/errors.js";
 import { apiDocs } from "./http/api-docs.js";
 import { metricsPlugin } from "./http/metrics.js";
 import { AccessLog } from "./http/access-log.js";
+import { lazyRequestLogger } from "./http/request-logger.js";
 import { twilioRoutes } from "./http/twilio/index.js";
 import { healthRoutes } from "./http/api/health-routes.js";
 import { callRoutes } from "./http/api/call-routes.js";
@@ -35,6 +36,7 @@ export async function buildApp(s: Services, hub: RealtimeHub): Promise<FastifyIn
     loggerInstance: s.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     logController: new AccessLog(s.log),
+    childLoggerFactory: lazyRequestLogger,
     // Slow senders cannot hold sockets: a request must arrive whole in time, an idle connection is
     // closed. Node checks request deadlines on an interval (30 s by default): every second here; and
     // it enforces none unless the headers' deadline is no later than the request's (its default is 60 s).

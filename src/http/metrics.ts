@@ -20,6 +20,9 @@ function checkToken(expected: string) {
 
 const statusClass = (status: number) => `${Math.floor(status / 100)}xx`;
 
+/** fastify-metrics' default: these are not timed. */
+const UNTIMED_METHODS = new Set(["HEAD", "OPTIONS", "TRACE", "CONNECT"]);
+
 /**
  * GET /metrics for Prometheus, only when METRICS_TOKEN is set. Registered before the routes (fastify-metrics
  * learns them as they are added) and on the default prom-client registry, the only one: a process runs one
@@ -28,18 +31,16 @@ const statusClass = (status: number) => `${Math.floor(status / 100)}xx`;
 export async function metricsPlugin(app: FastifyInstance, s: Services, hub: RealtimeHub): Promise<void> {
   const token = s.config.METRICS_TOKEN;
   if (!token) return;
+  // fastify-metrics gives the process's default metrics and the endpoint; the per-route histogram it would
+  // keep (an onRequest timer in a WeakMap and an onResponse hook of its own) is observed below instead, in
+  // the one hook that also counts the webhooks, on Fastify's own clock (reply.elapsedTime).
   // A CommonJS module whose plugin is its `default` export: Node's ESM import hands over the whole module.
   await app.register(fastifyMetrics.default, {
     promClient: client,
     // A test process builds many hotlines: each new one starts from an empty registry.
     clearRegisterOnInit: true,
     defaultMetrics: { enabled: true },
-    routeMetrics: {
-      // The histogram is by route pattern (request.routeOptions.url); unknown URLs are not recorded at all.
-      enabled: { histogram: true, summary: false },
-      registeredRoutesOnly: true,
-      routeBlacklist: ["/metrics"],
-    },
+    routeMetrics: { enabled: false },
     endpoint: {
       url: "/metrics",
       method: "GET",
@@ -51,6 +52,23 @@ export async function metricsPlugin(app: FastifyInstance, s: Services, hub: Real
     },
   });
 
+  // The series fastify-metrics' route histogram had (name, labels, default buckets): by route pattern
+  // (request.routeOptions.url), only for the routes added from here on; unknown URLs are not recorded at all.
+  const durations = new client.Histogram({
+    name: "http_request_duration_seconds",
+    help: "request duration in seconds",
+    labelNames: ["method", "route", "status_code"],
+  });
+  const routes = new Map<string, Set<string>>();
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/metrics") return;
+    for (const method of [route.method].flat()) {
+      if (UNTIMED_METHODS.has(method)) continue;
+      let urls = routes.get(method);
+      if (!urls) routes.set(method, (urls = new Set()));
+      urls.add(route.url);
+    }
+  });
   const webhooks = new client.Counter({
     name: "hotline_webhooks_total",
     help: "Twilio webhooks answered, by route pattern and status class (403: bad signature, 400: malformed)",
@@ -63,6 +81,9 @@ export async function metricsPlugin(app: FastifyInstance, s: Services, hub: Real
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url;
+    if (routes.get(request.method)?.has(route ?? request.url)) {
+      durations.observe({ method: request.method, route: route ?? "__unknown__", status_code: reply.statusCode }, reply.elapsedTime / 1000);
+    }
     if (route?.startsWith("/twilio/")) {
       webhooks.inc({ route, status_class: statusClass(reply.statusCode) });
       if (request.apologised) apologies.inc({ route });

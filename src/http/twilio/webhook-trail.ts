@@ -54,12 +54,9 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     done();
     if (!request.twilioCallSid || reply.statusCode === 403) return;
     const body = request.body as Record<string, unknown>;
+    const [path, query = ""] = request.url.split("?");
     if (pending.length === 0) setImmediate(() => detached(s.log, "write the webhook trail", flush));
-    pending.push({
-      type: "webhook",
-      callSid: request.twilioCallSid,
-      data: { path: request.url.split("?")[0], query: request.url.split("?")[1] ?? "", status: reply.statusCode, callStatus: body.CallStatus },
-    });
+    pending.push({ type: "webhook", callSid: request.twilioCallSid, data: { path, query, status: reply.statusCode, callStatus: body.CallStatus } });
   });
   app.addHook("onClose", async () => {
     await (pending.length ? flush() : writing);
