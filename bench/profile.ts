@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import { Child } from "./lib/child.js";
-import { freePort } from "./lib/net.js";
+import { startHotlineChild } from "./lib/hotline-child.js";
 import { COMPONENTS, summarize, type CpuProfile } from "./lib/profile-summary.js";
 import { callParams, copyCalls, ivrStep, load, prepare } from "./sections/webhook.js";
 
@@ -17,23 +16,8 @@ const out = resolve(process.argv[2] ?? "bench/results/profiles");
 mkdirSync(out, { recursive: true });
 const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 30_000);
 const dir = mkdtempSync(join(tmpdir(), "hotline-profile-"));
-const port = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
 const dbFile = join(dir, "hotline.db");
-const hotline = new Child("servers/hotline-server.ts", [], {
-  quiet: true,
-  env: {
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    PUBLIC_BASE_URL: baseUrl,
-    DB_FILE: dbFile,
-    TELEPHONY: "simulator",
-    TWILIO_API_BASE_URL: "http://127.0.0.1:9",
-    ADMIN_TOKEN: "bench-admin-token-0123456789",
-    LOG_LEVEL: "info",
-    BENCH_LINES: String(COPIES + 200_000),
-  },
-});
+const { hotline, baseUrl } = await startHotlineChild({ DB_FILE: dbFile }, COPIES + 200_000);
 const cpuMs = async () => Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs);
 
 async function profiled(name: string, run: () => Promise<{ requests: number; rps: number }>) {
@@ -51,7 +35,6 @@ async function profiled(name: string, run: () => Promise<{ requests: number; rps
 }
 
 try {
-  await hotline.next("ready");
   let arrivals = 0;
   const arrive = () => prepare(baseUrl, "/twilio/voice", callParams(arrivals++, { CallStatus: "ringing" }));
   await load(`${baseUrl}/twilio/voice`, arrive, 1);

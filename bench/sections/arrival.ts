@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Child } from "../lib/child.js";
 import { round, type Figure, type SectionResult } from "../lib/figures.js";
-import { freePort } from "../lib/net.js";
+import { startHotlineChild } from "../lib/hotline-child.js";
 import { seededRandom } from "../lib/stats.js";
 import { fill } from "./backlog.js";
 import { callParams, copyCalls, ivrStep, load, prepare } from "./webhook.js";
@@ -39,7 +39,6 @@ const ARRIVAL_GOAL = 1.5;
 const SEED = 4100;
 /** BENCH_ARRIVAL_PROFILE=<dir>: a V8 CPU profile of each case's timed arrivals there (the figures then include its cost). */
 const PROFILE_DIR = process.env.BENCH_ARRIVAL_PROFILE;
-const ADMIN_TOKEN = "bench-admin-token-0123456789";
 /** Live calls that keep their lines for the whole case; everything else is given back. */
 const HELD_PREFIX = "CAheld";
 
@@ -143,24 +142,8 @@ let nextCopy = 8_000_000;
 
 async function runCase(dbFile: string, stored: number, lines: number, returning: string[]): Promise<Case> {
   holdLines(dbFile, lines);
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const hotline = new Child("servers/hotline-server.ts", [], {
-    quiet: true,
-    env: {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: baseUrl,
-      DB_FILE: dbFile,
-      TELEPHONY: "simulator",
-      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
-      ADMIN_TOKEN,
-      LOG_LEVEL: "info",
-      BENCH_LINES: String(lines + HEADROOM),
-    },
-  });
+  const { hotline, baseUrl } = await startHotlineChild({ DB_FILE: dbFile }, lines + HEADROOM, 120_000);
   try {
-    await hotline.next("ready", 120_000);
     await quiet(hotline);
     const cpuMs = async () => Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs);
     const firstArrival = nextArrival;

@@ -20,6 +20,7 @@ import { twilioSignature } from "../../src/telephony/signature.js";
 import { Child } from "../lib/child.js";
 import { goalAtLeast, goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
 import { freePort } from "../lib/net.js";
+import { startHotlineChild } from "../lib/hotline-child.js";
 import { copyCallsPg, startBenchPostgres } from "../lib/postgres.js";
 import { percentile } from "../lib/stats.js";
 import { steadyLoad } from "../lib/steady.js";
@@ -38,7 +39,6 @@ const STEADY_RATE = 1_000;
 const STEADY_SECONDS = 5;
 /** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
 const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 100_000);
-const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const IVR_PATH = "/twilio/ivr?node=language-menu&attempt=0";
 /** Issue 16's later goal: a signed IVR step on PostgreSQL costs at most twice the CPU it costs on SQLite. */
 const PG_CPU_GOAL = 2;
@@ -207,24 +207,11 @@ interface PostgresRun {
 async function postgresRun(): Promise<PostgresRun> {
   const began = performance.now();
   const db = await startBenchPostgres();
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const hotline = new Child("servers/hotline-server.ts", [], {
-    quiet: true,
-    env: {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: baseUrl,
-      DATABASE_URL: db.url,
-      TELEPHONY: "simulator",
-      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
-      ADMIN_TOKEN,
-      LOG_LEVEL: "info",
-      BENCH_LINES: String(COPIES + 200_000),
-    },
+  const { hotline, baseUrl } = await startHotlineChild({ DATABASE_URL: db.url }, COPIES + 200_000).catch(async (err: unknown) => {
+    await db.stop();
+    throw err;
   });
   try {
-    await hotline.next("ready", 60_000);
     let arrivals = 0;
     const arrive = () => prepare(baseUrl, "/twilio/voice", callParams(arrivals++, { CallStatus: "ringing" }));
     await load(`${baseUrl}/twilio/voice`, arrive, WARMUP_SECONDS);
@@ -273,28 +260,14 @@ async function postgresRun(): Promise<PostgresRun> {
 
 export async function run(): Promise<SectionResult> {
   const dir = mkdtempSync(join(tmpdir(), "hotline-bench-webhook-"));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
   const dbFile = join(dir, "hotline.db");
-  const hotline = new Child("servers/hotline-server.ts", [], {
-    quiet: true,
-    env: {
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      PUBLIC_BASE_URL: baseUrl,
-      DB_FILE: dbFile,
-      TELEPHONY: "simulator",
-      // Nothing on this path calls the carrier; a closed port makes any stray request fail fast.
-      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
-      ADMIN_TOKEN,
-      LOG_LEVEL: "info",
-      // Every call created here keeps its line: capacity for all of them.
-      BENCH_LINES: String(COPIES + 200_000),
-    },
+  // Every call created here keeps its line: capacity for all of them.
+  const { hotline, baseUrl } = await startHotlineChild({ DB_FILE: dbFile }, COPIES + 200_000).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   let bare: Child | undefined;
   try {
-    await hotline.next("ready");
 
     // Phase 1: calls arrive (POST /twilio/voice, each a new CallSid): a figure of its own, no goal.
     let arrivals = 0;

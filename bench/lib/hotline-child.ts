@@ -1,0 +1,40 @@
+// The hotline in a child process as the webhook sections run it (1, 7 and bench/profile.ts): configured
+// like `npm start`, LOG_LEVEL info (its lines go to /dev/null), the built-in carrier's REST on a closed
+// port (nothing on these paths calls the carrier; a stray request fails fast).
+import { Child } from "./child.js";
+import { freePort } from "./net.js";
+
+export const BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789";
+
+/** The database the child runs on: a SQLite file, or a PostgreSQL database. */
+export type BenchDatabase = { DB_FILE: string } | { DATABASE_URL: string };
+
+/**
+ * Starts the child and waits until it listens. `lines` is the capacity it starts with: the sections keep
+ * every call they create on a line, so it must hold them all.
+ */
+export async function startHotlineChild(database: BenchDatabase, lines: number, readyMs = 60_000): Promise<{ hotline: Child; baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const hotline = new Child("servers/hotline-server.ts", [], {
+    quiet: true,
+    env: {
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      PUBLIC_BASE_URL: baseUrl,
+      ...database,
+      TELEPHONY: "simulator",
+      TWILIO_API_BASE_URL: "http://127.0.0.1:9",
+      ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      LOG_LEVEL: "info",
+      BENCH_LINES: String(lines),
+    },
+  });
+  try {
+    await hotline.next("ready", readyMs);
+  } catch (err) {
+    await hotline.stop().catch(() => {});
+    throw err;
+  }
+  return { hotline, baseUrl };
+}
