@@ -1,4 +1,4 @@
-// The hotline in a child process as the webhook sections run it (1, 7 and bench/profile.ts): configured
+// The hotline in a child process as the sections run it (1, 4, 7 and bench/profile.ts): configured
 // like `npm start`, LOG_LEVEL info (its lines go to /dev/null), the built-in carrier's REST on a closed
 // port (nothing on these paths calls the carrier; a stray request fails fast).
 import { Child } from "./child.js";
@@ -10,10 +10,10 @@ export const BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789";
 export type BenchDatabase = { DB_FILE: string } | { DATABASE_URL: string };
 
 /**
- * Starts the child and waits until it listens. `lines` is the capacity it starts with: the sections keep
- * every call they create on a line, so it must hold them all.
+ * Starts the child and waits until it listens. `lines`, when given, is the capacity it starts with: the
+ * webhook sections keep every call they create on a line, so it must hold them all.
  */
-export async function startHotlineChild(database: BenchDatabase, lines: number, readyMs = 60_000): Promise<{ hotline: Child; baseUrl: string }> {
+export async function startHotlineChild(database: BenchDatabase, lines?: number, readyMs = 60_000): Promise<{ hotline: Child; baseUrl: string }> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const hotline = new Child("servers/hotline-server.ts", [], {
@@ -27,7 +27,7 @@ export async function startHotlineChild(database: BenchDatabase, lines: number, 
       TWILIO_API_BASE_URL: "http://127.0.0.1:9",
       ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       LOG_LEVEL: "info",
-      BENCH_LINES: String(lines),
+      ...(lines === undefined ? {} : { BENCH_LINES: String(lines) }),
     },
   });
   try {

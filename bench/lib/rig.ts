@@ -19,8 +19,10 @@ import { createUser } from "../../src/users/user-store.js";
 import { Child } from "./child.js";
 import { freePort } from "./net.js";
 import { DeskSocket } from "./ws-client.js";
+import { BENCH_ADMIN_TOKEN } from "./hotline-child.js";
+import { jsonApi as sharedJsonApi, type JsonApi } from "../../test/support/json-api.js";
 
-export const BENCH_ADMIN_TOKEN = "bench-admin-token-0123456789";
+export { BENCH_ADMIN_TOKEN };
 
 export interface Agent {
   id: string;
@@ -187,26 +189,10 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
   return rig;
 }
 
-export type JsonApi = (method: string, path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;
+export type { JsonApi };
 
-/** The server's JSON API as the admin (or `token`): the answer's status and body, parsed when it is JSON. */
-export function jsonApi(baseUrl: string): JsonApi {
-  return async (method, path, body, token = BENCH_ADMIN_TOKEN) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  };
-}
+/** The server's JSON API as the bench's admin (or a call's own token). */
+export const jsonApi = (baseUrl: string): JsonApi => sharedJsonApi(baseUrl, BENCH_ADMIN_TOKEN);
 
 /** Creates agents through the API, each with a phone of its own that the carrier answers. */
 export function agentMaker(carrier: Carrier, api: JsonApi): (name: string, languages: string[]) => Promise<{ id: string; token: string; endpoint: string }> {

@@ -16,7 +16,7 @@ import { hashToken } from "../../src/users/user-store.js";
 import { Child } from "../lib/child.js";
 import { goalBelow, round, type Figure, type SectionResult } from "../lib/figures.js";
 import { monotonicMs } from "../lib/hrtime.js";
-import { freePort } from "../lib/net.js";
+import { startHotlineChild } from "../lib/hotline-child.js";
 import { percentile, seededRandom, weighted, type Random } from "../lib/stats.js";
 
 const CALLS = Number(process.env.BENCH_BACKLOG_CALLS ?? 1_000_000);
@@ -29,7 +29,6 @@ const SEQUENTIAL = 200;
 const CONCURRENCY = 10;
 const CONCURRENT_SECONDS = 3;
 const SEED = 3900;
-const ADMIN_TOKEN = "bench-admin-token-0123456789";
 const SUPERVISOR_TOKEN = "bench-supervisor-token-0123456789";
 
 const LANGS = [["th", 60], ["my", 13], ["km", 9], ["lo", 7], ["vi", 3], ["zh", 3], ["mfa", 3], ["en", 2]] as const;
@@ -195,13 +194,9 @@ export async function run(): Promise<SectionResult> {
   try {
     const now = Date.now();
     const filled = fill(dbFile, rnd, now);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = new Child("servers/hotline-server.ts", [], {
-      quiet: true,
-      env: { PORT: String(port), HOST: "127.0.0.1", PUBLIC_BASE_URL: base, DB_FILE: dbFile, TELEPHONY: "simulator", TWILIO_API_BASE_URL: "http://127.0.0.1:9", ADMIN_TOKEN, LOG_LEVEL: "info" },
-    });
-    await server.next("ready", 300_000);
+    const started = await startHotlineChild({ DB_FILE: dbFile }, undefined, 300_000);
+    server = started.hotline;
+    const base = started.baseUrl;
     const endpoints = { callbacks: `${base}/api/callbacks?status=open`, stats: `${base}/api/stats` };
     const check = await fetch(endpoints.callbacks, { headers: { authorization: `Bearer ${SUPERVISOR_TOKEN}` } });
     const page = (await check.json()) as { items: unknown[]; total: number };

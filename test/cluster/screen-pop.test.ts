@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentSocket, startCallCenter, type CallCenter } from "../support/call-center.js";
+import { jsonApi } from "../support/json-api.js";
 import { startHotline, TEST_ADMIN_TOKEN, type Running } from "../support/hotline-fixture.js";
 import { freshPgDatabase } from "../support/test-database.js";
 import { POP_SHOWN, POP_SHOWN_WAIT_MS } from "../../src/realtime/pop-receipts.js";
@@ -34,10 +35,8 @@ afterAll(async () => {
   await b?.stopAll();
 });
 
-const apiOnA = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${a.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-};
+/** The JSON API of instance A (started in beforeAll). */
+const apiOnA = (method: string, path: string, body?: unknown) => jsonApi(a.baseUrl, TEST_ADMIN_TOKEN)(method, path, body);
 
 /** The call.offered events an instance committed itself (the ones it rings for), from now on. */
 function offersCommittedBy(center: Running): DomainEvent[] {

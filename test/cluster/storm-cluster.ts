@@ -2,12 +2,13 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import { startSimulator, type Carrier, type SimCall } from "../../src/carrier/index.js";
 import { systemClock } from "../../src/clock.js";
 import { envSchema } from "../../src/config.js";
 import { connectionOverrides } from "../../src/telephony/connection-overrides.js";
 import { STAND_IN_ACCOUNT, startChildServer, type ChildServer } from "../support/child-server.js";
+import { jsonApi } from "../support/json-api.js";
 import { AgentSocket } from "../support/call-center.js";
 import { freePort } from "../support/free-port.js";
 import { startHaproxy, type TestHaproxy } from "../support/haproxy.js";
@@ -188,21 +189,7 @@ async function startClusterInTurn(env: Record<string, string>, releaseTurn: () =
     await carrier.close();
     throw err;
   }
-  const api: Cluster["api"] = async (method, path, body) => {
-    const res = await fetch(`${balancer.origin}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  };
+  const api: Cluster["api"] = jsonApi(balancer.origin, TEST_ADMIN_TOKEN);
   const cluster: Cluster = {
     carrier,
     balancer,
@@ -509,4 +496,45 @@ export async function stats(cluster: Cluster): Promise<any> {
   const res = await cluster.api("GET", "/api/stats");
   if (res.status !== 200) throw new Error(`stats: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * Agents whose desktops are on A and on B in turn (directly, not through the balancer), each call talked
+ * for 2–4 s, put back to available whenever a missed offer sends them on a break. Resolves with the
+ * function that stops keeping them available.
+ */
+export async function staffBothInstances(cluster: Cluster, name: string, count: number, rand: () => number, agents: Agent[], agentLegs: Set<string>): Promise<() => Promise<void>> {
+  const [a, b] = cluster.instances;
+  for (let i = 0; i < count; i++) {
+    agents.push(await addAgent(cluster, `${name} ${i}`, i % 2 ? b : a, () => 2_000 + Math.floor(rand() * 2_000), agentLegs));
+  }
+  return keepAgentsAvailable(cluster, agents);
+}
+
+/**
+ * What every storm must leave behind, whatever happened to the instances: no webhook failed and nobody
+ * heard an application error; every call ended as the carrier's record says, stored and ended once; no
+ * line leaked; every caller who missed us has exactly one open callback item and nobody answered has
+ * one; no call was offered to two agents at once. The books and the live figures, for a test's own checks.
+ */
+export async function expectBooksBalanced(cluster: Cluster, callers: Caller[], agentLegs: Set<string>): Promise<{ books: Accounting; figures: any }> {
+  expect(cluster.carrier.failedWebhooks).toEqual([]);
+  expect(cluster.carrier.applicationErrors).toEqual([]);
+
+  const books = await account(cluster, callers, agentLegs);
+  expect(books.unaccounted).toEqual([]);
+  expect(books.mismatches).toEqual([]);
+
+  const figures = await stats(cluster);
+  expect(figures.lines.inUse).toBe(0);
+  expect((await cluster.db.query("select sid from calls where holds_line")).rows).toEqual([]);
+
+  const open = await openItems(cluster);
+  const answered = new Set(books.answered);
+  const missed = callers.filter((c) => !answered.has(c.call.sid)).map((c) => c.number);
+  expect(missed.filter((n) => open.get(n) !== 1)).toEqual([]);
+  expect(open.size).toBe(missed.length);
+
+  expect(await overlappingOffers(cluster)).toEqual([]);
+  return { books, figures };
 }

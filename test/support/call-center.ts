@@ -6,6 +6,7 @@ import type { Logger } from "../../src/logger.js";
 import type { Hotline } from "../../src/hotline.js";
 import { carrierFor } from "./child-server.js";
 import { WAIT_BOUND_MS } from "./bounded.js";
+import { jsonApi } from "./json-api.js";
 import { freePort, startHotline, TEST_ADMIN_TOKEN, type Running } from "./hotline-fixture.js";
 
 export interface AgentHandle {
@@ -138,21 +139,8 @@ export async function startCallCenter(
   // The hotline the center runs now: a test that restarts the server puts the new one in its place.
   const settle = () => carrier.idle(() => center.hotline.idle());
 
-  const api: CallCenter["api"] = async (method, path, o = {}) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${o.token ?? TEST_ADMIN_TOKEN}`, ...(o.body === undefined ? {} : { "content-type": "application/json" }) },
-      body: o.body === undefined ? undefined : JSON.stringify(o.body),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      /* CSV and other text stay text */
-    }
-    return { status: res.status, body };
-  };
+  const call = jsonApi(base, TEST_ADMIN_TOKEN);
+  const api: CallCenter["api"] = (method, path, o = {}) => call(method, path, o.body, o.token);
 
   const center: CallCenter = {
     ...running,
