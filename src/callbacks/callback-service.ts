@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { first, tables } from "../../db/storage.js";
 import type { CallRow } from "../calls/call-store.js";
 import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";

@@ -4,7 +4,7 @@ import { findAgent, freeAgents, moveAgent } from "../agents/presence.js";
 import { matchCallsToAgents } from "./routing.js";
 import { activeEntryForCallback, entryById, entryForCall, insertEntry, positionInQueue, updateEntry, waitingEntries, type QueueEntry } from "./queue-store.js";
 import type { UserRow } from "../users/user-store.js";
-import { CallbackError, closeReached, recordMiss } from "../callbacks/callback-service.js";
+import { CallbackError, recordMiss } from "../callbacks/callback-service.js";
 import { itemById, type CallbackRow } from "../callbacks/callback-store.js";
 
 /** A caller finishes the IVR and joins the queue, keeping their language and priority. */

@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toneWav } from "../../src/recordings/wav-audio.js";
 import { launchBrowser, openPage, signIn } from "../support/browser.js";

@@ -1,7 +1,6 @@
 // What one client can cost the server: sockets, slow requests, floods of dispositions, long notes and a
 // national directory import — each bounded, the excess refused with a reason.
 import { connect } from "node:net";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIMULATOR_ACCOUNT_SID } from "../../src/hotline.js";
 import { AgentSocket, startCallCenter, type CallCenter } from "../support/call-center.js";

@@ -73,7 +73,7 @@ describe("retention", () => {
     expect((await cc.api("PATCH", `/api/cases/${heldCase.body.id}`, { body: { legalHold: true } })).body.legalHold).toBe(true);
 
     await cc.clock.advance(29 * DAY);
-    const recentSid = await missed("+66850000004");
+    await missed("+66850000004");
     await cc.clock.advance(DAY + 3_600_000);
     await cc.settle();
     const before = await figures();

@@ -3,7 +3,6 @@ import { serverMessageSchema } from "../../src/realtime/messages.js";
 import { ManualClock } from "../../src/clock.js";
 import type { AnswerMode, Carrier, SimCall } from "../../src/carrier/index.js";
 import type { Logger } from "../../src/logger.js";
-import type { Hotline } from "../../src/hotline.js";
 import { carrierFor } from "./child-server.js";
 import { WAIT_BOUND_MS } from "./bounded.js";
 import { jsonApi } from "./json-api.js";

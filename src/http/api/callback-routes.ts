@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { countAll, first, tables, type Db, type Tables } from "../../../db/storage.js";
 import { prepared, statementName } from "../../../db/prepared.js";
-import { attemptsOf, expireClaims, hasExpiredClaims, itemById, OPEN_STATUSES, type CallbackRow } from "../../callbacks/callback-store.js";
+import { attemptsOf, expireClaims, hasExpiredClaims, itemById, OPEN_STATUSES } from "../../callbacks/callback-store.js";
 import { markOverdue, urgentFirst } from "../../callbacks/backlog-order.js";
 import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
 import { publicItem } from "../../callbacks/callback-view.js";

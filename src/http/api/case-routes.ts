@@ -9,7 +9,6 @@ import { caseFor, linksOf, referralsOf, searchCases, seesAllCases, type Actor, t
 import { provinceByCode } from "../../cases/provinces.js";
 import { isOverdue } from "../../cases/referral-status.js";
 import { wasOverridden } from "../../cases/referral-service.js";
-import { inTransaction } from "../../events/event-log.js";
 import { recordReads } from "../../audit/audit-log.js";
 import type { Services } from "../../services.js";
 import { requireRole } from "../auth.js";

@@ -6,7 +6,7 @@ import { requestCallback } from "../../queue/queue-service.js";
 import { entryForCall } from "../../queue/queue-store.js";
 import { joinConference } from "./conference-routes.js";
 import type { Services } from "../../services.js";
-import { gatherWebhookSchema, voiceWebhookSchema } from "../../telephony/webhook-schemas.js";
+import { gatherWebhookSchema } from "../../telephony/webhook-schemas.js";
 import { forCall, utterances } from "./render-step.js";
 
 /**
