@@ -106,7 +106,9 @@ export class PgStorage implements Storage {
     // and after the id go with the statement. NOTIFY inside the transaction: PostgreSQL delivers it at
     // COMMIT, in commit order, and never after a ROLLBACK.
     let before = `${this.ownPrefix},"event":{"id":`;
-    let after = `,${JSON.stringify(event).slice(1)}}`;
+    // The row's own fields only (what is handed in may carry more, e.g. the id it is about to get).
+    const { at, type, callSid, userId, callbackId, data, dedupeKey } = event;
+    let after = `,${JSON.stringify({ at, type, callSid, userId, callbackId, data, dedupeKey }).slice(1)}}`;
     if (Buffer.byteLength(before) + Buffer.byteLength(after) + ID_DIGITS >= PAYLOAD_LIMIT) {
       before = `${this.ownPrefix},"id":`;
       after = "}";

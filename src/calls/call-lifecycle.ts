@@ -30,58 +30,71 @@ export type ArrivalResult =
  * counts the lines in use, so two calls arriving together can never both take the last one.
  */
 export function admitInboundCall(ctx: Ctx, arrival: InboundArrival): Promise<ArrivalResult> {
-  return inTransaction(ctx, async (tx, record): Promise<ArrivalResult> => {
-    // Twilio repeated the first webhook when the insert finds the call stored: it changes nothing.
-    const repeat = async (): Promise<ArrivalResult> => ({ kind: "repeat", call: (await findCall(tx, arrival.sid))! });
-    const now = ctx.clock.now();
-    const fromE164 = toE164(arrival.from);
-    // Every column given: one prepared insert stores the call, taken in or turned away, and nothing is read back.
-    const newCall = (fields: Partial<CallRow>): CallRow => ({
-      sid: arrival.sid,
-      direction: "inbound",
-      fromRaw: arrival.from,
-      fromE164,
-      toRaw: arrival.to,
-      state: "ivr",
-      outcome: null,
-      language: null,
-      topic: null,
-      priority: "normal",
-      ivrNode: null,
-      ivrRetries: 0,
-      ivrPath: [],
-      holdsLine: false,
-      carrierStatus: null,
-      agentId: null,
-      parentSid: null,
-      callbackId: null,
-      queuePosition: null,
-      createdAt: now,
-      queuedAt: null,
-      offeredAt: null,
-      connectedAt: null,
-      endedAt: null,
-      ...fields,
-    });
-    const lines = await lineUse(tx);
-    if (lines.inUse >= lines.capacity) {
-      const call = newCall({ state: "ended", outcome: "overflow", endedAt: now });
-      if (!(await insertCall(tx, call))) return repeat();
-      await record({ type: "call.overflow", callSid: call.sid, data: { lines: lines.capacity } });
-      await recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
-      return { kind: "overflow", call };
-    }
-    const known = fromE164 ? await recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
-    const knownLanguage = known as Language | undefined;
-    const decision = arrival.firstStep(knownLanguage);
-    // The call is stored with its first step in one insert (as if inserted in the IVR and then stepped).
-    const arrived = newCall({ language: known ?? null, holdsLine: true });
-    const call: CallRow = { ...arrived, ...ivrStepPatch(arrived, decision, now) };
-    if (!(await insertCall(tx, call))) return repeat();
-    await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
-    await afterIvrStep(tx, record, call, decision, now);
-    return { kind: "admitted", call, decision, knownLanguage };
-  });
+  return inTransaction(ctx, (tx, record) => admit(ctx, tx, record, arrival));
+}
+
+// Module functions, not closures made per arrival (under tsx each closure also pays a `__name` call).
+async function admit(ctx: Ctx, tx: Tx, record: RecordEvent, arrival: InboundArrival): Promise<ArrivalResult> {
+  const now = ctx.clock.now();
+  const fromE164 = toE164(arrival.from);
+  const lines = await lineUse(tx);
+  if (lines.inUse >= lines.capacity) {
+    const call = newCall(arrival, fromE164, now);
+    call.state = "ended";
+    call.outcome = "overflow";
+    call.endedAt = now;
+    if (!(await insertCall(tx, call))) return repeat(tx, arrival.sid);
+    await record({ type: "call.overflow", callSid: call.sid, data: { lines: lines.capacity } });
+    await recordMiss(tx, record, ctx.callbackPolicy, call, "overflow", now);
+    return { kind: "overflow", call };
+  }
+  const known = fromE164 ? await recentLanguage(tx, fromE164, now - arrival.rememberDays * 86_400_000) : undefined;
+  const knownLanguage = known as Language | undefined;
+  const decision = arrival.firstStep(knownLanguage);
+  // The call is stored with its first step in one insert (as if inserted in the IVR and then stepped).
+  const arrived = newCall(arrival, fromE164, now);
+  arrived.language = known ?? null;
+  arrived.holdsLine = true;
+  const call = Object.assign(arrived, ivrStepPatch(arrived, decision, now));
+  if (!(await insertCall(tx, call))) return repeat(tx, arrival.sid);
+  await record({ type: "call.arrived", callSid: call.sid, data: { returning: Boolean(known) } });
+  await afterIvrStep(tx, record, call, decision, now);
+  return { kind: "admitted", call, decision, knownLanguage };
+}
+
+/** Twilio repeated the first webhook when the insert finds the call stored: it changes nothing. */
+async function repeat(tx: Tx, sid: string): Promise<ArrivalResult> {
+  return { kind: "repeat", call: (await findCall(tx, sid))! };
+}
+
+/** Every column given: one prepared insert stores the call, taken in or turned away, and nothing is read back. */
+function newCall(arrival: InboundArrival, fromE164: string | null, now: number): CallRow {
+  return {
+    sid: arrival.sid,
+    direction: "inbound",
+    fromRaw: arrival.from,
+    fromE164,
+    toRaw: arrival.to,
+    state: "ivr",
+    outcome: null,
+    language: null,
+    topic: null,
+    priority: "normal",
+    ivrNode: null,
+    ivrRetries: 0,
+    ivrPath: [],
+    holdsLine: false,
+    carrierStatus: null,
+    agentId: null,
+    parentSid: null,
+    callbackId: null,
+    queuePosition: null,
+    createdAt: now,
+    queuedAt: null,
+    offeredAt: null,
+    connectedAt: null,
+    endedAt: null,
+  };
 }
 
 /** The columns an IVR step changes: the node, what was pressed, the facts it set. */

@@ -32,7 +32,7 @@ export async function insertCall(tx: Tx, row: CallRow): Promise<boolean> {
       .onConflictDoNothing()
       .prepare("insertCall"),
   );
-  return affected(await query.execute(row)) === 1;
+  return affected(await executed(query, row)) === 1;
 }
 
 export async function updateCall(tx: Tx, sid: string, patch: Partial<NewCallRow>): Promise<void> {
@@ -129,5 +129,5 @@ export async function recentLanguage(db: Db, e164: string, since: number): Promi
       .limit(sql`1` as never)
       .prepare("recentLanguage"),
   );
-  return first(await query.execute({ e164, since }))?.language ?? undefined;
+  return first(await executed(query, { e164, since }))?.language ?? undefined;
 }

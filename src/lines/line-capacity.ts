@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 
@@ -48,7 +48,7 @@ export async function lineUse(db: Db): Promise<{ capacity: number; inUse: number
       .where(eq(settings.key, KEY))
       .prepare("lineUse"),
   );
-  const row = first(await query.execute());
+  const row = first(await executed(query, {}));
   return { capacity: storedCapacity(row?.value), inUse: row?.inUse ?? 0 };
 }
 

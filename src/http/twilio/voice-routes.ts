@@ -8,6 +8,7 @@ import { inTransaction } from "../../events/event-log.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
 import { renderStep, utterances } from "./render-step.js";
 import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
+import type { Language } from "../../languages.js";
 import { callerConference } from "./queue-routes.js";
 
 /** TwiML for wherever a known call is now: used when Twilio repeats a webhook or posts a stale one. */
@@ -23,24 +24,19 @@ export async function currentTwiml(s: Services, call: CallRow): Promise<string> 
 export function voiceRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
   /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
+  const firstStep = (known: Language | undefined) => startStep(s.flows.flow, known);
   const arrive = async (body: VoiceWebhook): Promise<string> => {
-    const result = await admitInboundCall(s.webhookCtx, {
-      sid: body.CallSid,
-      from: body.From,
-      to: body.To,
-      rememberDays: s.flows.flow.returningWindowDays,
-      firstStep: (known) => startStep(s.flows.flow, known),
-    });
+    const result = await admitInboundCall(s.webhookCtx, { sid: body.CallSid, from: body.From, to: body.To, rememberDays: s.flows.flow.returningWindowDays, firstStep });
     if (result.kind === "repeat") return currentTwiml(s, result.call);
-    // One line per arrival, with the call's SID (never the number): a child logger for it cost more than the line.
-    const callSid = body.CallSid;
     if (result.kind === "overflow") {
-      s.log.info({ callSid }, "all lines busy: call overflowed");
+      // With the call's SID, never the number.
+      s.log.info({ callSid: body.CallSid }, "all lines busy: call overflowed");
       if (s.config.OVERFLOW_MODE === "reject") return s.twiml.rejectBusy();
       // Before a language is chosen the apology is given in Thai and English.
       return s.twiml.goodbye(utterances(s, result.call, inThaiAndEnglish("overflow")));
     }
-    s.log.info({ callSid, returning: Boolean(result.knownLanguage) }, "call admitted to the IVR");
+    // An admitted call's line is the request's own (POST /twilio/voice with its call SID, src/http/access-log.ts):
+    // a second line per arrival cost as much as a tenth of the arrival. Whether the caller was known is in call.arrived.
     return renderStep(s, result.call, result.decision.step);
   };
 
