@@ -20,6 +20,7 @@ const onBothEngines = [
   "test/e2e/personal-data.test.ts",
   "test/e2e/prompt-recordings.test.ts",
   "test/unit/storage.test.ts",
+  "test/db/lines-held.test.ts",
 ];
 
 export default defineConfig({

@@ -81,6 +81,18 @@ export const events = sqliteTable(
   ],
 );
 
+/**
+ * The lines held now, as one number: kept by triggers on `calls` (migration "lines_held"), in the same
+ * statement as every change of a call's holds_line (insert, update, delete, whoever makes it), so it
+ * cannot drift from the calls; the line reconciliation still checks it against a count of the calls. An
+ * arrival reads it instead of counting the held calls, which cost a few µs per line held.
+ */
+export const linesHeld = sqliteTable("lines_held", {
+  /** Always 1: the table has one row. */
+  id: integer("id").primaryKey().default(1),
+  held: integer("held").notNull(),
+});
+
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
   value: json<unknown>("value").notNull(),

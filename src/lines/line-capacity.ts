@@ -28,28 +28,53 @@ export async function capacity(db: Db): Promise<number> {
  */
 export const holdingLine = (calls: Tables["calls"]): SQL => sql`${calls.holdsLine}`;
 
-/** Lines held now: one per live call that took one. Counted, never kept as a number that could drift. */
+/**
+ * Lines held now: the number the triggers on `calls` keep (db/schema.ts, linesHeld), one row read
+ * whatever the lines held or the calls stored. `countHeldLines` is the count it must always equal.
+ */
 export async function linesInUse(db: Db): Promise<number> {
+  const { linesHeld } = tables(db);
+  const query = prepared(db, "linesInUse", () => db.select({ n: linesHeld.held }).from(linesHeld).prepare("linesInUse"));
+  return first(await executed(query, {}))?.n ?? 0;
+}
+
+/** The calls holding a line, counted one by one (over calls_line_idx): what the kept number is checked against. */
+export async function countHeldLines(db: Db): Promise<number> {
   const { calls } = tables(db);
-  const query = prepared(db, "linesInUse", () => db.select({ n: countAll() }).from(calls).where(holdingLine(calls)).prepare("linesInUse"));
-  return first(await query.execute())?.n ?? 0;
+  return first(await db.select({ n: countAll() }).from(calls).where(holdingLine(calls)))?.n ?? 0;
 }
 
 /**
- * The capacity and the lines in use, read together: what an arrival decides on. The count reads only the
- * index of held calls, so it costs what the lines held cost, never what the calls stored do.
+ * The capacity and the lines in use, read together: what an arrival decides on, in one read of two
+ * single rows. It runs in the arrival's transaction, after the write lock, so two arrivals never both
+ * see the last line free.
  */
 export async function lineUse(db: Db): Promise<{ capacity: number; inUse: number }> {
-  const { calls, settings } = tables(db);
+  const { linesHeld, settings } = tables(db);
   const query = prepared(db, "lineUse", () =>
     db
-      .select({ value: settings.value, inUse: sql<number>`(select count(*) from ${calls} where ${holdingLine(calls)})`.mapWith(Number) })
+      .select({ value: settings.value, inUse: sql<number>`(select ${linesHeld.held} from ${linesHeld})`.mapWith(Number) })
       .from(settings)
       .where(eq(settings.key, KEY))
       .prepare("lineUse"),
   );
   const row = first(await executed(query, {}));
   return { capacity: storedCapacity(row?.value), inUse: row?.inUse ?? 0 };
+}
+
+/**
+ * Sets the kept number of lines held to the calls' own count if they differ (nothing in the hotline
+ * writes it but the triggers, so a difference means someone changed the database by hand). Returns the
+ * number it held before, or undefined when it was right.
+ */
+export function repairLinesHeld(ctx: Ctx): Promise<{ kept: number; counted: number } | undefined> {
+  return inTransaction(ctx, async (tx) => {
+    const { linesHeld } = tables(tx);
+    const [kept, counted] = [await linesInUse(tx), await countHeldLines(tx)];
+    if (kept === counted) return undefined;
+    await tx.update(linesHeld).set({ held: counted });
+    return { kept, counted };
+  });
 }
 
 export function setCapacity(ctx: Ctx, lines: number, userId: string | null): Promise<{ capacity: number; inUse: number }> {

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import { tables } from "../../db/storage.js";
-import { holdingLine } from "./line-capacity.js";
+import { holdingLine, repairLinesHeld } from "./line-capacity.js";
 import { missOffer } from "../queue/queue-service.js";
 import { agentLegEnded, conferencePresence, customerLeg } from "../queue/connecting.js";
 import { entryById } from "../queue/queue-store.js";
@@ -17,6 +17,9 @@ import type { CarrierApi } from "../telephony/carrier-api.js";
  * carrier's own final status, through the same path a status callback takes.
  */
 export async function reconcileLines(ctx: Ctx, carrier: CarrierApi, log: Logger): Promise<number> {
+  // The number of lines held that arrivals decide on, against the calls' own count (triggers keep it).
+  const repaired = await repairLinesHeld(ctx);
+  if (repaired) log.error(repaired, "lines held was not the count of calls holding a line: set to the count");
   const { calls, queueEntries } = tables(ctx.db);
   const holding = await ctx.db.select({ sid: calls.sid }).from(calls).where(holdingLine(calls));
   const agentLegs = await ctx.db
