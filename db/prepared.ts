@@ -61,13 +61,13 @@ export function executed<R>(query: { execute(values: Record<string, unknown>): P
     // A write without RETURNING gets better-sqlite3's answer straight from the statement, its values filled
     // by a plan made once per query: drizzle checked each placeholder's class anew on every run (the
     // arrival's insert has 24), which cost more than SQLite's own INSERT.
-    if (sqlite.executeMethod === "run") return sqlite.stmt.run(...fill(sqlite, values)) as R;
+    if (sqlite.executeMethod === "run") return sqlite.stmt.run(fill(sqlite, values)) as R;
     // Reads (and RETURNING) the same way when their rows are flat: each column decoded as drizzle would.
     const row = rowMaker(sqlite);
     if (row && sqlite.executeMethod !== "values") {
       const statement = sqlite.stmt.raw(true);
-      if (sqlite.executeMethod === "all") return (statement.all(...fill(sqlite, values)) as unknown[][]).map(row) as R;
-      const found = statement.get(...fill(sqlite, values)) as unknown[] | undefined;
+      if (sqlite.executeMethod === "all") return (statement.all(fill(sqlite, values)) as unknown[][]).map(row) as R;
+      const found = statement.get(fill(sqlite, values)) as unknown[] | undefined;
       return (found && row(found)) as R;
     }
     return sqlite[sqlite.executeMethod](values);

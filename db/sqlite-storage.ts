@@ -7,8 +7,7 @@ import { openDatabase, type Db as SqliteDb } from "./connection.js";
 import type { Db, EventRow, Storage, TransactionOptions } from "./storage.js";
 
 /** An event's row (db/schema.ts); a repeated dedupe key writes nothing and returns no id. */
-const INSERT_EVENT =
-  "insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing returning id";
+const INSERT_EVENT = "insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing";
 
 /** Webhooks per group commit at most: enough to share the commit's cost, few enough not to hold answers back. */
 const GROUP_LIMIT = 32;
@@ -118,10 +117,9 @@ export class SqliteStorage implements Storage {
     // A statement of better-sqlite3's own: this runs for every event, and drizzle's placeholders and row
     // mapping cost more than the INSERT. One process is the whole hotline: there is nobody else to tell.
     this.insertEventStatement ??= this.client.prepare(INSERT_EVENT);
-    const row = this.insertEventStatement.get(event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null) as
-      | { id: number }
-      | undefined;
-    return row?.id;
+    // Without RETURNING (which SQLite answers through a buffer of its own): the row's id is the connection's last.
+    const { changes, lastInsertRowid } = this.insertEventStatement.run(event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null);
+    return changes === 0 ? undefined : Number(lastInsertRowid);
   }
 
   listen(): Promise<() => void> {

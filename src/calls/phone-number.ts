@@ -11,6 +11,20 @@ const HOME_COUNTRY = "TH";
  */
 export function toE164(raw: string | null | undefined): string | null {
   const value = (raw ?? "").trim();
+  // Callers in crisis call again, often within minutes: a number already parsed is not parsed again.
+  const known = parsed.get(value);
+  if (known !== undefined) return known;
+  const e164 = parse(value);
+  if (parsed.size >= PARSED_LIMIT) parsed.clear();
+  parsed.set(value, e164);
+  return e164;
+}
+
+/** Numbers already parsed (libphonenumber's parse and check cost more than the rest of an arrival's reads). */
+const parsed = new Map<string, string | null>();
+const PARSED_LIMIT = 10_000;
+
+function parse(value: string): string | null {
   if (!/\d{4,}/.test(value)) return null; // "anonymous", "restricted", "" and short codes
   const candidates = value.startsWith("+") ? [value] : [value, `+${value}`];
   for (const candidate of candidates) {
