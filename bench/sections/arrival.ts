@@ -31,7 +31,7 @@ const CONNECTIONS = 50;
 const WARMUP_SECONDS = 1;
 const MEASURE_SECONDS = 5;
 /** Calls copied for each case's IVR run: more than it can step through in warm-up and measurement. */
-const STEP_CALLS = 50_000;
+const STEP_CALLS = 120_000;
 /** One arrival in five from a number that called within the returning-caller window (as in the storm). */
 const RETURNING_EVERY = 5;
 const RETURNING_WITHIN_DAYS = 30;
