@@ -1,32 +1,15 @@
 // The number of lines held that an arrival decides on (db/schema.ts, linesHeld): kept by triggers on
 // `calls`, on this run's engine, so it equals the calls' own count after any change by anyone.
 import { eq, inArray } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
-import { openPgStorage } from "../../db/pg-storage.js";
-import { openSqliteStorage } from "../../db/sqlite-storage.js";
-import { tables, type Storage } from "../../db/storage.js";
-import { ManualClock } from "../../src/clock.js";
-import { EventBus, inTransaction, type Ctx } from "../../src/events/event-log.js";
+import { describe, expect, it } from "vitest";
+import { tables } from "../../db/storage.js";
+import { inTransaction, type Ctx } from "../../src/events/event-log.js";
 import { countHeldLines, lineUse, linesInUse, repairLinesHeld, setCapacity } from "../../src/lines/line-capacity.js";
-import { freshPgDatabase, testEngine } from "../support/test-database.js";
-
-const opened: Storage[] = [];
-afterAll(async () => {
-  for (const s of opened) await s.close();
-});
+import { testEngine } from "../support/test-database.js";
+import { domainContext, openTestStorage } from "../support/test-storage.js";
 
 async function context(): Promise<Ctx> {
-  const onError = () => {};
-  const storage = testEngine === "postgres" ? await openPgStorage(await freshPgDatabase(), { onError }) : openSqliteStorage(":memory:", { checkpointIntervalMs: 1_000, onError });
-  opened.push(storage);
-  return {
-    storage,
-    db: storage.db,
-    clock: new ManualClock(1_000),
-    bus: new EventBus(),
-    callbackPolicy: { slaMinutes: { emergency: 15, normal: 120 }, retryMinutes: [120], claimMinutes: 10 },
-    referralDueHours: 72,
-  };
+  return domainContext(await openTestStorage());
 }
 
 const call = (sid: string, holdsLine: boolean) => ({ sid, direction: "inbound" as const, state: "ivr" as const, holdsLine, createdAt: 1 });

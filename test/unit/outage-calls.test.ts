@@ -1,33 +1,21 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import pino from "pino";
 import { openSqliteStorage } from "../../db/sqlite-storage.js";
-import { tables, type Storage } from "../../db/storage.js";
+import { tables } from "../../db/storage.js";
 import { ManualClock } from "../../src/clock.js";
-import { EventBus, type Ctx } from "../../src/events/event-log.js";
 import { findCall } from "../../src/calls/call-store.js";
 import { recoverOutageCalls } from "../../src/calls/outage-calls.js";
 import type { CarrierApi, LoggedCall } from "../../src/telephony/carrier-api.js";
+import { closeAfterTests, domainContext } from "../support/test-storage.js";
 
 const HOTLINE = "+6621300000";
 const log = pino({ level: "silent" });
 
-const opened: Storage[] = [];
-afterAll(async () => {
-  for (const s of opened) await s.close();
-});
-
 function setup() {
   const clock = new ManualClock();
   const storage = openSqliteStorage(":memory:", { checkpointIntervalMs: 1_000, onError: () => {} });
-  opened.push(storage);
-  const ctx: Ctx = {
-    storage,
-    db: storage.db,
-    clock,
-    bus: new EventBus(),
-    callbackPolicy: { slaMinutes: { emergency: 15, normal: 120 }, retryMinutes: [120], claimMinutes: 10 },
-    referralDueHours: 72,
-  };
+  closeAfterTests(storage);
+  const ctx = domainContext(storage, clock);
   const log_: LoggedCall[] = [];
   const asked: number[] = [];
   // Only the call log is read; the carrier behaves like Twilio's `StartTime>=` filter.

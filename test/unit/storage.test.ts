@@ -1,35 +1,18 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openPgStorage } from "../../db/pg-storage.js";
-import { openSqliteStorage, SqliteStorage } from "../../db/sqlite-storage.js";
+import type { SqliteStorage } from "../../db/sqlite-storage.js";
 import { countAll, tables, type Storage, type StoredEvent } from "../../db/storage.js";
-import { ManualClock } from "../../src/clock.js";
-import { EventBus, inTransaction, type Ctx, type DomainEvent } from "../../src/events/event-log.js";
+import { inTransaction, type Ctx, type DomainEvent } from "../../src/events/event-log.js";
 import { freshPgDatabase, testEngine } from "../support/test-database.js";
+import { closeAfterTests, domainContext, openTestStorage } from "../support/test-storage.js";
 
 // The storage port on this run's engine: what the domain relies on of every transaction.
 
-const opened: Storage[] = [];
-afterAll(async () => {
-  for (const s of opened) await s.close();
-});
-
-async function open(): Promise<Storage> {
-  const onError = () => {};
-  const storage = testEngine === "postgres" ? await openPgStorage(await freshPgDatabase(), { onError }) : openSqliteStorage(":memory:", { checkpointIntervalMs: 1_000, onError });
-  opened.push(storage);
-  return storage;
-}
+const open = openTestStorage;
 
 function contextOn(storage: Storage) {
-  const ctx: Ctx = {
-    storage,
-    db: storage.db,
-    clock: new ManualClock(1_000),
-    bus: new EventBus(),
-    callbackPolicy: { slaMinutes: { emergency: 15, normal: 120 }, retryMinutes: [120], claimMinutes: 10 },
-    referralDueHours: 72,
-  };
+  const ctx = domainContext(storage);
   const webhook: Ctx = { ...ctx, joinsGroup: true };
   const published: string[] = [];
   ctx.bus.subscribe((e: DomainEvent) => published.push(e.type));
@@ -96,7 +79,7 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     const onError = () => {};
     const here = await openPgStorage(url, { onError });
     const there = await openPgStorage(url, { onError });
-    opened.push(here, there);
+    closeAfterTests(here, there);
     const heard: StoredEvent[] = [];
     let ownHeard = 0;
     await there.listen((e) => heard.push(e), () => {});
@@ -130,7 +113,7 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     const onError = () => {};
     const here = await openPgStorage(url, { onError });
     const there = await openPgStorage(url, { onError });
-    opened.push(here, there);
+    closeAfterTests(here, there);
     const heard: Array<Record<string, unknown>> = [];
     const heardHere: Array<Record<string, unknown>> = [];
     await there.listenSignals((s) => heard.push(s));
@@ -144,7 +127,7 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     });
     // Also before the sender listens itself (on the pool), and in order.
     const fresh = await openPgStorage(url, { onError });
-    opened.push(fresh);
+    closeAfterTests(fresh);
     await fresh.signal({ n: 1 });
     await fresh.signal({ n: 2 });
     await vi.waitFor(() => expect(heard.slice(1)).toEqual([{ n: 1 }, { n: 2 }]));
