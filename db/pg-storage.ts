@@ -58,6 +58,9 @@ const BEGIN_LOCKED = `begin; select pg_advisory_xact_lock(${WRITE_LOCK})`;
 const INSERT_EVENT =
   "with e as (insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id) " +
   "select id, pg_notify($8, $9::text || id::text || $10::text) from e";
+/** An event nobody else needs to hear of: its row alone. */
+const INSERT_EVENT_UNANNOUNCED =
+  "insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id";
 /** Room for an event id in an announcement's text. */
 const ID_DIGITS = 20;
 
@@ -101,20 +104,24 @@ export class PgStorage implements Storage {
     this.db = pg as unknown as Db;
   }
 
-  async insertEvent(tx: Db, event: EventRow): Promise<number | undefined> {
+  async insertEvent(tx: Db, event: EventRow, announce: boolean): Promise<number | undefined> {
+    const { at, type, callSid, userId, callbackId, data, dedupeKey } = event;
+    const row = [at, type, callSid ?? null, userId ?? null, callbackId ?? null, JSON.stringify(data), dedupeKey ?? null];
+    if (!announce) {
+      const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent unannounced", text: INSERT_EVENT_UNANNOUNCED, values: row });
+      return result.rows[0]?.id;
+    }
     // The announcement (an Announcement's JSON) is written around the id the INSERT gives: its text before
     // and after the id go with the statement. NOTIFY inside the transaction: PostgreSQL delivers it at
-    // COMMIT, in commit order, and never after a ROLLBACK.
+    // COMMIT, in commit order, and never after a ROLLBACK. The row's own fields only (what is handed in
+    // may carry more, e.g. the id it is about to get).
     let before = `${this.ownPrefix},"event":{"id":`;
-    // The row's own fields only (what is handed in may carry more, e.g. the id it is about to get).
-    const { at, type, callSid, userId, callbackId, data, dedupeKey } = event;
     let after = `,${JSON.stringify({ at, type, callSid, userId, callbackId, data, dedupeKey }).slice(1)}}`;
     if (Buffer.byteLength(before) + Buffer.byteLength(after) + ID_DIGITS >= PAYLOAD_LIMIT) {
       before = `${this.ownPrefix},"id":`;
       after = "}";
     }
-    const values = [event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null, CHANNEL, before, after];
-    const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values });
+    const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values: [...row, CHANNEL, before, after] });
     return result.rows[0]?.id;
   }
 

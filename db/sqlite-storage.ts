@@ -113,7 +113,7 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  insertEvent(_tx: Db, event: EventRow): number | undefined {
+  insertEvent(_tx: Db, event: EventRow, _announce: boolean): number | undefined {
     // A statement of better-sqlite3's own: this runs for every event, and drizzle's placeholders and row
     // mapping cost more than the INSERT. One process is the whole hotline: there is nobody else to tell.
     this.insertEventStatement ??= this.client.prepare(INSERT_EVENT);

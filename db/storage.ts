@@ -54,11 +54,11 @@ export interface Storage {
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Writes an event in `tx`: its id, or undefined when its dedupe key was written before (nothing is then
-   * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`); on
-   * PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every event of every webhook
-   * comes here: on SQLite the answer is given at once, with nothing to await.
+   * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`), unless
+   * `announce` is false; on PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every
+   * event of every webhook comes here: on SQLite the answer is given at once, with nothing to await.
    */
-  insertEvent(tx: Db, event: EventRow): Promise<number | undefined> | number | undefined;
+  insertEvent(tx: Db, event: EventRow, announce: boolean): Promise<number | undefined> | number | undefined;
   /**
    * Hears, in commit order, the events the other instances announce; resolves once listening, with the
    * function that stops. `onGap` runs when listening resumes after a lost connection: events announced

@@ -74,7 +74,7 @@ describe(`transactions on ${testEngine}`, () => {
 });
 
 describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)", () => {
-  it("another instance hears every committed event in commit order, a large one by its id, and nothing rolled back", async () => {
+  it("another instance hears every committed event in commit order, a large one by its id, nothing rolled back and nothing unannounced", async () => {
     const url = await freshPgDatabase();
     const onError = () => {};
     const here = await openPgStorage(url, { onError });
@@ -99,7 +99,16 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
         throw new Error("undone");
       }),
     ).rejects.toThrow("undone");
-    await inTransaction(ctx, (_tx, record) => record({ type: "last", userId: "u1" }));
+    // An event written for the log alone (the webhook trail) is stored and on this instance's bus, never announced.
+    const published: string[] = [];
+    ctx.bus.subscribe((e) => published.push(e.type));
+    await inTransaction(ctx, async (_tx, record) => {
+      await record({ type: "trail only", callSid: "CA1", announce: false });
+      await record({ type: "last", userId: "u1" });
+    });
+    expect(published).toEqual(["trail only", "last"]);
+    const { events } = tables(here.db);
+    expect((await here.db.select({ type: events.type }).from(events).orderBy(events.id)).map((e) => e.type)).toEqual(["small", "large", "trail only", "last"]);
     await vi.waitFor(() => expect(heard.map((e) => e.type)).toEqual(["small", "large", "last"]));
     expect(heard[0]).toMatchObject({ callSid: "CA1", data: { n: 1, awkward } });
     expect(heard[1]!.data.note).toBe(note);

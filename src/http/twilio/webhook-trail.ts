@@ -56,7 +56,8 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     const body = request.body as Record<string, unknown>;
     const [path, query = ""] = request.url.split("?");
     if (pending.length === 0) setImmediate(() => detached(s.log, "write the webhook trail", flush));
-    pending.push({ type: "webhook", callSid: request.twilioCallSid, data: { path, query, status: reply.statusCode, callStatus: body.CallStatus } });
+    // Not announced: no other instance keeps anything of the trail (its pages and timers ignore it).
+    pending.push({ type: "webhook", callSid: request.twilioCallSid, data: { path, query, status: reply.statusCode, callStatus: body.CallStatus }, announce: false });
   });
   app.addHook("onClose", async () => {
     await (pending.length ? flush() : writing);
