@@ -13,8 +13,8 @@ export interface NewEvent {
   dedupeKey?: string;
   /**
    * false: written to the log and this instance's bus only, never announced to the other instances, for
-   * events nothing they keep depends on (the webhook trail: two of every webhook's events on PostgreSQL,
-   * each a NOTIFY every instance's listener received and dropped).
+   * events nothing they keep depends on (the webhook trail: one event per webhook, whose NOTIFY every
+   * instance's listener received and dropped).
    */
   announce?: false;
 }
