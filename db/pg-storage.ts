@@ -6,7 +6,7 @@ import pg from "pg";
 import { openPgDatabase, type PgDb } from "./pg-connection.js";
 import { events } from "./schema-pg.js";
 import { runAll } from "./sqlite-storage.js";
-import type { Db, EventRow, Storage, StoredEvent } from "./storage.js";
+import type { Db, EventRow, LogEvent, Storage, StoredEvent } from "./storage.js";
 
 interface Frame {
   tx: Db;
@@ -58,9 +58,10 @@ const BEGIN_LOCKED = `begin; select pg_advisory_xact_lock(${WRITE_LOCK})`;
 const INSERT_EVENT =
   "with e as (insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id) " +
   "select id, pg_notify($8, $9::text || id::text || $10::text) from e";
-/** An event nobody else needs to hear of: its row alone. */
-const INSERT_EVENT_UNANNOUNCED =
-  "insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id";
+/** Events for the log alone, a batch in one statement (see `appendToLog`). */
+const APPEND_TO_LOG =
+  "insert into events (at, type, call_sid, user_id, callback_id, data) " +
+  "select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::jsonb[])";
 /** Room for an event id in an announcement's text. */
 const ID_DIGITS = 20;
 
@@ -104,25 +105,32 @@ export class PgStorage implements Storage {
     this.db = pg as unknown as Db;
   }
 
-  async insertEvent(tx: Db, event: EventRow, announce: boolean): Promise<number | undefined> {
-    const { at, type, callSid, userId, callbackId, data, dedupeKey } = event;
-    const row = [at, type, callSid ?? null, userId ?? null, callbackId ?? null, JSON.stringify(data), dedupeKey ?? null];
-    if (!announce) {
-      const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent unannounced", text: INSERT_EVENT_UNANNOUNCED, values: row });
-      return result.rows[0]?.id;
-    }
+  async insertEvent(tx: Db, event: EventRow): Promise<number | undefined> {
     // The announcement (an Announcement's JSON) is written around the id the INSERT gives: its text before
     // and after the id go with the statement. NOTIFY inside the transaction: PostgreSQL delivers it at
-    // COMMIT, in commit order, and never after a ROLLBACK. The row's own fields only (what is handed in
-    // may carry more, e.g. the id it is about to get).
+    // COMMIT, in commit order, and never after a ROLLBACK.
     let before = `${this.ownPrefix},"event":{"id":`;
+    // The row's own fields only (what is handed in may carry more, e.g. the id it is about to get).
+    const { at, type, callSid, userId, callbackId, data, dedupeKey } = event;
     let after = `,${JSON.stringify({ at, type, callSid, userId, callbackId, data, dedupeKey }).slice(1)}}`;
     if (Buffer.byteLength(before) + Buffer.byteLength(after) + ID_DIGITS >= PAYLOAD_LIMIT) {
       before = `${this.ownPrefix},"id":`;
       after = "}";
     }
-    const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values: [...row, CHANNEL, before, after] });
+    const values = [event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null, CHANNEL, before, after];
+    const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values });
     return result.rows[0]?.id;
+  }
+
+  async appendToLog(tx: Db, events: readonly LogEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // One round trip for the whole batch, one array per column; no NOTIFY.
+    const columns: unknown[][] = [[], [], [], [], [], []];
+    for (const e of events) {
+      const row = [e.at, e.type, e.callSid ?? null, e.userId ?? null, e.callbackId ?? null, JSON.stringify(e.data)];
+      for (let i = 0; i < row.length; i++) columns[i]!.push(row[i]);
+    }
+    await clientOf(tx).query({ name: "appendToLog", text: APPEND_TO_LOG, values: columns });
   }
 
   async listen(onEvent: (event: StoredEvent) => void, onGap: () => void): Promise<() => void> {

@@ -4,7 +4,7 @@ import type { SQL } from "drizzle-orm";
 import type { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { startCheckpointer } from "./checkpointer.js";
 import { openDatabase, type Db as SqliteDb } from "./connection.js";
-import type { Db, EventRow, Storage, TransactionOptions } from "./storage.js";
+import type { Db, EventRow, LogEvent, Storage, TransactionOptions } from "./storage.js";
 
 /** An event's row (db/schema.ts); a repeated dedupe key writes nothing and returns no id. */
 const INSERT_EVENT = "insert into events (at, type, call_sid, user_id, callback_id, data, dedupe_key) values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing";
@@ -113,13 +113,18 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  insertEvent(_tx: Db, event: EventRow, _announce: boolean): number | undefined {
+  insertEvent(_tx: Db, event: EventRow): number | undefined {
     // A statement of better-sqlite3's own: this runs for every event, and drizzle's placeholders and row
     // mapping cost more than the INSERT. One process is the whole hotline: there is nobody else to tell.
     this.insertEventStatement ??= this.client.prepare(INSERT_EVENT);
     // Without RETURNING (which SQLite answers through a buffer of its own): the row's id is the connection's last.
     const { changes, lastInsertRowid } = this.insertEventStatement.run(event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null);
     return changes === 0 ? undefined : Number(lastInsertRowid);
+  }
+
+  appendToLog(_tx: Db, events: readonly LogEvent[]): void {
+    // One statement per row: on SQLite each is answered at once, and a multi-row INSERT saves nothing.
+    for (const event of events) this.insertEvent(_tx, event);
   }
 
   listen(): Promise<() => void> {

@@ -32,6 +32,8 @@ export interface StoredEvent {
 
 /** An event to write: all but the id the database gives it. */
 export type EventRow = Omit<StoredEvent, "id">;
+/** An event for the log alone (Storage.appendToLog): nothing repeats it, so it has no dedupe key. */
+export type LogEvent = Omit<EventRow, "dedupeKey">;
 
 export interface TransactionOptions {
   /**
@@ -54,11 +56,17 @@ export interface Storage {
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Writes an event in `tx`: its id, or undefined when its dedupe key was written before (nothing is then
-   * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`), unless
-   * `announce` is false; on PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every
-   * event of every webhook comes here: on SQLite the answer is given at once, with nothing to await.
+   * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`); on
+   * PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every event of every webhook
+   * comes here: on SQLite the answer is given at once, with nothing to await.
    */
-  insertEvent(tx: Db, event: EventRow, announce: boolean): Promise<number | undefined> | number | undefined;
+  insertEvent(tx: Db, event: EventRow): Promise<number | undefined> | number | undefined;
+  /**
+   * Writes events for the log alone in `tx`, all of them in one statement: without dedupe keys, never
+   * announced to the other instances and never on the bus, since nothing reads them but a call's detail
+   * (the webhook trail: one per webhook, written in batches).
+   */
+  appendToLog(tx: Db, events: readonly LogEvent[]): Promise<void> | void;
   /**
    * Hears, in commit order, the events the other instances announce; resolves once listening, with the
    * function that stops. `onGap` runs when listening resumes after a lost connection: events announced

@@ -11,12 +11,6 @@ export interface NewEvent {
   data?: Record<string, unknown>;
   /** A key that may be written once only: a repeated Twilio callback finds it taken and changes nothing. */
   dedupeKey?: string;
-  /**
-   * false: written to the log and this instance's bus only, never announced to the other instances, for
-   * events nothing they keep depends on (the webhook trail: one event per webhook, whose NOTIFY every
-   * instance's listener received and dropped).
-   */
-  announce?: false;
 }
 
 export interface DomainEvent extends NewEvent, StoredEvent {
@@ -117,7 +111,7 @@ async function recordEvent(ctx: Ctx, tx: Tx, committed: DomainEvent[], event: Ne
     data: event.data ?? {},
     dedupeKey: event.dedupeKey,
   };
-  const written = ctx.storage.insertEvent(tx, row, event.announce !== false);
+  const written = ctx.storage.insertEvent(tx, row);
   // SQLite answers at once: nothing to await (this runs for every event of every webhook).
   const id = typeof written === "number" || written === undefined ? written : await written;
   if (id === undefined) return false;

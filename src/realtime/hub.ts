@@ -361,6 +361,7 @@ export class RealtimeHub {
   }
 
   private onEvent(e: DomainEvent, remote: boolean): void {
+    // "webhook": the trail, announced by instances of earlier versions (a rolling upgrade mixes them).
     const quiet = e.type.startsWith("audit.") || e.type === "webhook";
     if (!quiet) this.push(`push ${e.type}`, () => this.deliveryFor(e, remote));
     if (e.type.startsWith("referral.")) this.armDeadline();

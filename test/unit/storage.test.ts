@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { openPgStorage } from "../../db/pg-storage.js";
 import type { SqliteStorage } from "../../db/sqlite-storage.js";
@@ -74,7 +75,7 @@ describe(`transactions on ${testEngine}`, () => {
 });
 
 describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)", () => {
-  it("another instance hears every committed event in commit order, a large one by its id, nothing rolled back and nothing unannounced", async () => {
+  it("another instance hears every committed event in commit order, a large one by its id, nothing rolled back and nothing for the log alone", async () => {
     const url = await freshPgDatabase();
     const onError = () => {};
     const here = await openPgStorage(url, { onError });
@@ -99,16 +100,23 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
         throw new Error("undone");
       }),
     ).rejects.toThrow("undone");
-    // An event written for the log alone (the webhook trail) is stored and on this instance's bus, never announced.
+    // Events for the log alone (the webhook trail) are stored, one batch in one statement, and never announced.
     const published: string[] = [];
     ctx.bus.subscribe((e) => published.push(e.type));
-    await inTransaction(ctx, async (_tx, record) => {
-      await record({ type: "trail only", callSid: "CA1", announce: false });
+    await inTransaction(ctx, async (tx, record) => {
+      await here.appendToLog(tx, [
+        { at: 5, type: "trail", callSid: "CA1", data: { path: "/twilio/ivr", awkward } },
+        { at: 6, type: "trail", callSid: null, callbackId: 3, data: {} },
+      ]);
       await record({ type: "last", userId: "u1" });
     });
-    expect(published).toEqual(["trail only", "last"]);
+    expect(published).toEqual(["last"]);
     const { events } = tables(here.db);
-    expect((await here.db.select({ type: events.type }).from(events).orderBy(events.id)).map((e) => e.type)).toEqual(["small", "large", "trail only", "last"]);
+    const trail = await here.db.select().from(events).where(eq(events.type, "trail")).orderBy(events.id);
+    expect(trail.map(({ at, callSid, callbackId, data, dedupeKey }) => ({ at, callSid, callbackId, data, dedupeKey }))).toEqual([
+      { at: 5, callSid: "CA1", callbackId: null, data: { path: "/twilio/ivr", awkward }, dedupeKey: null },
+      { at: 6, callSid: null, callbackId: 3, data: {}, dedupeKey: null },
+    ]);
     await vi.waitFor(() => expect(heard.map((e) => e.type)).toEqual(["small", "large", "last"]));
     expect(heard[0]).toMatchObject({ callSid: "CA1", data: { n: 1, awkward } });
     expect(heard[1]!.data.note).toBe(note);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { inTransaction, type NewEvent } from "../../events/event-log.js";
+import type { LogEvent } from "../../../db/storage.js";
+import { inTransaction } from "../../events/event-log.js";
 import { HttpError } from "../errors.js";
 import type { Services } from "../../services.js";
 import { utterances } from "./render-step.js";
@@ -27,18 +28,17 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
   });
   // The trail is written in batches, one per turn of the event loop, and the batch joins the webhooks'
   // group commit (Storage's TransactionOptions.group) instead of committing on its own: under a burst of
-  // webhooks a commit per request, or even per batch, cost more than the requests themselves. One batch
-  // is written at a time, in order: `writing` is the latest, which close waits for.
-  let pending: NewEvent[] = [];
+  // webhooks a commit per request, or even per batch, cost more than the requests themselves. A batch is
+  // one statement on PostgreSQL (Storage.appendToLog: for the log alone, no other instance is told). One
+  // batch is written at a time, in order: `writing` is the latest, which close waits for.
+  let pending: LogEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
   const write = async (): Promise<void> => {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
     try {
-      await inTransaction(s.webhookCtx, async (_tx, record) => {
-        for (const e of batch) await record(e);
-      });
+      await inTransaction(s.webhookCtx, async (tx) => s.ctx.storage.appendToLog(tx, batch));
       // In a group the batch is only written once the group commits: a failed commit keeps it for the retry.
       await s.ctx.storage.durable();
     } catch (err) {
@@ -56,8 +56,7 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     const body = request.body as Record<string, unknown>;
     const [path, query = ""] = request.url.split("?");
     if (pending.length === 0) setImmediate(() => detached(s.log, "write the webhook trail", flush));
-    // Not announced: no other instance keeps anything of the trail (its pages and timers ignore it).
-    pending.push({ type: "webhook", callSid: request.twilioCallSid, data: { path, query, status: reply.statusCode, callStatus: body.CallStatus }, announce: false });
+    pending.push({ at: s.ctx.clock.now(), type: "webhook", callSid: request.twilioCallSid, data: { path, query, status: reply.statusCode, callStatus: body.CallStatus } });
   });
   app.addHook("onClose", async () => {
     await (pending.length ? flush() : writing);
