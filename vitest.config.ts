@@ -21,6 +21,7 @@ const onBothEngines = [
   "test/e2e/prompt-recordings.test.ts",
   "test/unit/storage.test.ts",
   "test/db/lines-held.test.ts",
+  "test/db/executed.test.ts",
 ];
 
 export default defineConfig({

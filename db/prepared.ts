@@ -51,62 +51,80 @@ export function prepared<D extends Builder, Q>(db: D, key: string, build: (db: D
 }
 
 /**
- * Runs a query built by `prepared` with its placeholders' values. On SQLite better-sqlite3 answers at once,
- * and drizzle's awaitable around that answer cost three promises and as many turns of the microtask queue
- * per query, for nothing: the answer is taken at once. On PostgreSQL it is the query's promise. Await it either way.
+ * Runs a query built by `prepared` with its placeholders' values: from a plan made once per query (each
+ * parameter's placeholder and column encoder, each result field's name and decoder), straight on the
+ * driver. drizzle looked up every parameter's and every field's class (`is`) on every run — the arrival's
+ * insert has 24 — and on SQLite wrapped better-sqlite3's synchronous answer in three promises; on
+ * PostgreSQL it added an async layer per step of its tracing. SQLite answers at once, PostgreSQL with the
+ * query's promise: await it either way. Anything the plan does not cover (nested results, custom mappers)
+ * goes through drizzle. `test/db/executed.test.ts` holds it to drizzle's answers on both engines.
  */
 export function executed<R>(query: { execute(values: Record<string, unknown>): PromiseLike<R> }, values: Record<string, unknown>): R | PromiseLike<R> {
-  const sqlite = query as unknown as SqliteQuery<R>;
-  if (sqlite.stmt !== undefined && typeof sqlite.executeMethod === "string") {
-    // A write without RETURNING gets better-sqlite3's answer straight from the statement, its values filled
-    // by a plan made once per query: drizzle checked each placeholder's class anew on every run (the
-    // arrival's insert has 24), which cost more than SQLite's own INSERT.
-    if (sqlite.executeMethod === "run") return sqlite.stmt.run(fill(sqlite, values)) as R;
-    // Reads (and RETURNING) the same way when their rows are flat: each column decoded as drizzle would.
-    const row = rowMaker(sqlite);
-    if (row && sqlite.executeMethod !== "values") {
-      const statement = sqlite.stmt.raw(true);
-      if (sqlite.executeMethod === "all") return (statement.all(fill(sqlite, values)) as unknown[][]).map(row) as R;
-      const found = statement.get(fill(sqlite, values)) as unknown[] | undefined;
+  const lite = query as unknown as SqliteQuery<R>;
+  if (lite.stmt !== undefined && typeof lite.executeMethod === "string") {
+    if (lite.executeMethod === "run") return lite.stmt.run(fill(lite, lite.query.params, values)) as R;
+    const row = rowMaker(lite);
+    if (row && lite.executeMethod !== "values") {
+      const statement = lite.stmt.raw(true);
+      if (lite.executeMethod === "all") return (statement.all(fill(lite, lite.query.params, values)) as unknown[][]).map(row) as R;
+      const found = statement.get(fill(lite, lite.query.params, values)) as unknown[] | undefined;
       return (found && row(found)) as R;
     }
-    return sqlite[sqlite.executeMethod](values);
+    return lite[lite.executeMethod](values);
+  }
+  const pg = query as unknown as PgQuery;
+  if (pg.rawQueryConfig !== undefined && pg.client !== undefined) {
+    if (!pg.fields && !pg.customResultMapper) return pg.client.query(pg.rawQueryConfig, fill(pg, pg.params, values)) as unknown as PromiseLike<R>;
+    const row = rowMaker(pg);
+    if (row) return pg.client.query(pg.queryConfig, fill(pg, pg.params, values)).then((result) => result.rows.map(row) as R);
   }
   return query.execute(values);
 }
 
-/** What drizzle's better-sqlite3 query holds (internal to drizzle; the engine's tests run every query through it). */
-interface SqliteQuery<R> {
+/** Result fields of a drizzle query (internal to drizzle). */
+interface Mapped {
+  fields?: Array<{ path: string[]; field: unknown }>;
+  customResultMapper?: unknown;
+}
+
+/** What drizzle's better-sqlite3 query holds (internal to drizzle). */
+interface SqliteQuery<R> extends Mapped {
   stmt?: Database.Statement;
   executeMethod?: "run" | "all" | "get" | "values";
   query: { params: unknown[] };
-  fields?: Array<{ path: string[]; field: unknown }>;
-  customResultMapper?: unknown;
   all(values: Record<string, unknown>): R;
   get(values: Record<string, unknown>): R;
   values(values: Record<string, unknown>): R;
+}
+
+/** What drizzle's node-postgres query holds (internal to drizzle): rows come back as arrays with `queryConfig`. */
+interface PgQuery extends Mapped {
+  client?: { query(config: object, params: unknown[]): Promise<{ rows: unknown[][] }> };
+  rawQueryConfig?: object;
+  queryConfig: object;
+  params: unknown[];
 }
 
 /** One parameter of a query: a placeholder's name (with the column's encoder, if any), or a constant. */
 type Slot = { name: string; encoder?: { mapToDriverValue(value: unknown): unknown } } | { value: unknown };
 const plans = new WeakMap<object, Slot[]>();
 
-/** The statement's parameters for `values`, as drizzle's fillPlaceholders gives them. */
-function fill(query: SqliteQuery<unknown>, values: Record<string, unknown>): unknown[] {
+/** The statement's parameters for `values`, as drizzle's fillPlaceholders gives them; the plan is kept per query. */
+function fill(query: object, params: unknown[], values: Record<string, unknown>): unknown[] {
   let plan = plans.get(query);
-  if (!plan) plans.set(query, (plan = query.query.params.map(slotOf)));
-  const params = new Array<unknown>(plan.length);
+  if (!plan) plans.set(query, (plan = params.map(slotOf)));
+  const filled = new Array<unknown>(plan.length);
   for (let i = 0; i < plan.length; i++) {
     const slot = plan[i]!;
     if ("value" in slot) {
-      params[i] = slot.value;
+      filled[i] = slot.value;
       continue;
     }
     if (!(slot.name in values)) throw new Error(`No value for placeholder "${slot.name}" was provided`);
     const value = values[slot.name];
-    params[i] = slot.encoder ? slot.encoder.mapToDriverValue(value) : value;
+    filled[i] = slot.encoder ? slot.encoder.mapToDriverValue(value) : value;
   }
-  return params;
+  return filled;
 }
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown };
@@ -116,7 +134,7 @@ const rowMakers = new WeakMap<object, ((raw: unknown[]) => Record<string, unknow
  * Makes a result object from a raw row, as drizzle's mapResultRow would, for a query whose fields are all
  * top-level (no joined tables nested in the result): null for any other, which drizzle maps itself.
  */
-function rowMaker(query: SqliteQuery<unknown>): ((raw: unknown[]) => Record<string, unknown>) | null {
+function rowMaker(query: Mapped & object): ((raw: unknown[]) => Record<string, unknown>) | null {
   let make = rowMakers.get(query);
   if (make !== undefined) return make;
   const fields = query.fields;

@@ -1,47 +1,58 @@
-// `executed` (db/prepared.ts) runs SQLite's prepared queries from a plan of its own instead of drizzle's
-// fillPlaceholders and mapResultRow: every answer must be what drizzle itself gives for the same query.
+// `executed` (db/prepared.ts) runs prepared queries from a plan of its own, straight on the driver, instead
+// of through drizzle's execute: on this run's engine, every answer must be what drizzle's own gives.
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../db/connection.js";
 import { executed, prepared } from "../../db/prepared.js";
-import { calls } from "../../db/schema.js";
-import { countAll } from "../../db/storage.js";
+import { affected, countAll, tables, type Db } from "../../db/storage.js";
+import { testEngine } from "../support/test-database.js";
+import { openTestStorage } from "../support/test-storage.js";
 
-describe("executed on SQLite", () => {
-  const db = openDatabase(":memory:");
-  const insert = prepared(db, "test insert", () =>
-    db
-      .insert(calls)
-      .values({ sid: sql.placeholder("sid"), direction: "inbound", state: "ivr", ivrPath: sql.placeholder("path"), holdsLine: sql.placeholder("holds"), createdAt: sql.placeholder("at") } as never)
-      .prepare(),
-  );
+describe(`executed (${testEngine})`, () => {
+  const path = [{ node: "language-menu", at: 1 }];
+  const insertOn = (db: Db) => {
+    const { calls } = tables(db);
+    return prepared(db, "test insert", () =>
+      db
+        .insert(calls)
+        .values({ sid: sql.placeholder("sid"), direction: "inbound", state: "ivr", ivrPath: sql.placeholder("path"), holdsLine: sql.placeholder("holds"), createdAt: sql.placeholder("at") } as never)
+        .prepare("test insert"),
+    );
+  };
 
-  it("writes what drizzle writes: JSON and booleans encoded by their columns, constants kept", async () => {
-    const written = (await executed(insert, { sid: "CA1", path: [{ node: "language-menu", at: 1 }], holds: true, at: 5 })) as unknown as { changes: number };
-    expect(written.changes).toBe(1);
-    insert.run({ sid: "CA2", path: [{ node: "language-menu", at: 1 }], holds: true, at: 5 });
-    const raw = db.$client.prepare("select sid, direction, state, ivr_path, holds_line, created_at from calls order by sid").all();
-    expect(raw).toEqual([
-      { sid: "CA1", direction: "inbound", state: "ivr", ivr_path: '[{"node":"language-menu","at":1}]', holds_line: 1, created_at: 5 },
-      { sid: "CA2", direction: "inbound", state: "ivr", ivr_path: '[{"node":"language-menu","at":1}]', holds_line: 1, created_at: 5 },
+  it("writes what drizzle writes (JSON and booleans encoded by their columns, constants kept), and reads what drizzle reads", async () => {
+    const { db } = await openTestStorage();
+    const { calls } = tables(db);
+    const insert = insertOn(db);
+    expect(affected(await executed(insert, { sid: "CA1", path, holds: true, at: 5 }))).toBe(1);
+    await insert.execute({ sid: "CA2", path, holds: true, at: 5 });
+    await insert.execute({ sid: "CA3", path: [], holds: false, at: 6 });
+
+    const whole = prepared(db, "test whole", () => db.select().from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare("test whole"));
+    const [one, two] = [await executed(whole, { sid: "CA1" }), await whole.execute({ sid: "CA2" })];
+    expect(one).toEqual(two.map((c) => ({ ...c, sid: "CA1" })));
+    expect(one[0]).toMatchObject({ sid: "CA1", direction: "inbound", holdsLine: true, ivrPath: path, createdAt: 5, language: null });
+
+    const counted = prepared(db, "test count", () => db.select({ n: countAll(), held: calls.holdsLine }).from(calls).groupBy(calls.holdsLine).orderBy(calls.holdsLine).prepare("test count"));
+    expect(await executed(counted, {})).toEqual(await counted.execute({}));
+    expect(await executed(counted, {})).toEqual([
+      { n: 1, held: false },
+      { n: 2, held: true },
     ]);
-  });
-
-  it("reads what drizzle reads: whole rows, chosen columns, mapped expressions, one row or none", async () => {
-    const whole = prepared(db, "test whole", () => db.select().from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare());
-    expect(await executed(whole, { sid: "CA1" })).toEqual(whole.all({ sid: "CA1" }));
-    expect((await executed(whole, { sid: "CA1" }))[0]).toMatchObject({ sid: "CA1", holdsLine: true, ivrPath: [{ node: "language-menu", at: 1 }] });
-    const counted = prepared(db, "test count", () => db.select({ n: countAll(), sid: calls.sid }).from(calls).where(eq(calls.holdsLine, true)).prepare());
-    expect(await executed(counted, {})).toEqual(counted.all());
-    expect((await executed(counted, {}))[0]!.n).toBe(2);
-    const one = prepared(db, "test get", () => db.select({ path: calls.ivrPath }).from(calls).where(eq(calls.sid, sql.placeholder("sid"))).limit(1).prepare());
-    expect(await executed(one, { sid: "CA2" })).toEqual([{ path: [{ node: "language-menu", at: 1 }] }]);
-    expect(await executed(one, { sid: "CA2" })).toEqual(one.all({ sid: "CA2" }));
-    const none = prepared(db, "test none", () => db.select().from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare());
+    const none = prepared(db, "test none", () => db.select({ path: calls.ivrPath }).from(calls).where(eq(calls.sid, sql.placeholder("sid"))).prepare("test none"));
     expect(await executed(none, { sid: "CA9" })).toEqual([]);
+    expect(await executed(none, { sid: "CA3" })).toEqual([{ path: [] }]);
+
+    const stepped = prepared(db, "test returning", () =>
+      db.update(calls).set({ language: sql`${sql.placeholder("language")}` }).where(eq(calls.sid, sql.placeholder("sid"))).returning({ language: calls.language, at: calls.createdAt }).prepare("test returning"),
+    );
+    expect(await executed(stepped, { sid: "CA3", language: "th" })).toEqual([{ language: "th", at: 6 }]);
+    expect(await executed(stepped, { sid: "CA9", language: "th" })).toEqual([]);
   });
 
-  it("refuses a missing value as drizzle does", () => {
-    expect(() => executed(insert, { sid: "CA3", path: [], at: 5 })).toThrow('No value for placeholder "holds" was provided');
+  it("refuses a missing value as drizzle does", async () => {
+    const { db } = await openTestStorage();
+    const insert = insertOn(db);
+    const run = async () => executed(insert, { sid: "CA3", path: [], at: 5 });
+    await expect(run()).rejects.toThrow('No value for placeholder "holds" was provided');
   });
 });
