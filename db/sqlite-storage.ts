@@ -122,9 +122,9 @@ export class SqliteStorage implements Storage {
     return changes === 0 ? undefined : Number(lastInsertRowid);
   }
 
-  appendToLog(_tx: Db, events: readonly LogEvent[]): void {
+  appendToLog(tx: Db, events: readonly LogEvent[]): void {
     // One statement per row: on SQLite each is answered at once, and a multi-row INSERT saves nothing.
-    for (const event of events) this.insertEvent(_tx, event);
+    for (const event of events) this.insertEvent(tx, event);
   }
 
   listen(): Promise<() => void> {

@@ -23,8 +23,8 @@ export async function currentTwiml(s: Services, call: CallRow): Promise<string> 
 
 export function voiceRoutes(base: FastifyInstance, s: Services): void {
   const app = base.withTypeProvider<ZodTypeProvider>();
-  /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
   const firstStep = (known: Language | undefined) => startStep(s.flows.flow, known);
+  /** A call reaches the number: admitted to the IVR, or turned away when every line is taken. */
   const arrive = async (body: VoiceWebhook): Promise<string> => {
     const result = await admitInboundCall(s.webhookCtx, { sid: body.CallSid, from: body.From, to: body.To, rememberDays: s.flows.flow.returningWindowDays, firstStep });
     if (result.kind === "repeat") return currentTwiml(s, result.call);
