@@ -117,7 +117,7 @@ export class PgStorage implements Storage {
       before = `${this.ownPrefix},"id":`;
       after = "}";
     }
-    const values = [event.at, event.type, event.callSid ?? null, event.userId ?? null, event.callbackId ?? null, JSON.stringify(event.data), event.dedupeKey ?? null, CHANNEL, before, after];
+    const values = [at, type, callSid ?? null, userId ?? null, callbackId ?? null, JSON.stringify(data), dedupeKey ?? null, CHANNEL, before, after];
     const result = await clientOf(tx).query<{ id: number }>({ name: "insertEvent", text: INSERT_EVENT, values });
     return result.rows[0]?.id;
   }

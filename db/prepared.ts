@@ -32,7 +32,7 @@ function ownerOf(db: Builder): object {
 const PREPARED_LIMIT = 1_000;
 
 /**
- * The query `build` makes, built once for this connection under `key`; run it with `.execute(values)`.
+ * The query `build` makes, built once for this connection under `key`; run it with `executed(query, values)`.
  * `build` ends with `.prepare(key)`: PostgreSQL names the statement so each connection parses it once,
  * SQLite ignores the name. `build` is handed `db`, so a hot path can pass a function made once instead of a
  * closure made per call. On PostgreSQL the statement's name also makes the server parse it once per

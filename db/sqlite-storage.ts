@@ -123,7 +123,7 @@ export class SqliteStorage implements Storage {
   }
 
   appendToLog(tx: Db, events: readonly LogEvent[]): void {
-    // One statement per row: on SQLite each is answered at once, and a multi-row INSERT saves nothing.
+    // Row by row through the event statement already prepared: on SQLite each is answered at once.
     for (const event of events) this.insertEvent(tx, event);
   }
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, lte, max, min } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { first, tables, type Db } from "../../db/storage.js";
 import { inTransaction, type Ctx } from "../events/event-log.js";
 import type { CallbackRow } from "./callback-store.js";
@@ -33,8 +33,8 @@ async function marksBehind(db: Db, now: number): Promise<{ unmarked: boolean; ma
         .prepare(name),
     );
   };
-  const earliestUnmarked = first(await edge(false).execute())?.at;
-  const latestMarked = first(await edge(true).execute())?.at;
+  const earliestUnmarked = first(await executed(edge(false), {}))?.at;
+  const latestMarked = first(await executed(edge(true), {}))?.at;
   return { unmarked: earliestUnmarked != null && earliestUnmarked <= now, marked: latestMarked != null && latestMarked > now };
 }
 

@@ -1,5 +1,5 @@
 import { and, eq, gt, isNotNull, lt, min, sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
 
@@ -25,7 +25,7 @@ export async function openItemForNumber(db: Db, number: string): Promise<Callbac
       .limit(1)
       .prepare("openItemForNumber"),
   );
-  return first(await query.execute({ number }));
+  return first(await executed(query, { number }));
 }
 
 export async function updateItem(tx: Tx, id: number, patch: Partial<CallbackRow>): Promise<void> {
@@ -67,7 +67,7 @@ export async function backlogFigures(db: Db, now: number) {
       .where(eq(callbacks.toCall, true))
       .prepare("backlogFigures"),
   );
-  const row = first(await query.execute({ now }));
+  const row = first(await executed(query, { now }));
   return {
     open: row?.open ?? 0,
     overdue: row?.overdue ?? 0,

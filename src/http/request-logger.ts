@@ -33,32 +33,32 @@ class LazyChildLogger {
     this.logger.level = level;
   }
 
+  // pino's level methods, each on the logger made at its first line.
   fatal(...args: unknown[]): void {
-    (this.logger.fatal as Line).apply(this.logger, args);
+    this.line("fatal", args);
   }
-
   error(...args: unknown[]): void {
-    (this.logger.error as Line).apply(this.logger, args);
+    this.line("error", args);
   }
-
   warn(...args: unknown[]): void {
-    (this.logger.warn as Line).apply(this.logger, args);
+    this.line("warn", args);
   }
-
   info(...args: unknown[]): void {
-    (this.logger.info as Line).apply(this.logger, args);
+    this.line("info", args);
   }
-
   debug(...args: unknown[]): void {
-    (this.logger.debug as Line).apply(this.logger, args);
+    this.line("debug", args);
   }
-
   trace(...args: unknown[]): void {
-    (this.logger.trace as Line).apply(this.logger, args);
+    this.line("trace", args);
+  }
+  silent(...args: unknown[]): void {
+    this.line("silent", args);
   }
 
-  silent(...args: unknown[]): void {
-    (this.logger.silent as Line).apply(this.logger, args);
+  private line(level: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent", args: unknown[]): void {
+    const logger = this.logger;
+    (logger[level] as Line).apply(logger, args);
   }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {

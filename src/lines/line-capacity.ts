@@ -19,7 +19,7 @@ const storedCapacity = (value: unknown): number => (typeof value === "number" ? 
 export async function capacity(db: Db): Promise<number> {
   const { settings } = tables(db);
   const query = prepared(db, "capacity", () => db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).prepare("capacity"));
-  return storedCapacity(first(await query.execute())?.value);
+  return storedCapacity(first(await executed(query, {}))?.value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { affected, countAll, first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Tx } from "../events/event-log.js";
 
@@ -17,7 +17,7 @@ export async function entryForCall(db: Db, callSid: string): Promise<QueueEntry 
   const query = prepared(db, "entryForCall", () =>
     db.select().from(queueEntries).where(eq(queueEntries.callSid, sql.placeholder("callSid"))).orderBy(desc(queueEntries.id)).limit(1).prepare("entryForCall"),
   );
-  return first(await query.execute({ callSid }));
+  return first(await executed(query, { callSid }));
 }
 
 /**

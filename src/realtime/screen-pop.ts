@@ -1,5 +1,5 @@
 import { and, desc, eq, ne, sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { first, tables, type Db } from "../../db/storage.js";
 import { findCall, type CallRow } from "../calls/call-store.js";
 import { itemById, openItemForNumber } from "../callbacks/callback-store.js";
@@ -25,7 +25,7 @@ function shortNote(note: unknown): { note?: string; noteTruncated?: true } {
 async function earlierCalls(db: Db, call: CallRow) {
   if (!call.fromE164) return [];
   const { calls, events, users } = tables(db);
-  const earlier = await prepared(db, "earlierCalls", () =>
+  const earlierQuery = prepared(db, "earlierCalls", () =>
     db
       .select()
       .from(calls)
@@ -33,7 +33,8 @@ async function earlierCalls(db: Db, call: CallRow) {
       .orderBy(desc(calls.createdAt))
       .limit(HISTORY_LIMIT)
       .prepare("earlierCalls"),
-  ).execute({ number: call.fromE164, sid: call.sid });
+  );
+  const earlier = await executed(earlierQuery, { number: call.fromE164, sid: call.sid });
   // Only the latest disposition of each call counts (a later one replaces the earlier): read just that
   // one, so however many were sent, a screen-pop costs one indexed lookup per earlier call.
   const latestDisposition = prepared(db, "latestDisposition", () =>
@@ -47,7 +48,7 @@ async function earlierCalls(db: Db, call: CallRow) {
       .prepare("latestDisposition"),
   );
   const latest = new Map<string, Awaited<ReturnType<typeof latestDisposition.execute>>[number] | undefined>();
-  for (const c of earlier) latest.set(c.sid, first(await latestDisposition.execute({ sid: c.sid })));
+  for (const c of earlier) latest.set(c.sid, first(await executed(latestDisposition, { sid: c.sid })));
   return earlier.map((c) => ({
     kind: "call" as const,
     callSid: c.sid,

@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { countAll, first, tables, type Db } from "../../db/storage.js";
 import { capacity, linesInUse } from "../lines/line-capacity.js";
 import { LANGUAGES } from "../languages.js";
@@ -29,7 +29,7 @@ export async function liveFigures(db: Db, now: number, serviceLevelSeconds: numb
       .where(and(inArray(queueEntries.status, ["waiting", "offered"]), eq(queueEntries.kind, "live")))
       .prepare("liveWaiting"),
   );
-  const waiting = await waitingQuery.execute();
+  const waiting = await executed(waitingQuery, {});
   const byLanguage: Record<string, number> = Object.fromEntries(LANGUAGES.map((l) => [l, 0]));
   for (const w of waiting) byLanguage[w.language] = (byLanguage[w.language] ?? 0) + 1;
   const oldest = Math.min(now, ...waiting.map((w) => w.enqueuedAt));
@@ -38,7 +38,7 @@ export async function liveFigures(db: Db, now: number, serviceLevelSeconds: numb
   const agentsQuery = prepared(db, "liveAgents", () =>
     db.select({ status: users.status, n: countAll() }).from(users).where(eq(users.role, "agent")).groupBy(users.status).prepare("liveAgents"),
   );
-  for (const row of await agentsQuery.execute()) {
+  for (const row of await executed(agentsQuery, {})) {
     agents[row.status] = row.n;
   }
 
@@ -57,7 +57,7 @@ export async function liveFigures(db: Db, now: number, serviceLevelSeconds: numb
       .where(and(eq(calls.direction, "inbound"), gte(calls.createdAt, sql.placeholder("since"))))
       .prepare("liveToday"),
   );
-  const today = first(await todayQuery.execute({ threshold: serviceLevelSeconds * 1000, since: startOf(zone, now, "day") }));
+  const today = first(await executed(todayQuery, { threshold: serviceLevelSeconds * 1000, since: startOf(zone, now, "day") }));
   const answered = today?.answered ?? 0;
   const abandoned = today?.abandoned ?? 0;
   return {

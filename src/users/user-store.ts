@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { prepared } from "../../db/prepared.js";
+import { executed, prepared } from "../../db/prepared.js";
 import { first, tables, type Db, type Tables } from "../../db/storage.js";
 import type { Ctx } from "../events/event-log.js";
 import { inTransaction } from "../events/event-log.js";
@@ -15,7 +15,7 @@ export const newToken = () => randomBytes(24).toString("base64url");
 export async function findUserByToken(db: Db, token: string): Promise<UserRow | undefined> {
   const { users } = tables(db);
   const query = prepared(db, "findUserByToken", () => db.select().from(users).where(eq(users.tokenHash, sql.placeholder("hash"))).prepare("findUserByToken"));
-  return first(await query.execute({ hash: hashToken(token) }));
+  return first(await executed(query, { hash: hashToken(token) }));
 }
 
 /** The hash of the ADMIN_TOKEN last applied, so a restart can tell a changed variable from a rotated token. */

@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type Placeholder, ty
 import { z } from "zod";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { countAll, first, tables, type Db, type Tables } from "../../../db/storage.js";
-import { prepared, statementName } from "../../../db/prepared.js";
+import { executed, prepared, statementName } from "../../../db/prepared.js";
 import { attemptsOf, expireClaims, hasExpiredClaims, itemById, OPEN_STATUSES } from "../../callbacks/callback-store.js";
 import { markOverdue, urgentFirst } from "../../callbacks/backlog-order.js";
 import { CallbackError, assignItem, claimItem, correctLastAttempt } from "../../callbacks/callback-service.js";
@@ -112,8 +112,8 @@ export function callbackRoutes(base: FastifyInstance, s: Services): void {
     const key = JSON.stringify([question, digits !== undefined, agent?.languages ?? null]);
     const db = s.ctx.db;
     const queries = prepared(db, `callbacks page ${key}`, () => compile(db, { ...question, digits }, agent));
-    const rows = await queries.page.execute({ now, limit, offset, digits });
-    const total = first(await queries.count.execute({ now, digits }))?.n ?? 0;
+    const rows = await executed(queries.page, { now, limit, offset, digits });
+    const total = first(await executed(queries.count, { now, digits }))?.n ?? 0;
     const full = seesNumbers(request.user);
     // A search by number is audited as a search (never with the digits: the trail holds no numbers).
     const details = digits !== undefined ? { search: "digits" } : undefined;
