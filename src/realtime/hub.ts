@@ -27,6 +27,8 @@ export interface Client {
 
 /** The sends a push makes, once what they say has been read. */
 type Delivery = () => void;
+/** Reads what an event tells the sockets (`remote`: another instance committed it). */
+type Reader = (e: DomainEvent, remote: boolean) => Promise<Delivery | undefined>;
 
 /**
  * Who hears what: an agent only about its own calls and status; supervisors and admins the live
@@ -276,94 +278,103 @@ export class RealtimeHub {
     });
   }
 
-  /** What an event tells the sockets, once read: undefined when it tells them nothing. */
-  private async deliveryFor(e: DomainEvent, remote: boolean): Promise<Delivery | undefined> {
-    switch (e.type) {
-      case "call.offered": {
-        const pop = e.callSid ? await screenPop(this.db, e.callSid, e.at) : undefined;
-        if (!pop) return undefined;
-        return () => {
-          const sent = this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
-          // Another instance made this offer and waits for this before ringing the agent (`offerShown`).
-          if (remote && sent) detached(this.log, "say the screen-pop was shown", () => this.ctx.storage.signal(popShownSignal(e.id)));
-        };
-      }
-      case "call.connected": {
-        if (!e.callSid) return undefined;
-        const callSid = e.callSid;
-        // Answering changes the screen-pop: the number's callback item is now reached.
-        const pop = await screenPop(this.db, callSid, e.at);
-        return () => {
-          this.toAgent(e.userId, { type: "call.connected", callSid, connectedSeconds: 0 });
-          if (pop) this.toAgent(e.userId, { type: "call.updated", call: pop });
-        };
-      }
-      case "call.control": {
-        if (!e.callSid || e.data.control === "hangup") return undefined;
-        const message: ServerMessage = { type: "call.control", callSid: e.callSid, ...(await controlState(this.db, e.callSid)) };
-        return () => this.toAgent(e.data.agentId as string | null, message);
-      }
-      case "monitor.started":
-      case "monitor.changed":
-      case "monitor.ended": {
-        if (!e.callSid) return undefined;
-        const mode = (e.data.mode ?? "ended") as ServerMessageOf<"call.monitored">["mode"];
-        const message: ServerMessage = { type: "call.monitored", callSid: e.callSid, mode, by: await this.nameOf(e.userId) };
-        return () => this.toAgent(e.data.agentId as string | null, message);
-      }
-      case "agent.leg_ended": {
-        // The agent's side ended without the caller's call ending with them (a call-back, or after
-        // handing the caller to an agency): the agent still needs to hear that their call is over.
-        if (!e.callSid) return undefined;
-        const callSid = e.callSid;
-        const call = await findCall(this.db, callSid);
-        const alreadyTold = call?.state === "ended" && call.agentId === e.userId && (call.endedAt ?? 0) >= (call.connectedAt ?? 0) && call.outcome === "answered";
-        return alreadyTold ? undefined : () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: "answered", reason: "agent_leg_ended" });
-      }
-      case "call.ended": {
-        const { callSid, userId } = e;
-        return callSid && userId ? () => this.toAgent(userId, { type: "call.ended", callSid, outcome: String(e.data.outcome ?? "") }) : undefined;
-      }
-      case "offer.missed":
-      case "offer.withdrawn": {
-        if (!e.callSid) return undefined;
-        const callSid = e.callSid;
-        const call = await findCall(this.db, callSid);
-        // A call-back that reached a machine or nobody says so: the agent knows the retry schedule goes on.
-        return () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: call?.outcome ?? null, reason: typeof e.data.reason === "string" ? e.data.reason : e.type });
-      }
-      case "transfer.started":
-      case "transfer.answered":
-      case "transfer.completed":
-      case "transfer.returned":
-      case "transfer.failed": {
-        const { callSid } = e;
-        return callSid
-          ? () => this.toAgent(e.userId, { type: "transfer.updated", callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] })
-          : undefined;
-      }
-      case "user.deactivated":
-        return () => this.closeFor(e.data.id, "deactivated");
-      case "user.token_rotated":
-        return () => this.closeFor(e.data.id, "token_replaced");
-      case "agent.status": {
-        // Wrap-up's seconds left are counted now, when the status changed.
-        const message = this.statusMessage(e.data.to as ServerMessageOf<"agent.status">["status"], String(e.data.reason ?? ""), Number(e.data.since ?? e.at));
-        return () => this.toAgent(e.userId, message);
-      }
-    }
-    if (e.type.startsWith("callback.")) {
-      return () => {
-        for (const c of this.clients) if (c.user.role === "agent") c.send({ type: "callbacks.changed" });
-      };
-    }
-    return undefined;
+  /**
+   * What an event of a type tells the sockets: read with `read`, undefined when it tells them nothing.
+   * Most events (an IVR step, a webhook's trail) tell no socket anything: they have no reader, so they
+   * make no push at all, which on the webhook path was several promises per event for nothing.
+   */
+  private readerFor(type: string): Reader | undefined {
+    return Object.hasOwn(this.readers, type) ? this.readers[type] : type.startsWith("callback.") ? this.callbacksChanged : undefined;
   }
+
+  private readonly callbacksChanged: Reader = async () => () => {
+    for (const c of this.clients) if (c.user.role === "agent") c.send({ type: "callbacks.changed" });
+  };
+
+  private readonly monitored: Reader = async (e) => {
+    if (!e.callSid) return undefined;
+    const mode = (e.data.mode ?? "ended") as ServerMessageOf<"call.monitored">["mode"];
+    const message: ServerMessage = { type: "call.monitored", callSid: e.callSid, mode, by: await this.nameOf(e.userId) };
+    return () => this.toAgent(e.data.agentId as string | null, message);
+  };
+
+  private readonly offerEnded: Reader = async (e) => {
+    if (!e.callSid) return undefined;
+    const callSid = e.callSid;
+    const call = await findCall(this.db, callSid);
+    // A call-back that reached a machine or nobody says so: the agent knows the retry schedule goes on.
+    return () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: call?.outcome ?? null, reason: typeof e.data.reason === "string" ? e.data.reason : e.type });
+  };
+
+  private readonly transferChanged: Reader = async (e) => {
+    const { callSid } = e;
+    return callSid
+      ? () => this.toAgent(e.userId, { type: "transfer.updated", callSid, transferId: Number(e.data.transferId), status: (e.data.to ?? "dialling") as ServerMessageOf<"transfer.updated">["status"], mode: e.data.mode as ServerMessageOf<"transfer.updated">["mode"] })
+      : undefined;
+  };
+
+  private readonly readers: Record<string, Reader> = {
+    "call.offered": async (e, remote) => {
+      const pop = e.callSid ? await screenPop(this.db, e.callSid, e.at) : undefined;
+      if (!pop) return undefined;
+      return () => {
+        const sent = this.toAgent(e.userId, { type: "call.offered", call: { ...pop, offeredAt: new Date(e.at).toISOString() } });
+        // Another instance made this offer and waits for this before ringing the agent (`offerShown`).
+        if (remote && sent) detached(this.log, "say the screen-pop was shown", () => this.ctx.storage.signal(popShownSignal(e.id)));
+      };
+    },
+    "call.connected": async (e) => {
+      if (!e.callSid) return undefined;
+      const callSid = e.callSid;
+      // Answering changes the screen-pop: the number's callback item is now reached.
+      const pop = await screenPop(this.db, callSid, e.at);
+      return () => {
+        this.toAgent(e.userId, { type: "call.connected", callSid, connectedSeconds: 0 });
+        if (pop) this.toAgent(e.userId, { type: "call.updated", call: pop });
+      };
+    },
+    "call.control": async (e) => {
+      if (!e.callSid || e.data.control === "hangup") return undefined;
+      const message: ServerMessage = { type: "call.control", callSid: e.callSid, ...(await controlState(this.db, e.callSid)) };
+      return () => this.toAgent(e.data.agentId as string | null, message);
+    },
+    "monitor.started": this.monitored,
+    "monitor.changed": this.monitored,
+    "monitor.ended": this.monitored,
+    "agent.leg_ended": async (e) => {
+      // The agent's side ended without the caller's call ending with them (a call-back, or after
+      // handing the caller to an agency): the agent still needs to hear that their call is over.
+      if (!e.callSid) return undefined;
+      const callSid = e.callSid;
+      const call = await findCall(this.db, callSid);
+      const alreadyTold = call?.state === "ended" && call.agentId === e.userId && (call.endedAt ?? 0) >= (call.connectedAt ?? 0) && call.outcome === "answered";
+      return alreadyTold ? undefined : () => this.toAgent(e.userId, { type: "call.ended", callSid, outcome: "answered", reason: "agent_leg_ended" });
+    },
+    "call.ended": async (e) => {
+      const { callSid, userId } = e;
+      return callSid && userId ? () => this.toAgent(userId, { type: "call.ended", callSid, outcome: String(e.data.outcome ?? "") }) : undefined;
+    },
+    "offer.missed": this.offerEnded,
+    "offer.withdrawn": this.offerEnded,
+    "transfer.started": this.transferChanged,
+    "transfer.answered": this.transferChanged,
+    "transfer.completed": this.transferChanged,
+    "transfer.returned": this.transferChanged,
+    "transfer.failed": this.transferChanged,
+    "user.deactivated": async (e) => () => this.closeFor(e.data.id, "deactivated"),
+    "user.token_rotated": async (e) => () => this.closeFor(e.data.id, "token_replaced"),
+    "agent.status": async (e) => {
+      // Wrap-up's seconds left are counted now, when the status changed.
+      const message = this.statusMessage(e.data.to as ServerMessageOf<"agent.status">["status"], String(e.data.reason ?? ""), Number(e.data.since ?? e.at));
+      return () => this.toAgent(e.userId, message);
+    },
+  };
 
   private onEvent(e: DomainEvent, remote: boolean): void {
     // "webhook": the trail, announced by instances of earlier versions (a rolling upgrade mixes them).
     const quiet = e.type.startsWith("audit.") || e.type === "webhook";
-    if (!quiet) this.push(`push ${e.type}`, () => this.deliveryFor(e, remote));
+    const read = quiet ? undefined : this.readerFor(e.type);
+    if (read) this.push(`push ${e.type}`, () => read(e, remote));
     if (e.type.startsWith("referral.")) this.armDeadline();
     if (e.type.startsWith("callback.")) {
       this.scheduleBacklog();
