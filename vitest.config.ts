@@ -32,6 +32,8 @@ export default defineConfig({
     // child servers (crash, restart, drain) need tens of seconds on a loaded two-core machine.
     testTimeout: 90_000,
     hookTimeout: 60_000,
+    // The server as `npm start` runs it (dist/server.mjs), for the tests that start it in its own process.
+    globalSetup: ["test/support/build-global-setup.ts"],
     projects: [
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts", "src/**/*.test.ts"], exclude: ["test/cluster/**"] } },
       {
@@ -44,7 +46,7 @@ export default defineConfig({
           // two-core machine, and the storms wait for each other's turn: a higher ceiling, still not a goal.
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          globalSetup: ["test/support/pg-global-setup.ts"],
+          globalSetup: ["test/support/build-global-setup.ts", "test/support/pg-global-setup.ts"],
         },
       },
     ],

@@ -1,14 +1,14 @@
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { projectPath } from "../src/project-files.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+const migrationsFolder = projectPath("db", "migrations");
 
 /** Opens (creating if needed) and migrates the database. ":memory:" gives a private one for tests. */
 export function openDatabase(file: string, opts: { busyTimeoutMs?: number } = {}): Db {

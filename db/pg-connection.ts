@@ -1,13 +1,12 @@
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { projectPath } from "../src/project-files.js";
 import * as schema from "./schema-pg.js";
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "migrations-pg");
+const migrationsFolder = projectPath("db", "migrations-pg");
 
 /**
  * Opens a connection pool on a PostgreSQL database (DATABASE_URL) and applies the migrations.

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { projectPath } from "../../src/project-files.js";
 
 /** The project root: children run there so `--import tsx` and relative paths (voice-flows) resolve. */
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const ROOT = projectPath();
 
 export interface ChildMessage {
   type: string;
@@ -10,7 +11,8 @@ export interface ChildMessage {
 }
 
 /**
- * A TypeScript module run as its own Node process (through tsx), talking over IPC. Servers under load
+ * A TypeScript module run as its own Node process (through tsx), talking over IPC; or, `built`, a bundle
+ * made by scripts/build.ts (given by its absolute path) run on plain Node, as `npm start` runs the hotline. Servers under load
  * and every bench section get their own process: their own core, their own heap and peak RSS.
  */
 export class Child {
@@ -21,11 +23,11 @@ export class Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly proc: ChildProcess;
 
-  constructor(module: string, args: string[] = [], opts: { env?: Record<string, string>; quiet?: boolean; execArgv?: string[] } = {}) {
+  constructor(module: string, args: string[] = [], opts: { env?: Record<string, string>; quiet?: boolean; execArgv?: string[]; built?: boolean } = {}) {
     this.proc = fork(fileURLToPath(new URL(module, new URL("../", import.meta.url))), args, {
       cwd: ROOT,
       // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every child (servers included) there.
-      execArgv: ["--import", "tsx", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(opts.execArgv ?? [])],
+      execArgv: [...(opts.built ? ["--enable-source-maps"] : ["--import", "tsx"]), ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(opts.execArgv ?? [])],
       env: { ...process.env, ...opts.env },
       // Server logs go nowhere: writing them is part of the server's cost, reading them is not.
       stdio: opts.quiet ? ["ignore", "ignore", "inherit", "ipc"] : ["ignore", "inherit", "inherit", "ipc"],

@@ -20,7 +20,8 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER }
 import type { LiveFigures } from "../../src/stats/live-figures.js";
 import { connectionOverrides } from "../../src/telephony/connection-overrides.js";
 import { startHaproxy, type TestHaproxy } from "../../test/support/haproxy.js";
-import { Child } from "./child.js";
+import type { Child } from "./child.js";
+import { hotlineServerChild } from "./hotline-child.js";
 import { freePort } from "./net.js";
 import { startBenchPostgres, type BenchPostgres } from "./postgres.js";
 import { agentMaker, BENCH_ADMIN_TOKEN, jsonApi, type JsonApi, type ServerTimes } from "./rig.js";
@@ -108,24 +109,21 @@ export async function startClusterRig(env: Record<string, string>): Promise<Clus
     cleanup.push(() => carrier.close());
 
     const start = async (name: "A" | "B", port: number): Promise<Instance> => {
-      const child = new Child("servers/hotline-server.ts", [], {
-        quiet: true,
-        env: {
-          PORT: String(port),
-          HOST: "127.0.0.1",
-          DATABASE_URL: pg.url,
-          // Not used on PostgreSQL (no file is created).
-          DB_FILE: join(dir, "unused.db"),
-          ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-          LOG_LEVEL: "info",
-          FLOWS_DIR: "./voice-flows",
-          PUBLIC_BASE_URL: balancer.origin,
-          TELEPHONY: "simulator",
-          TWILIO_API_BASE_URL: carrierOrigin,
-          BENCH_CLUSTER: "1",
-          BENCH_CLOCK_START: String(clock.now()),
-          ...env,
-        },
+      const child = await hotlineServerChild({
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: pg.url,
+        // Not used on PostgreSQL (no file is created).
+        DB_FILE: join(dir, "unused.db"),
+        ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+        LOG_LEVEL: "info",
+        FLOWS_DIR: "./voice-flows",
+        PUBLIC_BASE_URL: balancer.origin,
+        TELEPHONY: "simulator",
+        TWILIO_API_BASE_URL: carrierOrigin,
+        BENCH_CLUSTER: "1",
+        BENCH_CLOCK_START: String(clock.now()),
+        ...env,
       });
       cleanup.push(() => child.stop());
       await child.next("ready", 60_000);

@@ -19,7 +19,7 @@ import { createUser } from "../../src/users/user-store.js";
 import { Child } from "./child.js";
 import { freePort } from "./net.js";
 import { DeskSocket } from "./ws-client.js";
-import { BENCH_ADMIN_TOKEN } from "./hotline-child.js";
+import { BENCH_ADMIN_TOKEN, hotlineServerChild } from "./hotline-child.js";
 import { jsonApi as sharedJsonApi, type JsonApi } from "../../test/support/json-api.js";
 
 export { BENCH_ADMIN_TOKEN };
@@ -112,7 +112,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     await local.app.listen({ port, host: "127.0.0.1" });
     await local.start();
   } else {
-    child = new Child("servers/hotline-server.ts", [], { quiet: true, env: { ...serverEnv, BENCH_CLOCK_START: String(clock.now()) } });
+    child = await hotlineServerChild({ ...serverEnv, BENCH_CLOCK_START: String(clock.now()) });
     await child.next("ready");
   }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../project-files.js";
 import type { FastifyInstance, HTTPMethods } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -7,7 +7,7 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { clientMessageSchema, serverMessageSchema } from "../realtime/messages.js";
 
-const FAVICON = fileURLToPath(new URL("../../web/favicon.svg", import.meta.url));
+const FAVICON = projectPath("web", "favicon.svg");
 
 /** The WebSocket's messages as JSON Schema, from the zod schemas the server and the pages use. */
 export function webSocketSchemas() {
@@ -71,7 +71,7 @@ export async function apiDocs(app: FastifyInstance): Promise<void> {
       if (method !== "HEAD") routeTable.push({ method, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
     }
   });
-  const version = (JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as { version: string }).version;
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

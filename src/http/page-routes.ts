@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, resolve, sep } from "node:path";
 import { build, type Plugin } from "esbuild";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AGENCY_TYPE_LABELS, AGENCY_TYPES } from "../cases/agency-types.js";
@@ -13,11 +12,13 @@ import { LANGUAGE_NAMES, LANGUAGES } from "../languages.js";
 import { clientMessageSchema } from "../realtime/messages.js";
 import type { Services } from "../services.js";
 import { notFound } from "./errors.js";
+import { projectPath } from "../project-files.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const WEB = fileURLToPath(new URL("../../web/", import.meta.url));
-const MESSAGES = fileURLToPath(new URL("../realtime/messages.ts", import.meta.url));
-const TIME_BUCKETS = fileURLToPath(new URL("../reports/time-buckets.ts", import.meta.url));
+const ROOT = projectPath();
+// With its separator: file names are appended to it, and a resolved path must start with it.
+const WEB = projectPath("web") + sep;
+const MESSAGES = projectPath("src", "realtime", "messages.ts");
+const TIME_BUCKETS = projectPath("src", "reports", "time-buckets.ts");
 
 /** The codes the pages offer (wrap-up choices, languages, case fields) come from the server's own schemas. */
 function pageConstants(s: Services) {

@@ -4,6 +4,7 @@ import { SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN, SIMULATOR_HOTLINE_NUMBER }
 import { startSimulator, type Carrier } from "../../src/carrier/index.js";
 import { ManualClock } from "../../src/clock.js";
 import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
+import { SERVER_BUNDLE } from "../../scripts/build.js";
 
 /**
  * The account a child server in twilio mode and its stand-in carrier share: twilio mode refuses the
@@ -11,7 +12,7 @@ import { TEST_ADMIN_TOKEN } from "./hotline-fixture.js";
  */
 export const STAND_IN_ACCOUNT = { accountSid: `AC${"5".repeat(32)}`, authToken: "stand-in-auth-token" };
 
-/** The real server in its own process (npm start's entry), so a test can SIGKILL it mid-work. */
+/** The real server in its own process, as `npm start` runs it (the bundle: build-global-setup.ts), so a test can SIGKILL it mid-work. */
 export interface ChildServer {
   process: ChildProcess;
   kill(): Promise<void>;
@@ -69,7 +70,7 @@ export async function refusedStart(env: Record<string, string> & { PORT: string 
 
 function spawnServer(env: Record<string, string>, logFile?: string) {
   const log = logFile === undefined ? "ignore" : openSync(logFile, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], { env: { ...process.env, ...env }, stdio: ["ignore", log, "pipe"] });
+  const child = spawn(process.execPath, ["--enable-source-maps", SERVER_BUNDLE], { env: { ...process.env, ...env }, stdio: ["ignore", log, "pipe"] });
   // The child has its own copy of the descriptor.
   if (typeof log === "number") closeSync(log);
   let stderr = "";

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../../project-files.js";
 import { z } from "zod";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Carrier } from "../carrier.js";
 import type { SimCall } from "../sim-call.js";
 
-const PAGE = fileURLToPath(new URL("../../../web/phone.html", import.meta.url));
-const FAVICON = fileURLToPath(new URL("../../../web/favicon.svg", import.meta.url));
+const PAGE = projectPath("web", "phone.html");
+const FAVICON = projectPath("web", "favicon.svg");
 
 const placeBody = z.object({ from: z.string().min(1).max(40), to: z.string().min(1).max(80).optional() });
 const pressBody = z.object({ digits: z.string().regex(/^[0-9*#]{1,32}$/) });
