@@ -12,6 +12,8 @@ import { startHotlineChild } from "./lib/hotline-child.js";
 import { COMPONENTS, summarize, type CpuProfile } from "./lib/profile-summary.js";
 import { callParams, copyCalls, ivrStep, load, prepare } from "./sections/webhook.js";
 
+// The hotline from its sources (through tsx): the summary counts the profile's time by source file.
+process.env.BENCH_FROM_SOURCES = "1";
 const out = resolve(process.argv[2] ?? "bench/results/profiles");
 mkdirSync(out, { recursive: true });
 const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 30_000);

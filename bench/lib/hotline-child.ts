@@ -43,9 +43,11 @@ let built: Promise<string> | undefined;
 /**
  * servers/hotline-server.ts in a process of its own, run as `npm start` runs the hotline: bundled by
  * scripts/build.ts (once per bench process) and run on plain Node, so its memory and start-up are the
- * production server's, not tsx's.
+ * production server's, not tsx's. BENCH_FROM_SOURCES=1 runs its sources through tsx instead: a CPU
+ * profile then names each source file (bench/profile.ts sets it, its summary counts by file).
  */
 export async function hotlineServerChild(env: Record<string, string>): Promise<Child> {
+  if (process.env.BENCH_FROM_SOURCES === "1") return new Child("servers/hotline-server.ts", [], { quiet: true, env });
   built ??= (async () => {
     const out = projectPath("bench", "results", "bundles", "hotline-server.mjs");
     await bundle(projectPath("bench", "servers", "hotline-server.ts"), out);
