@@ -9,7 +9,7 @@ import type { Figure, SectionResult } from "./lib/figures.js";
 import { machine } from "./lib/machine.js";
 
 const SECTIONS: Array<{ name: string; title: string; timeoutSeconds: number }> = [
-  { name: "webhook", title: "1. Webhook path", timeoutSeconds: 180 },
+  { name: "webhook", title: "1. Webhook path", timeoutSeconds: 360 },
   { name: "storm", title: "2. Call storm", timeoutSeconds: 360 },
   { name: "screen-pop", title: "3. Screen-pop latency", timeoutSeconds: 240 },
   { name: "backlog", title: "4. Backlog at scale", timeoutSeconds: 300 },
@@ -50,8 +50,11 @@ for (const section of selected) {
     failures.push({ section: section.name, error });
     console.log(`  FAILED: ${error.split("\n").slice(0, 6).join("\n  ")}`);
   } finally {
-    child.proc.kill("SIGKILL");
+    // SIGTERM first: a section cut short stops what it started (its PostgreSQL cluster) on its way out.
+    child.proc.kill("SIGTERM");
+    const killer = setTimeout(() => child.proc.kill("SIGKILL"), 15_000);
     await child.exited;
+    clearTimeout(killer);
   }
 }
 const loadAfter = load();

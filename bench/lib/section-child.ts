@@ -3,6 +3,9 @@ import { tell } from "./child.js";
 
 // Killed by bench/run.ts on a timeout: the servers this section started see their IPC channel close and exit.
 process.on("disconnect", () => process.exit(1));
+// Stopped by bench/run.ts on a timeout: exiting runs the "exit" handlers, which stop a PostgreSQL cluster the
+// section started (test/support/postgres.ts); SIGTERM's default would leave it running, busy, for minutes.
+process.on("SIGTERM", () => process.exit(1));
 
 const name = process.argv[2];
 const started = performance.now();
