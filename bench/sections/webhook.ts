@@ -38,7 +38,9 @@ const LIGHT_SECONDS = 3;
 const STEADY_RATE = 1_000;
 const STEADY_SECONDS = 5;
 /** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
-const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 200_000);
+const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 260_000);
+/** Of those, the last ones are stepped by the floor server (servers/floor-server.ts), never by the hotline. */
+const FLOOR_CALLS = Math.round(COPIES * 0.27);
 /**
  * The CPU goal's windows: the IVR step and the bare route in turn, this many times, each for WINDOW_SECONDS.
  * Measured minutes apart, as they were, the two moved independently with the machine's other work (in
@@ -46,9 +48,11 @@ const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 200_000);
  * both meet the same conditions, and the ratio is of the windows' sums.
  */
 const WINDOW_PAIRS = 4;
+const WINDOW_SECONDS = 2;
+/** The floor server's windows, shorter: it steps about three times as many calls a second. */
+const FLOOR_WINDOW_SECONDS = 1;
 /** Calls copied for PostgreSQL's IVR run: it steps about a tenth as many a second as SQLite. */
 const PG_COPIES = Number(process.env.BENCH_WEBHOOK_PG_COPIES ?? 40_000);
-const WINDOW_SECONDS = 2;
 const IVR_PATH = "/twilio/ivr?node=language-menu&attempt=0";
 /** Issue 16's later goal: a signed IVR step on PostgreSQL costs at most twice the CPU it costs on SQLite. */
 const PG_CPU_GOAL = 2;
@@ -277,6 +281,7 @@ export async function run(): Promise<SectionResult> {
     throw err;
   });
   let bare: Child | undefined;
+  let floor: Child | undefined;
   try {
 
     // Phase 1: calls arrive (POST /twilio/voice, each a new CallSid): a figure of its own, no goal.
@@ -295,10 +300,18 @@ export async function run(): Promise<SectionResult> {
     bare = new Child("servers/bare-server.ts", [], { quiet: true, env: { PORT: String(barePort) } });
     await bare.next("ready");
     const bareUrl = `http://127.0.0.1:${barePort}/twilio/ivr`;
+    // Context: the issue's floor, a standalone server doing only what a durable step must, on the same file.
+    const floorPort = await freePort();
+    floor = new Child("servers/floor-server.ts", [], { quiet: true, env: { PORT: String(floorPort), DB_FILE: dbFile, SIGNED_BASE_URL: baseUrl } });
+    await floor.next("ready");
+    const floorUrl = `http://127.0.0.1:${floorPort}/twilio/ivr`;
 
     // Phase 2: the IVR step, each request on a call waiting in the language menu.
     const targets = [...admitted.map((sid) => parseInt(sid.slice(2), 16)), ...Array.from({ length: COPIES }, (_, k) => arrivals + 1 + k)];
     const prepared = targets.map((i) => ivrStep(baseUrl, i));
+    const floorSteps = prepared.splice(prepared.length - FLOOR_CALLS);
+    let floorCursor = 0;
+    const floorNext = () => floorSteps[floorCursor++ % floorSteps.length]!;
     let cursor = 0;
     const next = () => prepared[cursor++ % prepared.length]!;
     await load(`${baseUrl}/twilio/ivr`, next, WARMUP_SECONDS);
@@ -318,17 +331,26 @@ export async function run(): Promise<SectionResult> {
     let bareCursor = 0;
     const bareNext = () => prepared[bareCursor++ % prepared.length]!;
     await load(bareUrl, bareNext, WARMUP_SECONDS);
-    const windows = { step: { cpuMs: 0, requests: 0 }, bare: { cpuMs: 0, requests: 0 } };
+    await load(floorUrl, floorNext, WARMUP_SECONDS);
+    const windows = { step: { cpuMs: 0, requests: 0 }, bare: { cpuMs: 0, requests: 0 }, floor: { cpuMs: 0, requests: 0 } };
+    const sides = [
+      [hotline, `${baseUrl}/twilio/ivr`, next, windows.step, WINDOW_SECONDS],
+      [bare, bareUrl, bareNext, windows.bare, WINDOW_SECONDS],
+      [floor, floorUrl, floorNext, windows.floor, FLOOR_WINDOW_SECONDS],
+    ] as const;
     for (let k = 0; k < WINDOW_PAIRS; k++) {
-      for (const [server, url, nextOf, sum] of [[hotline, `${baseUrl}/twilio/ivr`, next, windows.step], [bare, bareUrl, bareNext, windows.bare]] as const) {
+      for (const [server, url, nextOf, sum, seconds] of sides) {
         const before = Number((await server.ask({ type: "stats" }, "stats")).cpuMs);
-        const w = await load(url, nextOf, WINDOW_SECONDS);
+        const w = await load(url, nextOf, seconds);
         sum.cpuMs += Number((await server.ask({ type: "stats" }, "stats")).cpuMs) - before;
         sum.requests += w.requests;
       }
     }
     const ivrCpuUs = (windows.step.cpuMs * 1000) / windows.step.requests;
     const bareCpuUs = (windows.bare.cpuMs * 1000) / windows.bare.requests;
+    const floorCpuUs = (windows.floor.cpuMs * 1000) / windows.floor.requests;
+    await floor.stop();
+    if (floorCursor > floorSteps.length) throw new Error(`the floor server stepped every call set aside for it (${floorSteps.length}): copy more`);
     // Warmed over its own connections first (steadyLoad): the figure is the step's, not the sockets' set-up.
     const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS, WARMUP_SECONDS);
     const sent = cursor;
@@ -371,6 +393,13 @@ export async function run(): Promise<SectionResult> {
         value: `${round(bareCpuUs, 0)} / ${round(ivrCpuUs, 0)} µs (${round(cpuShare, 3)})`,
         goal: `bare ÷ IVR step ≥ ${CPU_RATIO_GOAL}`,
         pass: goalAtLeast(cpuShare, CPU_RATIO_GOAL),
+      },
+      {
+        section,
+        // The issue's floor: what the goal would be against a server doing only the durable write.
+        figure: `the issue's floor (form, HMAC, conditional UPDATE + trail INSERT in a group commit): CPU per request, ÷ bare, ÷ IVR step`,
+        value: `${round(floorCpuUs, 0)} µs, ${round(floorCpuUs / bareCpuUs, 2)}× bare, ${round(floorCpuUs / ivrCpuUs, 3)} of a step`,
+        pass: null,
       },
       {
         section,
@@ -452,7 +481,7 @@ export async function run(): Promise<SectionResult> {
         hotlineSteady: { ...steady, connections: CONNECTIONS, seconds: STEADY_SECONDS },
         bare: base,
         ratio,
-        cpuPerRequestUs: { bare: bareCpuUs, ivr: ivrCpuUs, windows, bareRun: bareRunCpuUs, ivrRun: hotCpuUs, ivrLight: lightCpuUs },
+        cpuPerRequestUs: { bare: bareCpuUs, ivr: ivrCpuUs, floor: floorCpuUs, windows, bareRun: bareRunCpuUs, ivrRun: hotCpuUs, ivrLight: lightCpuUs },
         postgres: {
           ...postgres,
           cpuRatio,
@@ -470,6 +499,7 @@ export async function run(): Promise<SectionResult> {
   } finally {
     await hotline.stop().catch(() => {});
     await bare?.stop().catch(() => {});
+    await floor?.stop().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   }
 }
