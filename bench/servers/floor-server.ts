@@ -25,7 +25,11 @@ db.pragma("synchronous = NORMAL");
 db.pragma("busy_timeout = 5000");
 const begin = db.prepare("BEGIN IMMEDIATE");
 const commit = db.prepare("COMMIT");
-const step = db.prepare("update calls set ivr_node = 'floor-menu', ivr_retries = 0, language = ? where sid = ? and state = 'ivr' and ivr_node = 'language-menu' and ivr_retries = 0");
+// From the language menu to another node and back, so the calls set aside for it can be stepped again and
+// again: every request still finds its call where the condition wants it and writes.
+const step = db.prepare(
+  "update calls set ivr_node = iif(ivr_node = 'language-menu', 'floor-menu', 'language-menu'), ivr_retries = 0, language = ? where sid = ? and state = 'ivr' and ivr_node in ('language-menu', 'floor-menu') and ivr_retries = 0",
+);
 const trail = db.prepare("insert into events (at, type, call_sid, data) values (?, 'webhook', ?, ?)");
 
 let waiting: Array<() => void> = [];
