@@ -101,3 +101,21 @@ export function onParent(handler: (m: ChildMessage) => void | Promise<void>): vo
   process.on("message", (raw) => void handler(raw as ChildMessage));
   process.on("disconnect", () => process.exit(1));
 }
+
+/**
+ * In a yardstick server's child (the bare route, the floor): answers the parent's "stats" with this
+ * process's CPU and "stop" by closing (`close`) and exiting, then tells the parent it is ready.
+ */
+export function serveYardstick(port: number, close: () => Promise<unknown>): void {
+  onParent(async (m) => {
+    if (m.type === "stats") {
+      const cpu = process.cpuUsage();
+      tell({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
+    if (m.type === "stop") {
+      await close();
+      process.exit(0);
+    }
+  });
+  tell({ type: "ready", url: `http://127.0.0.1:${port}` });
+}

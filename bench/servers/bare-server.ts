@@ -2,7 +2,7 @@
 // answering every POST with a constant TwiML document of the same kind as an IVR menu.
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
-import { onParent, tell } from "../lib/child.js";
+import { serveYardstick } from "../lib/child.js";
 
 const TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" ' +
@@ -15,14 +15,4 @@ await app.register(formbody);
 app.post("/twilio/ivr", async (_request, reply) => reply.type("text/xml").send(TWIML));
 await app.listen({ port: Number(process.env.PORT), host: "127.0.0.1" });
 
-onParent(async (m) => {
-  if (m.type === "stats") {
-    const cpu = process.cpuUsage();
-    tell({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000 });
-  }
-  if (m.type === "stop") {
-    await app.close();
-    process.exit(0);
-  }
-});
-tell({ type: "ready", url: `http://127.0.0.1:${process.env.PORT}` });
+serveYardstick(Number(process.env.PORT), () => app.close());

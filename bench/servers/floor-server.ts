@@ -9,7 +9,7 @@ import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import { SIMULATOR_AUTH_TOKEN } from "../../src/simulator-credentials.js";
 import { twilioSignature } from "../../src/telephony/signature.js";
-import { onParent, tell } from "../lib/child.js";
+import { serveYardstick } from "../lib/child.js";
 
 const TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" ' +
@@ -58,15 +58,7 @@ app.post("/twilio/ivr", (request, reply) => {
 });
 await app.listen({ port: Number(process.env.PORT), host: "127.0.0.1" });
 
-onParent(async (m) => {
-  if (m.type === "stats") {
-    const cpu = process.cpuUsage();
-    tell({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000 });
-  }
-  if (m.type === "stop") {
-    await app.close();
-    db.close();
-    process.exit(0);
-  }
+serveYardstick(Number(process.env.PORT), async () => {
+  await app.close();
+  db.close();
 });
-tell({ type: "ready", url: `http://127.0.0.1:${process.env.PORT}` });
