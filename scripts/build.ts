@@ -37,4 +37,7 @@ export async function bundle(entry: string, outfile: string): Promise<void> {
   if (!outputFiles.some((f) => basename(f.path) === basename(outfile))) throw new Error(`esbuild wrote no ${outfile}`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await bundle(projectPath("src", "server.ts"), SERVER_BUNDLE);
+/** The server's bundle, SERVER_BUNDLE, from src/server.ts as it is now. */
+export const buildServer = (): Promise<void> => bundle(projectPath("src", "server.ts"), SERVER_BUNDLE);
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await buildServer();

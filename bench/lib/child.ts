@@ -12,8 +12,8 @@ export interface ChildMessage {
 
 /**
  * A TypeScript module run as its own Node process (through tsx), talking over IPC; or, `built`, a bundle
- * made by scripts/build.ts (given by its absolute path) run on plain Node, as `npm start` runs the hotline. Servers under load
- * and every bench section get their own process: their own core, their own heap and peak RSS.
+ * made by scripts/build.ts (given by its absolute path) run on plain Node, as `npm start` runs the hotline.
+ * Servers under load and every bench section get their own process: their own core, heap and peak RSS.
  */
 export class Child {
   private readonly waiting = new Map<string, Array<(m: ChildMessage) => void>>();
@@ -100,22 +100,4 @@ export function tell(message: ChildMessage): void {
 export function onParent(handler: (m: ChildMessage) => void | Promise<void>): void {
   process.on("message", (raw) => void handler(raw as ChildMessage));
   process.on("disconnect", () => process.exit(1));
-}
-
-/**
- * In a yardstick server's child (the bare route, the floor): answers the parent's "stats" with this
- * process's CPU and "stop" by closing (`close`) and exiting, then tells the parent it is ready.
- */
-export function serveYardstick(port: number, close: () => Promise<unknown>): void {
-  onParent(async (m) => {
-    if (m.type === "stats") {
-      const cpu = process.cpuUsage();
-      tell({ type: "stats", cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
-    if (m.type === "stop") {
-      await close();
-      process.exit(0);
-    }
-  });
-  tell({ type: "ready", url: `http://127.0.0.1:${port}` });
 }

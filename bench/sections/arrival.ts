@@ -16,7 +16,7 @@ import { round, type Figure, type SectionResult } from "../lib/figures.js";
 import { startHotlineChild } from "../lib/hotline-child.js";
 import { seededRandom } from "../lib/stats.js";
 import { fill } from "./backlog.js";
-import { callParams, copyCalls, ivrStep, load, prepare } from "./webhook.js";
+import { alternatedWindows, callParams, copyCalls, ivrStep, load, prepare, WINDOW_PAIRS, WINDOW_SECONDS } from "./webhook.js";
 
 const STORED = (process.env.BENCH_ARRIVAL_STORED ?? "10000,1000000").split(",").map(Number);
 const LINES = [30, 1_000];
@@ -29,13 +29,6 @@ const RELEASE_EVERY_MS = 20;
  */
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 1;
-/**
- * Arrivals and IVR steps are measured in turn, this many windows of each: measured one after the other,
- * a shared machine's other work moved one and not the other (one run gave 2.0 in a case where the others
- * gave 1.27–1.41, its step alone 138 µs against 156–210).
- */
-const WINDOW_PAIRS = 4;
-const WINDOW_SECONDS = 2;
 /** Calls copied for each case's IVR run: more than it can step through in warm-up and measurement. */
 const STEP_CALLS = 120_000;
 /** One arrival in five from a number that called within the returning-caller window (as in the storm). */
@@ -166,7 +159,6 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
   const { hotline, baseUrl } = await startHotlineChild({ DB_FILE: dbFile }, lines + HEADROOM, 120_000);
   try {
     await quiet(hotline);
-    const cpuMs = async () => Number((await hotline.ask({ type: "stats" }, "stats")).cpuMs);
     const firstArrival = nextArrival;
     const arrive = () => {
       const i = nextArrival++;
@@ -194,23 +186,27 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
     const step = () => ivrStep(baseUrl, firstCopy + Math.min(cursor++, STEP_CALLS - 1));
     await load(`${baseUrl}/twilio/ivr`, step, WARMUP_SECONDS, CONNECTIONS);
 
-    // Arrivals and steps in alternated windows (as section 1's CPU goal): both meet the same machine.
+    // Arrivals and steps in alternated windows (as section 1's CPU goal): measured one after the other, a
+    // shared machine's other work moved one and not the other (one run gave 2.0 in a case where the others
+    // gave 1.27–1.41, its step alone 138 µs against 156–210).
     const measuredFrom = nextArrival;
     giver.start();
-    const sums = { arrival: { cpuMs: 0, requests: 0, failed: 0 }, step: { cpuMs: 0, requests: 0, failed: 0 } };
     if (PROFILE_DIR) await hotline.ask({ type: "profileStart", intervalUs: 100 }, "profileStarted");
-    for (let k = 0; k < WINDOW_PAIRS; k++) {
-      for (const [path, next, sum] of [["/twilio/voice", arrive, sums.arrival], ["/twilio/ivr", step, sums.step]] as const) {
-        const before = await cpuMs();
-        giver.takeCpuUs();
-        giver.note(sum === sums.arrival);
-        const w = await load(`${baseUrl}${path}`, next, WINDOW_SECONDS, CONNECTIONS);
-        // The give-backs' CPU is the server's, not the window's work: left out.
-        sum.cpuMs += (await cpuMs()) - before - giver.takeCpuUs() / 1000;
-        sum.requests += w.requests;
-        sum.failed += w.non2xx + w.errors;
-      }
-    }
+    // The give-backs' CPU is the server's, not the window's work: left out. Lines held are noted in arrival windows.
+    const givingBack = (arrivals: boolean) => () => {
+      giver.takeCpuUs();
+      giver.note(arrivals);
+      return () => giver.takeCpuUs() / 1000;
+    };
+    const [arrivalWindows, stepWindows] = await alternatedWindows(
+      [
+        { server: hotline, url: `${baseUrl}/twilio/voice`, next: arrive, seconds: WINDOW_SECONDS, around: givingBack(true) },
+        { server: hotline, url: `${baseUrl}/twilio/ivr`, next: step, seconds: WINDOW_SECONDS, around: givingBack(false) },
+      ],
+      WINDOW_PAIRS,
+      CONNECTIONS,
+    );
+    const sums = { arrival: arrivalWindows!, step: stepWindows! };
     if (PROFILE_DIR) await hotline.ask({ type: "profileStop", file: join(PROFILE_DIR, `arrival-${stored}-${lines}.cpuprofile`) }, "profileStopped");
     const heldDuringArrivals = await giver.stop();
     if (cursor >= STEP_CALLS) throw new Error(`the IVR run stepped every copied call (${STEP_CALLS}): copy more`);
@@ -220,8 +216,8 @@ async function runCase(dbFile: string, stored: number, lines: number, returning:
     const seconds = WINDOW_PAIRS * WINDOW_SECONDS;
     const arrivals = { requests: sums.arrival.requests, rps: sums.arrival.requests / seconds };
     const steps = { requests: sums.step.requests, rps: sums.step.requests / seconds };
-    const arrivalCpuUs = (sums.arrival.cpuMs * 1000) / arrivals.requests;
-    const stepCpuUs = (sums.step.cpuMs * 1000) / steps.requests;
+    const arrivalCpuUs = sums.arrival.cpuUs;
+    const stepCpuUs = sums.step.cpuUs;
     return {
       stored,
       lines,

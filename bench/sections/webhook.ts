@@ -47,8 +47,8 @@ const FLOOR_CALLS = 40_000;
  * 2-second windows on the same shared machine the bare route alone ranged 32–67 µs a request); alternated,
  * both meet the same conditions, and the ratio is of the windows' sums.
  */
-const WINDOW_PAIRS = 4;
-const WINDOW_SECONDS = 2;
+export const WINDOW_PAIRS = 4;
+export const WINDOW_SECONDS = 2;
 /** The floor server's windows, shorter: it steps about three times as many calls a second. */
 const FLOOR_WINDOW_SECONDS = 1;
 /** Calls copied for PostgreSQL's IVR run: it steps about a tenth as many a second as SQLite. */
@@ -123,7 +123,6 @@ interface LoadResult {
   timeouts: number;
 }
 
-/** autocannon against url; each request is the next of `next()`. */
 /**
  * autocannon against url; each request is the next of `next()`. Besides autocannon's own figures it keeps
  * the latencies of every connection's requests after its first: a saturated Node server accepts new
@@ -173,6 +172,45 @@ export async function load(url: string, next: () => Prepared, seconds: number, c
 }
 
 /** Copies one stored call (its row and its events) under new CallSids and numbers. */
+/** One side of alternated windows: a server, the requests it gets, how long each of its windows lasts. */
+export interface WindowSide {
+  server: Child;
+  url: string;
+  next: () => Prepared;
+  seconds: number;
+  /** Runs before each of this side's windows; what it returns, run after the window, gives CPU (ms) to leave out of it. */
+  around?: () => () => number;
+}
+
+/** A side's windows summed: its server's CPU over them, the requests answered and failed, and CPU per request. */
+export interface WindowSum {
+  cpuMs: number;
+  requests: number;
+  failed: number;
+  cpuUs: number;
+}
+
+/**
+ * Each side in turn, `pairs` times (see WINDOW_PAIRS): on a shared machine two figures measured one after
+ * the other moved apart with its other work; alternated, every side meets the same conditions.
+ */
+export async function alternatedWindows(sides: WindowSide[], pairs = WINDOW_PAIRS, connections = CONNECTIONS): Promise<WindowSum[]> {
+  const sums = sides.map(() => ({ cpuMs: 0, requests: 0, failed: 0 }));
+  for (let k = 0; k < pairs; k++) {
+    for (const [i, side] of sides.entries()) {
+      const cpuMs = async () => Number((await side.server.ask({ type: "stats" }, "stats")).cpuMs);
+      const before = await cpuMs();
+      const leftOut = side.around?.();
+      const window = await load(side.url, side.next, side.seconds, connections);
+      const sum = sums[i]!;
+      sum.cpuMs += (await cpuMs()) - before - (leftOut?.() ?? 0);
+      sum.requests += window.requests;
+      sum.failed += window.non2xx + window.errors;
+    }
+  }
+  return sums.map((sum) => ({ ...sum, cpuUs: (sum.cpuMs * 1000) / sum.requests }));
+}
+
 export function copyCalls(dbFile: string, template: string, first: number, count: number): void {
   const db = new Database(dbFile);
   db.pragma("busy_timeout = 10000");
@@ -333,23 +371,15 @@ export async function run(): Promise<SectionResult> {
     const bareNext = () => prepared[bareCursor++ % prepared.length]!;
     await load(bareUrl, bareNext, WARMUP_SECONDS);
     await load(floorUrl, floorNext, WARMUP_SECONDS);
-    const windows = { step: { cpuMs: 0, requests: 0 }, bare: { cpuMs: 0, requests: 0 }, floor: { cpuMs: 0, requests: 0 } };
-    const sides = [
-      [hotline, `${baseUrl}/twilio/ivr`, next, windows.step, WINDOW_SECONDS],
-      [bare, bareUrl, bareNext, windows.bare, WINDOW_SECONDS],
-      [floor, floorUrl, floorNext, windows.floor, FLOOR_WINDOW_SECONDS],
-    ] as const;
-    for (let k = 0; k < WINDOW_PAIRS; k++) {
-      for (const [server, url, nextOf, sum, seconds] of sides) {
-        const before = Number((await server.ask({ type: "stats" }, "stats")).cpuMs);
-        const w = await load(url, nextOf, seconds);
-        sum.cpuMs += Number((await server.ask({ type: "stats" }, "stats")).cpuMs) - before;
-        sum.requests += w.requests;
-      }
-    }
-    const ivrCpuUs = (windows.step.cpuMs * 1000) / windows.step.requests;
-    const bareCpuUs = (windows.bare.cpuMs * 1000) / windows.bare.requests;
-    const floorCpuUs = (windows.floor.cpuMs * 1000) / windows.floor.requests;
+    const [stepWindows, bareWindows, floorWindows] = await alternatedWindows([
+      { server: hotline, url: `${baseUrl}/twilio/ivr`, next, seconds: WINDOW_SECONDS },
+      { server: bare, url: bareUrl, next: bareNext, seconds: WINDOW_SECONDS },
+      { server: floor, url: floorUrl, next: floorNext, seconds: FLOOR_WINDOW_SECONDS },
+    ]);
+    const windows = { step: stepWindows!, bare: bareWindows!, floor: floorWindows! };
+    const ivrCpuUs = windows.step.cpuUs;
+    const bareCpuUs = windows.bare.cpuUs;
+    const floorCpuUs = windows.floor.cpuUs;
     await floor.stop();
     // Warmed over its own connections first (steadyLoad): the figure is the step's, not the sockets' set-up.
     const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS, WARMUP_SECONDS);

@@ -2,13 +2,9 @@
 // answering every POST with a constant TwiML document of the same kind as an IVR menu.
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
-import { serveYardstick } from "../lib/child.js";
+import { serveYardstick, yardstickTwiml } from "../lib/yardstick.js";
 
-const TWIML =
-  '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" ' +
-  'action="http://127.0.0.1/twilio/ivr?node=main-menu&amp;attempt=0" method="POST" actionOnEmptyResult="true">' +
-  '<Say voice="Google.th-TH-Standard-A" language="th-TH">bare</Say></Gather>' +
-  '<Redirect method="POST">http://127.0.0.1/twilio/ivr?node=main-menu&amp;attempt=0</Redirect></Response>';
+const TWIML = yardstickTwiml("bare");
 
 const app = Fastify({ logger: false });
 await app.register(formbody);

@@ -3,19 +3,14 @@
 // (one transaction per turn of the event loop, answered once it has committed), and a constant answer. It
 // works on the hotline's own database file (DB_FILE: WAL, its own connection) on calls nobody else steps.
 // Shown beside the IVR step as context: the goal is held against the bare route.
-import { timingSafeEqual } from "node:crypto";
 import Database from "better-sqlite3";
 import Fastify from "fastify";
 import formbody from "@fastify/formbody";
 import { SIMULATOR_AUTH_TOKEN } from "../../src/simulator-credentials.js";
-import { twilioSignature } from "../../src/telephony/signature.js";
-import { serveYardstick } from "../lib/child.js";
+import { isValidTwilioSignature } from "../../src/telephony/signature.js";
+import { serveYardstick, yardstickTwiml } from "../lib/yardstick.js";
 
-const TWIML =
-  '<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="dtmf" numDigits="1" timeout="6" ' +
-  'action="http://127.0.0.1/twilio/ivr?node=main-menu&amp;attempt=0" method="POST" actionOnEmptyResult="true">' +
-  '<Say voice="Google.th-TH-Standard-A" language="th-TH">floor</Say></Gather>' +
-  '<Redirect method="POST">http://127.0.0.1/twilio/ivr?node=main-menu&amp;attempt=0</Redirect></Response>';
+const TWIML = yardstickTwiml("floor");
 
 /** The URL the requests were signed for (the hotline's): the same text is signed, at the same cost. */
 const SIGNED_BASE_URL = process.env.SIGNED_BASE_URL!;
@@ -45,8 +40,7 @@ await app.register(formbody);
 app.post("/twilio/ivr", (request, reply) => {
   const params = request.body as Record<string, string>;
   const given = request.headers["x-twilio-signature"];
-  const expected = Buffer.from(twilioSignature(SIMULATOR_AUTH_TOKEN, `${SIGNED_BASE_URL}${request.url}`, params));
-  if (typeof given !== "string" || given.length !== expected.length || !timingSafeEqual(Buffer.from(given), expected)) return reply.code(403).send();
+  if (!isValidTwilioSignature(SIMULATOR_AUTH_TOKEN, typeof given === "string" ? given : undefined, `${SIGNED_BASE_URL}${request.url}`, params)) return reply.code(403).send();
   if (waiting.length === 0) {
     begin.run();
     setImmediate(commitGroup);

@@ -279,7 +279,7 @@ export class RealtimeHub {
   }
 
   /**
-   * What an event of a type tells the sockets: read with `read`, undefined when it tells them nothing.
+   * The reader of what an event of a type tells the sockets; undefined when it tells them nothing.
    * Most events (an IVR step, a webhook's trail) tell no socket anything: they have no reader, so they
    * make no push at all, which on the webhook path was several promises per event for nothing.
    */
