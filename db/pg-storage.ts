@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
 import { NodePgSession, NodePgTransaction } from "drizzle-orm/node-postgres";
@@ -8,8 +7,8 @@ import { events } from "./schema-pg.js";
 import { runAll } from "./sqlite-storage.js";
 import type { Db, EventRow, LogEvent, Storage, StoredEvent } from "./storage.js";
 
+/** A transaction's work to run once it has committed; `done` once it has ended either way. */
 interface Frame {
-  tx: Db;
   after: Array<() => void>;
   done: boolean;
 }
@@ -89,7 +88,8 @@ export class PgStorage implements Storage {
   readonly instance = randomUUID();
   /** How this instance's own announcements and signals begin (`from` is written first). */
   private readonly ownPrefix = JSON.stringify({ from: this.instance }).slice(0, -1);
-  private readonly frames = new AsyncLocalStorage<Frame>();
+  /** Each running transaction's frame, by the handle its body was given (afterCommit is handed it back). */
+  private readonly frames = new WeakMap<Db, Frame>();
   private listeners = new Set<{ stop: () => Promise<void> }>();
   /** The signals' listening connection while it is up: signals are sent on it too. */
   private signalClient: pg.Client | undefined;
@@ -271,20 +271,6 @@ export class PgStorage implements Storage {
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    const outer = this.frames.getStore();
-    if (outer && !outer.done) {
-      // A savepoint of the outer transaction; its after-commit work waits for the outer commit.
-      return outer.tx.transaction(async (tx) => {
-        const frame: Frame = { tx, after: [], done: false };
-        try {
-          const result = await this.frames.run(frame, () => fn(tx));
-          outer.after.push(...frame.after);
-          return result;
-        } finally {
-          frame.done = true;
-        }
-      });
-    }
     await this.writerTurn();
     try {
       return await this.topLevel(fn);
@@ -310,10 +296,11 @@ export class PgStorage implements Storage {
       let frame: Frame | undefined;
       try {
         const result = await this.lockedTransaction(async (tx) => {
-          frame = { tx, after: [], done: false };
-          const f = frame;
+          const f: Frame = { after: [], done: false };
+          frame = f;
+          this.frames.set(tx, f);
           try {
-            return await this.frames.run(f, () => fn(tx));
+            return await fn(tx);
           } finally {
             f.done = true;
           }
@@ -329,7 +316,7 @@ export class PgStorage implements Storage {
 
   /**
    * drizzle's transaction, with BEGIN and the write lock sent as one simple query: one round trip less for
-   * every writer (drizzle sends BEGIN on its own). Nested transactions are drizzle's savepoints, as before.
+   * every writer (drizzle sends BEGIN on its own).
    */
   private async lockedTransaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     const root = (this.pg as unknown as { session: DrizzleSession }).session;
@@ -353,8 +340,8 @@ export class PgStorage implements Storage {
     }
   }
 
-  afterCommit(then: () => void): void {
-    const frame = this.frames.getStore();
+  afterCommit(tx: Db, then: () => void): void {
+    const frame = this.frames.get(tx);
     if (frame && !frame.done) frame.after.push(then);
     else then();
   }

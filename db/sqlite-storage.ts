@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type Database from "better-sqlite3";
 import type { SQL } from "drizzle-orm";
 import type { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
@@ -12,11 +11,10 @@ const INSERT_EVENT = "insert into events (at, type, call_sid, user_id, callback_
 /** Webhooks per group commit at most: enough to share the commit's cost, few enough not to hold answers back. */
 const GROUP_LIMIT = 32;
 
-/** The transaction a piece of work runs in, found again by nested calls. */
+/** The transaction whose body is running. */
 interface Frame {
   /** Runs once this frame's writes are committed; dropped if they are rolled back. */
   after: Array<() => void>;
-  done: boolean;
 }
 
 /**
@@ -37,7 +35,11 @@ export class SqliteStorage implements Storage {
   readonly engine = "sqlite" as const;
   readonly db: Db;
   private readonly client: Database.Database;
-  private readonly frames = new AsyncLocalStorage<Frame>();
+  /**
+   * The frame of the writer holding the connection while its body runs: writers take turns, so there is
+   * one at most, and afterCommit (called from a body, with its transaction) finds it here.
+   */
+  private frame: Frame | undefined;
   /** A writer holds the connection; the ones after it wait in `queue`, in order, each let in by the one before. */
   private held = false;
   private readonly queue: Array<() => void> = [];
@@ -68,13 +70,6 @@ export class SqliteStorage implements Storage {
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    const outer = this.frames.getStore();
-    // A timer or listener started inside a finished transaction inherits its frame: that is not nesting.
-    if (outer && !outer.done) {
-      const inner = await this.savepoint(fn);
-      outer.after.push(...inner.after);
-      return inner.result;
-    }
     const wait = this.turn();
     if (wait) await wait;
     let after: Array<() => void> = [];
@@ -95,9 +90,10 @@ export class SqliteStorage implements Storage {
       }
       if (this.groupOpen) this.commitGroup();
       this.statements.begin.run();
-      const frame: Frame = { after: [], done: false };
+      const frame: Frame = { after: [] };
+      this.frame = frame;
       try {
-        const result = await this.frames.run(frame, () => fn(this.db));
+        const result = await fn(this.db);
         this.statements.commit.run();
         after = frame.after;
         return result;
@@ -105,7 +101,7 @@ export class SqliteStorage implements Storage {
         this.statements.rollback.run();
         throw err;
       } finally {
-        frame.done = true;
+        this.frame = undefined;
       }
     } finally {
       this.release();
@@ -140,9 +136,9 @@ export class SqliteStorage implements Storage {
     return Promise.resolve(() => {});
   }
 
-  afterCommit(then: () => void): void {
-    const frame = this.frames.getStore();
-    if (frame && !frame.done) frame.after.push(then);
+  afterCommit(_tx: Db, then: () => void): void {
+    const frame = this.frame;
+    if (frame) frame.after.push(then);
     else if (this.groupOpen) this.afterGroup.push(then);
     else then();
   }
@@ -198,14 +194,14 @@ export class SqliteStorage implements Storage {
     else this.held = false;
   }
 
-  /** Runs `fn` in a savepoint of the open transaction; its after-commit work is handed to the caller. */
+  /** Runs `fn` in a savepoint of the open group; its after-commit work is handed to the caller. */
   private async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; after: Array<() => void> }> {
-    // Savepoints nest strictly (an inner one ends before its outer one), so one name serves them all:
-    // RELEASE and ROLLBACK TO act on the innermost savepoint of that name. Prepared once, not compiled per use.
+    // Prepared once, not compiled per use; one name serves every member, as members never overlap.
     this.statements.savepoint.run();
-    const frame: Frame = { after: [], done: false };
+    const frame: Frame = { after: [] };
+    this.frame = frame;
     try {
-      const result = await this.frames.run(frame, () => fn(this.db));
+      const result = await fn(this.db);
       this.statements.release.run();
       return { result, after: frame.after };
     } catch (err) {
@@ -213,7 +209,7 @@ export class SqliteStorage implements Storage {
       this.statements.release.run();
       throw err;
     } finally {
-      frame.done = true;
+      this.frame = undefined;
     }
   }
 

@@ -50,8 +50,11 @@ export interface Storage {
   /**
    * Runs `fn` in a transaction that serializes every writer of the hotline, in this process and (on
    * PostgreSQL) in every instance on the database, so a decision read in it still holds when it commits
-   * (the last line, one offer per agent, a timer that fires once). Nested calls are savepoints of the
-   * outer one. `fn` must do nothing but database work: no carrier or network call inside.
+   * (the last line, one offer per agent, a timer that fires once). `fn` must do nothing but database work:
+   * no carrier or network call inside. Transactions do not nest: work inside one writes through the `tx`
+   * it was given (a transaction opened inside another would wait for it forever). Nothing finds the
+   * transaction from the context it runs in: on Node 20 an AsyncLocalStorage taxes every promise the
+   * process makes, and it cost a fifth of a webhook's CPU (bench/README.md).
    */
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
@@ -82,8 +85,8 @@ export interface Storage {
   signal(payload: Record<string, unknown>): Promise<void>;
   /** Hears the other instances' signals; resolves once listening, with the function that stops. */
   listenSignals(onSignal: (payload: Record<string, unknown>) => void): Promise<() => void>;
-  /** Runs `then` once the transaction in progress (or the open group) has committed; at once if none is open. */
-  afterCommit(then: () => void): void;
+  /** Runs `then` once `tx` (or the group it is part of) has committed; dropped if it rolls back; at once if it has ended. */
+  afterCommit(tx: Db, then: () => void): void;
   /** Resolves once what was written so far is committed; undefined when nothing waits for a commit. */
   durable(): Promise<void> | undefined;
   /** Raw SQL's rows (none for a statement that returns none), for the few queries the builder cannot express. */

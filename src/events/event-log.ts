@@ -91,7 +91,7 @@ const ALONE = { group: false };
 async function recorded<T>(ctx: Ctx, tx: Tx, fn: (tx: Tx, record: RecordEvent) => Promise<T>): Promise<T> {
   const committed: DomainEvent[] = [];
   const result = await fn(tx, (event) => recordEvent(ctx, tx, committed, event));
-  if (committed.length) ctx.storage.afterCommit(() => publishAll(ctx.bus, committed));
+  if (committed.length) ctx.storage.afterCommit(tx, () => publishAll(ctx.bus, committed));
   return result;
 }
 

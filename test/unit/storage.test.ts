@@ -40,17 +40,6 @@ describe(`transactions on ${testEngine}`, () => {
     expect(await sids()).toEqual(["CA1"]);
   });
 
-  it("a nested transaction is a savepoint: its failure undoes only its own writes", async () => {
-    const { ctx, published, addCall, sids } = contextOn(await open());
-    await inTransaction(ctx, async () => {
-      await addCall(ctx, "CA1");
-      await expect(addCall(ctx, "CA2", true)).rejects.toThrow("handler failed");
-      await addCall(ctx, "CA3");
-    });
-    expect(await sids()).toEqual(["CA1", "CA3"]);
-    expect(published).toEqual(["arrived CA1", "arrived CA3"]);
-  });
-
   it("writers are serialized: of 50 racing for the last of 10 lines, exactly the free ones are admitted", async () => {
     const { ctx, sids } = contextOn(await open());
     const admit = (sid: string) =>
