@@ -111,11 +111,16 @@ function ivrStepPatch(call: CallRow, decision: Decision, now: number) {
   };
 }
 
-/** What follows a stored step: the queue entry when it reached the queue, and the step's event. */
+/**
+ * What follows a stored step that reached the queue: the queue entry and its event. A step between menus
+ * writes no event: the call's own path (ivr_path: node, time, key, language) and the webhook trail already
+ * hold it, nothing listens for it, and its row was a tenth of the step's CPU.
+ */
 async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: Pick<CallRow, "sid" | "language" | "priority">, decision: Decision, now: number): Promise<void> {
   const { step, facts } = decision;
-  if (step.kind === "queue") await enqueueCall(tx, record, stepped, now);
-  await record({ type: step.kind === "queue" ? "call.queued" : "ivr.step", callSid: stepped.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
+  if (step.kind !== "queue") return;
+  await enqueueCall(tx, record, stepped, now);
+  await record({ type: "call.queued", callSid: stepped.sid, data: { node: step.node, input: decision.input, language: facts.language, topic: facts.topic, priority: facts.priority } });
 }
 
 /**

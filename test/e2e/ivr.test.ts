@@ -278,8 +278,11 @@ describe("the IVR, driven through signed webhooks", () => {
     expect(await press(sid, from, twiml, "5")).toEqual(menu);
     expect(await findCall(db, sid)).toEqual(once);
     const res = await fetch(`${h.baseUrl}/api/calls/${sid}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-    const steps = (await res.json()).events.filter((e: { type: string }) => e.type === "ivr.step").map((e: { data: { node: string } }) => e.data.node);
-    expect(steps).toEqual(["language-menu", "main-menu"]);
+    const detail = await res.json();
+    expect(detail.ivrPath.map((step: { node: string }) => step.node)).toEqual(["language-menu", "main-menu"]);
+    // Every webhook is in the trail, the repeated and the late ones too.
+    const trail = detail.events.filter((e: { type: string }) => e.type === "webhook").map((e: { data: { path: string } }) => e.data.path);
+    expect(trail.filter((path: string) => path === "/twilio/ivr")).toHaveLength(3);
   });
 
   it("a menu answer for a call the hotline does not know hears goodbye and stores nothing", async () => {
