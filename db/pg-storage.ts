@@ -281,6 +281,19 @@ export class PgStorage implements Storage {
     }
   }
 
+  async single<T>(statement: (db: Db) => Promise<T>): Promise<T> {
+    // On the pool, outside any transaction: PostgreSQL commits the statement on its own. A deadlock with
+    // a locked writer (both waiting on a row) is retried, as a transaction would be.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await statement(this.db);
+      } catch (err) {
+        if (attempt < ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
+        throw err;
+      }
+    }
+  }
+
   /** Resolves when this writer may take a connection: at once while fewer than the limit have one. */
   private writerTurn(): Promise<void> {
     if (this.writers < WRITERS_ON_CONNECTIONS) {

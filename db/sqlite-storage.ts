@@ -109,6 +109,12 @@ export class SqliteStorage implements Storage {
     }
   }
 
+  single<T>(statement: (db: Db) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+    // One connection, one writer at a time: the statement waits for its turn like any transaction (else it
+    // would run inside the transaction of whoever holds the connection).
+    return this.transaction(statement, opts);
+  }
+
   insertEvent(_tx: Db, event: EventRow): number | undefined {
     // A statement of better-sqlite3's own: this runs for every event, and drizzle's placeholders and row
     // mapping cost more than the INSERT. One process is the whole hotline: there is nobody else to tell.

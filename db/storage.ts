@@ -58,6 +58,15 @@ export interface Storage {
    */
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
+   * Runs `statement`, which makes exactly one SQL statement, as a transaction of its own that takes no
+   * writers' lock: for a conditional write whose WHERE is its whole decision (nothing read before it must
+   * still hold when it commits), such as an IVR step between menus, or rows for the log alone. Durable
+   * before it resolves, as `transaction` (`group` joins SQLite's group commit, where it runs as any member).
+   * On PostgreSQL it is one autocommit statement: one round trip instead of BEGIN, the statement and
+   * COMMIT, and no wait for the lock. It writes no events: an event would be a second statement.
+   */
+  single<T>(statement: (db: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  /**
    * Writes an event in `tx`: its id, or undefined when its dedupe key was written before (nothing is then
    * written). The hotline's other instances hear of it when (and only if) `tx` commits (`listen`); on
    * PostgreSQL the INSERT and its NOTIFY are one statement, one round trip. Every event of every webhook
@@ -65,7 +74,7 @@ export interface Storage {
    */
   insertEvent(tx: Db, event: EventRow): Promise<number | undefined> | number | undefined;
   /**
-   * Writes events for the log alone in `tx`, all of them in one statement: without dedupe keys, never
+   * Writes events for the log alone in `tx` (or in `single`'s handle), all of them in one statement: without dedupe keys, never
    * announced to the other instances and never on the bus, since nothing reads them but a call's detail
    * (the webhook trail: one per webhook, written in batches).
    */

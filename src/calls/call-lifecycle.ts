@@ -1,7 +1,7 @@
 import type { Language } from "../languages.js";
-import { inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
+import { inOneStatement, inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { lineUse } from "../lines/line-capacity.js";
-import { findCall, insertCall, recentLanguage, stepIvrCall, updateCall, type CallRow } from "./call-store.js";
+import { findCall, insertCall, recentLanguage, stepIvrCall, updateCall, type CallRow, type IvrStepWrite, type SteppedFacts } from "./call-store.js";
 import { toE164 } from "./phone-number.js";
 import type { Answer, CallFacts, Decision } from "../ivr/flow-engine.js";
 import type { Topic } from "../ivr/flow-schema.js";
@@ -127,10 +127,13 @@ async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: Pick<CallRow, 
  * Stores where the IVR took a caller who answered the menu `from` (node and attempt): the step, what they
  * pressed and the facts it set, in one conditional write (stepIvrCall). Undefined when the call is not
  * waiting there: Twilio repeated the answer, posted a late one, or the call is unknown; nothing changes.
+ * A step to another menu is that one statement alone (inOneStatement: its WHERE is the whole decision, and
+ * it changes nothing any other writer decides on); a step into the queue also enqueues the call, with the
+ * other writers held off.
  */
-export async function recordIvrStep(tx: Tx, record: RecordEvent, sid: string, from: { node: string; attempt: number }, answer: Answer, now: number): Promise<Decision | undefined> {
+export async function recordIvrStep(ctx: Ctx, sid: string, from: { node: string; attempt: number }, answer: Answer, now: number): Promise<Decision | undefined> {
   const { step, input, set } = answer;
-  const stepped = await stepIvrCall(tx, {
+  const write: IvrStepWrite = {
     sid,
     fromNode: from.node,
     fromAttempt: from.attempt,
@@ -140,16 +143,28 @@ export async function recordIvrStep(tx: Tx, record: RecordEvent, sid: string, fr
     input,
     at: now,
     queued: step.kind === "queue",
+  };
+  if (!write.queued) {
+    const stepped = await inOneStatement(ctx, (db) => stepIvrCall(db, write));
+    return stepped && decided(answer, stepped);
+  }
+  return inTransaction(ctx, async (tx, record) => {
+    const stepped = await stepIvrCall(tx, write);
+    if (!stepped) return undefined;
+    const decision = decided(answer, stepped);
+    await afterIvrStep(tx, record, { sid, language: stepped.language, priority: stepped.priority }, decision, now);
+    return decision;
   });
-  if (!stepped) return undefined;
+}
+
+/** The decision a stored step stands for, with the call's facts as the step left them. */
+function decided({ step, input }: Answer, stepped: SteppedFacts): Decision {
   const facts: CallFacts = {
     language: (stepped.language ?? undefined) as Language | undefined,
     topic: (stepped.topic ?? undefined) as Topic | undefined,
     priority: stepped.priority,
   };
-  const decision: Decision = { facts, step, input };
-  await afterIvrStep(tx, record, { sid, language: stepped.language, priority: stepped.priority }, decision, now);
-  return decision;
+  return { facts, step, input };
 }
 
 const TERMINAL = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);

@@ -84,6 +84,14 @@ export function inTransaction<T>(ctx: Ctx, fn: (tx: Tx, record: RecordEvent) => 
   return ctx.storage.transaction((tx) => recorded(ctx, tx, fn), ctx.joinsGroup ? IN_GROUP : ALONE);
 }
 
+/**
+ * One conditional statement that is its own transaction and takes no writers' lock (Storage.single): no
+ * events, since an event would be a second statement. For a write whose WHERE is its whole decision.
+ */
+export function inOneStatement<T>(ctx: Ctx, statement: (db: Tx) => Promise<T>): Promise<T> {
+  return ctx.storage.single(statement, ctx.joinsGroup ? IN_GROUP : ALONE);
+}
+
 const IN_GROUP = { group: true };
 const ALONE = { group: false };
 

@@ -6,6 +6,7 @@ import type { SqliteStorage } from "../../db/sqlite-storage.js";
 import { countAll, tables, type Storage, type StoredEvent } from "../../db/storage.js";
 import { inTransaction, type Ctx, type DomainEvent } from "../../src/events/event-log.js";
 import { freshPgDatabase, testEngine } from "../support/test-database.js";
+import { bounded } from "../support/bounded.js";
 import { closeAfterTests, domainContext, openTestStorage } from "../support/test-storage.js";
 
 // The storage port on this run's engine: what the domain relies on of every transaction.
@@ -38,6 +39,40 @@ describe(`transactions on ${testEngine}`, () => {
     await expect(addCall(ctx, "CA2", true)).rejects.toThrow("handler failed");
     expect(published).toEqual(["arrived CA1"]);
     expect(await sids()).toEqual(["CA1"]);
+  });
+
+  it("a single statement is a transaction of its own, never part of a writer's that is in progress", async () => {
+    const storage = await open();
+    const { ctx, sids } = contextOn(storage);
+    const insert = (sid: string) => (db: typeof storage.db) => {
+      const { calls } = tables(db);
+      return db.insert(calls).values({ sid, direction: "inbound", state: "ivr", createdAt: 1 });
+    };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let writing!: () => void;
+    const wrote = new Promise<void>((resolve) => (writing = resolve));
+    // A writer that inserts, waits, and rolls back; the single statement comes in between.
+    const writer = inTransaction(ctx, async (tx) => {
+      await insert("CA1")(tx);
+      writing();
+      await gate;
+      throw new Error("rolled back");
+    });
+    await wrote;
+    const single = storage.single(insert("CA2"));
+    if (storage.engine === "postgres") {
+      // It takes no writers' lock: it commits while the writer still holds it.
+      await bounded(single, "the single statement, while a writer holds the lock");
+      expect(await sids()).toEqual(["CA2"]);
+    }
+    release();
+    await expect(writer).rejects.toThrow("rolled back");
+    await single;
+    expect(await sids()).toEqual(["CA2"]);
+    // A statement that fails writes nothing.
+    await expect(storage.single(insert("CA2"))).rejects.toThrow();
+    expect(await sids()).toEqual(["CA2"]);
   });
 
   it("writers are serialized: of 50 racing for the last of 10 lines, exactly the free ones are admitted", async () => {

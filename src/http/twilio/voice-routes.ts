@@ -4,7 +4,6 @@ import { admitInboundCall, recordIvrStep } from "../../calls/call-lifecycle.js";
 import { findCall, type CallRow } from "../../calls/call-store.js";
 import { answerMenu, enterNode, menuNode, startStep } from "../../ivr/flow-engine.js";
 import type { Services } from "../../services.js";
-import { inTransaction } from "../../events/event-log.js";
 import { gatherWebhookSchema, ivrQuerySchema, voiceWebhookSchema, type VoiceWebhook } from "../../telephony/webhook-schemas.js";
 import { renderStep, utterances } from "./render-step.js";
 import { inThaiAndEnglish } from "../../ivr/prompt-catalog.js";
@@ -64,7 +63,7 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
     reply.type("text/xml");
     // Where the answer leads depends on the menu and the key alone: decided first, stored in one write.
     const answer = menuNode(s.flows.flow, from.node) ? answerMenu(s.flows.flow, from.node, from.attempt, body.Digits ?? "") : undefined;
-    const stepped = answer && (await inTransaction(s.webhookCtx, (tx, record) => recordIvrStep(tx, record, body.CallSid, from, answer, s.ctx.clock.now())));
+    const stepped = answer && (await recordIvrStep(s.webhookCtx, body.CallSid, from, answer, s.ctx.clock.now()));
     if (stepped) return renderStep(s, { sid: body.CallSid, language: stepped.facts.language ?? null }, stepped.step);
     // The rare path: a repeated or late Gather answer for a menu the caller has left changed nothing and
     // hears where the call is now; an unknown call hears goodbye.

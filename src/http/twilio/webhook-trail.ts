@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LogEvent } from "../../../db/storage.js";
-import { inTransaction } from "../../events/event-log.js";
+import { inOneStatement } from "../../events/event-log.js";
 import { HttpError } from "../errors.js";
 import type { Services } from "../../services.js";
 import { utterances } from "./render-step.js";
@@ -29,8 +29,9 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
   // The trail is written in batches, one per turn of the event loop, and the batch joins the webhooks'
   // group commit (Storage's TransactionOptions.group) instead of committing on its own: under a burst of
   // webhooks a commit per request, or even per batch, cost more than the requests themselves. A batch is
-  // one statement on PostgreSQL (Storage.appendToLog: for the log alone, no other instance is told). One
-  // batch is written at a time, in order: `writing` is the latest, which close waits for.
+  // one statement (Storage.appendToLog: for the log alone, no other instance is told) that needs no
+  // writers' lock (inOneStatement: on PostgreSQL one round trip, not three). One batch is written at a
+  // time, in order: `writing` is the latest, which close waits for.
   let pending: LogEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
   const write = async (): Promise<void> => {
@@ -38,7 +39,7 @@ export function recordWebhooks(app: FastifyInstance, s: Services): void {
     pending = [];
     if (batch.length === 0) return;
     try {
-      await inTransaction(s.webhookCtx, async (tx) => s.ctx.storage.appendToLog(tx, batch));
+      await inOneStatement(s.webhookCtx, async (db) => s.ctx.storage.appendToLog(db, batch));
       // In a group the batch is only written once the group commits: a failed commit keeps it for the retry.
       await s.ctx.storage.durable();
     } catch (err) {
