@@ -75,15 +75,7 @@ export class SqliteStorage implements Storage {
     let after: Array<() => void> = [];
     try {
       if (opts.group) {
-        // A full group commits before the next joins: its answers go out without waiting for the whole turn.
-        if (this.groupOpen && this.groupMembers >= GROUP_LIMIT) this.commitGroup();
-        if (!this.groupOpen) {
-          this.statements.begin.run();
-          this.groupOpen = true;
-          this.groupMembers = 0;
-          setImmediate(() => void this.commitGroupInTurn());
-        }
-        this.groupMembers++;
+        this.joinGroup();
         const member = await this.savepoint(fn);
         this.afterGroup.push(...member.after);
         return member.result;
@@ -109,10 +101,19 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  single<T>(statement: (db: Db) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+  async single<T>(statement: (db: Db) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    if (!opts.group) return this.transaction(statement, opts);
     // One connection, one writer at a time: the statement waits for its turn like any transaction (else it
-    // would run inside the transaction of whoever holds the connection).
-    return this.transaction(statement, opts);
+    // would run inside the transaction of whoever holds the connection). In the group it needs no
+    // savepoint: a statement that fails is undone by SQLite alone, and the group goes on.
+    const wait = this.turn();
+    if (wait) await wait;
+    try {
+      this.joinGroup();
+      return await statement(this.db);
+    } finally {
+      this.release();
+    }
   }
 
   insertEvent(_tx: Db, event: EventRow): number | undefined {
@@ -125,8 +126,21 @@ export class SqliteStorage implements Storage {
   }
 
   appendToLog(tx: Db, events: readonly LogEvent[]): void {
-    // Row by row through the event statement already prepared: on SQLite each is answered at once.
-    for (const event of events) this.insertEvent(tx, event);
+    // Row by row through the event statement already prepared: on SQLite each is answered at once. More
+    // than one row is more than one statement: a savepoint keeps them one write (see `single`).
+    if (events.length === 1) {
+      this.insertEvent(tx, events[0]!);
+      return;
+    }
+    this.statements.savepoint.run();
+    try {
+      for (const event of events) this.insertEvent(tx, event);
+      this.statements.release.run();
+    } catch (err) {
+      this.statements.rollbackTo.run();
+      this.statements.release.run();
+      throw err;
+    }
   }
 
   listen(): Promise<() => void> {
@@ -200,9 +214,22 @@ export class SqliteStorage implements Storage {
     else this.held = false;
   }
 
+  /** Opens the group if none is open, after committing a full one: its answers go out without waiting for the whole turn. */
+  private joinGroup(): void {
+    if (this.groupOpen && this.groupMembers >= GROUP_LIMIT) this.commitGroup();
+    if (!this.groupOpen) {
+      this.statements.begin.run();
+      this.groupOpen = true;
+      this.groupMembers = 0;
+      setImmediate(() => void this.commitGroupInTurn());
+    }
+    this.groupMembers++;
+  }
+
   /** Runs `fn` in a savepoint of the open group; its after-commit work is handed to the caller. */
   private async savepoint<T>(fn: (tx: Db) => Promise<T>): Promise<{ result: T; after: Array<() => void> }> {
-    // Prepared once, not compiled per use; one name serves every member, as members never overlap.
+    // Prepared once, not compiled per use. Savepoints nest strictly (appendToLog's inside a member), so one
+    // name serves them all: RELEASE and ROLLBACK TO act on the innermost savepoint of that name.
     this.statements.savepoint.run();
     const frame: Frame = { after: [] };
     this.frame = frame;

@@ -230,6 +230,22 @@ describe.runIf(testEngine === "sqlite")("group commit of webhooks (SQLite)", () 
     expect(await sids()).toEqual(["CA1", "CA2"]);
   });
 
+  it("a single statement joins the group without a savepoint: one that fails undoes only itself", async () => {
+    const storage = await open();
+    const client = (storage as SqliteStorage)["client"];
+    const { webhook, addCall, sids } = contextOn(storage);
+    const insert = (sid: string) => (db: typeof storage.db) => db.insert(tables(db).calls).values({ sid, direction: "inbound", state: "ivr", createdAt: 1 });
+    await addCall(webhook, "CA1");
+    await storage.single(insert("CA2"), { group: true });
+    await expect(storage.single(insert("CA1"), { group: true })).rejects.toThrow();
+    // The group is still open, with both calls in it.
+    expect(client.inTransaction).toBe(true);
+    await nextTurn();
+    await nextTurn();
+    expect(client.inTransaction).toBe(false);
+    expect(await sids()).toEqual(["CA1", "CA2"]);
+  });
+
   it("a full group commits before the next webhook joins", async () => {
     const { published, webhook, addCall } = contextOn(await open());
     for (let i = 0; i < 33; i++) await addCall(webhook, `CA${i}`);
