@@ -149,11 +149,13 @@ function rowMaker(query: Mapped & object): ((raw: unknown[]) => Record<string, u
       if (is(field, Subquery)) return decoderOf((field as unknown as { _: { sql: SQL } })._.sql);
       return decoderOf((field as { sql: SQL }).sql);
     });
+    // A column that takes the driver's value as it is (text, most numbers) costs no call per row.
+    const decoding = decoders.map((d) => d.mapFromDriverValue !== Column.prototype.mapFromDriverValue);
     make = (raw) => {
       const result: Record<string, unknown> = {};
       for (let i = 0; i < names.length; i++) {
         const value = raw[i];
-        result[names[i]!] = value === null ? null : decoders[i]!.mapFromDriverValue(value);
+        result[names[i]!] = value === null ? null : decoding[i] ? decoders[i]!.mapFromDriverValue(value) : value;
       }
       return result;
     };
@@ -164,7 +166,11 @@ function rowMaker(query: Mapped & object): ((raw: unknown[]) => Record<string, u
 
 function slotOf(p: unknown): Slot {
   if (is(p, Placeholder)) return { name: p.name };
-  if (is(p, Param) && is(p.value, Placeholder)) return { name: p.value.name, encoder: p.encoder as { mapToDriverValue(value: unknown): unknown } };
+  if (is(p, Param) && is(p.value, Placeholder)) {
+    const encoder = p.encoder as { mapToDriverValue(value: unknown): unknown } | undefined;
+    // Most columns (text, numbers) hand their value over as it is: no call per value for those.
+    return encoder && encoder.mapToDriverValue !== Column.prototype.mapToDriverValue ? { name: p.value.name, encoder } : { name: p.value.name };
+  }
   return { value: p };
 }
 
