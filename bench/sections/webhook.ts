@@ -382,9 +382,12 @@ export async function run(): Promise<SectionResult> {
     const floorCpuUs = windows.floor.cpuUs;
     await floor.stop();
     // Warmed over its own connections first (steadyLoad): the figure is the step's, not the sockets' set-up.
+    await hotline.ask({ type: "resetLoopDelay" }, "loopDelayReset");
     const steady = await steadyLoad(baseUrl, () => asRequest(next()), STEADY_RATE, STEADY_SECONDS, CONNECTIONS, WARMUP_SECONDS);
     const sent = cursor;
+    // The server's own view of the steady run (its warm-up included): how long its event loop was held up at most, and its time per request.
     const server = await hotline.ask({ type: "stats" }, "stats");
+    const steadyInServer = server as unknown as { loopDelayMs: { max: number }; inServerMs: { p99: number } };
     await hotline.stop();
     const after = new Database(dbFile, { readonly: true });
     const stepped = (after.prepare("select count(*) as n from calls where ivr_node = 'main-menu'").get() as { n: number }).n;
@@ -456,7 +459,7 @@ export async function run(): Promise<SectionResult> {
       {
         section,
         figure: `IVR step at a steady ${STEADY_RATE} req/s, ${CONNECTIONS} connections: p50 / p99`,
-        value: `${round(steady.p50 ?? NaN, 1)} / ${round(steady.p99 ?? NaN, 1)} ms (${steady.answered} of ${steady.sent} answered)`,
+        value: `${round(steady.p50 ?? NaN, 1)} / ${round(steady.p99 ?? NaN, 1)} ms (${steady.answered} of ${steady.sent} answered; the generator's longest stall ${steady.generatorStallMs} ms; the server's ${round(steadyInServer.loopDelayMs.max, 0)} ms, its time per request p99 ${round(steadyInServer.inServerMs.p99, 1)} ms)`,
         goal: `p99 < ${STEADY_P99_GOAL_MS} ms`,
         pass: goalBelow(steady.p99, STEADY_P99_GOAL_MS) && steady.answered === steady.sent,
       },
