@@ -26,7 +26,8 @@ interface Frame {
  *
  * Group commit for Twilio's webhooks: under a burst, each webhook committing its own transaction was the
  * largest cost left on the webhook path. The webhooks handled in one turn of the event loop share one
- * transaction, each in a savepoint of its own (one that fails undoes only its own writes), committed once
+ * transaction, each in a savepoint of its own (one that fails undoes only its own writes; a single
+ * statement needs none, SQLite undoes a failed statement by itself), committed once
  * at the end of the turn. Nothing leaves the process before that commit: events wait for it (afterCommit)
  * and every HTTP answer waits for it (durable). A crash in between loses only work nobody was told about.
  * Any other writer commits the group first, and then commits on its own, before its own side effects.
