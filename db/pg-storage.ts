@@ -37,6 +37,18 @@ const WRITERS_ON_CONNECTIONS = 3;
 const RETRYABLE = new Set(["40001", "40P01"]);
 const ATTEMPTS = 5;
 
+/** `work` again, up to ATTEMPTS times in all, while it fails with a retryable error. */
+async function retried<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt < ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
+      throw err;
+    }
+  }
+}
+
 /** The channel every instance announces its committed events on. */
 const CHANNEL = "hotline_events";
 /**
@@ -281,17 +293,10 @@ export class PgStorage implements Storage {
     }
   }
 
-  async single<T>(statement: (db: Db) => Promise<T>): Promise<T> {
+  single<T>(statement: (db: Db) => Promise<T>): Promise<T> {
     // On the pool, outside any transaction: PostgreSQL commits the statement on its own. A deadlock with
-    // a locked writer (both waiting on a row) is retried, as a transaction would be.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await statement(this.db);
-      } catch (err) {
-        if (attempt < ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
-        throw err;
-      }
-    }
+    // a locked writer (both waiting on a row) is retried, as a transaction is.
+    return retried(() => statement(this.db));
   }
 
   /** Resolves when this writer may take a connection: at once while fewer than the limit have one. */
@@ -304,27 +309,22 @@ export class PgStorage implements Storage {
     return new Promise((resolve) => this.waitingWriters.push(resolve));
   }
 
-  private async topLevel<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  private topLevel<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return retried(async () => {
       let frame: Frame | undefined;
-      try {
-        const result = await this.lockedTransaction(async (tx) => {
-          const f: Frame = { after: [], done: false };
-          frame = f;
-          this.frames.set(tx, f);
-          try {
-            return await fn(tx);
-          } finally {
-            f.done = true;
-          }
-        });
-        if (frame) runAll(frame.after, this.onError);
-        return result;
-      } catch (err) {
-        if (attempt < ATTEMPTS && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
-        throw err;
-      }
-    }
+      const result = await this.lockedTransaction(async (tx) => {
+        const f: Frame = { after: [], done: false };
+        frame = f;
+        this.frames.set(tx, f);
+        try {
+          return await fn(tx);
+        } finally {
+          f.done = true;
+        }
+      });
+      if (frame) runAll(frame.after, this.onError);
+      return result;
+    });
   }
 
   /**

@@ -54,7 +54,7 @@ export interface Storage {
    * no carrier or network call inside. Transactions do not nest: work inside one writes through the `tx`
    * it was given (a transaction opened inside another would wait for it forever). Nothing finds the
    * transaction from the context it runs in: on Node 20 an AsyncLocalStorage taxes every promise the
-   * process makes, and it cost a fifth of a webhook's CPU (bench/README.md).
+   * process makes, about a tenth of a webhook's CPU (bench/README.md, "Sixth pass").
    */
   transaction<T>(fn: (tx: Db) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
@@ -74,9 +74,9 @@ export interface Storage {
    */
   insertEvent(tx: Db, event: EventRow): Promise<number | undefined> | number | undefined;
   /**
-   * Writes events for the log alone in `tx` (or in `single`'s handle), all of them in one statement: without dedupe keys, never
-   * announced to the other instances and never on the bus, since nothing reads them but a call's detail
-   * (the webhook trail: one per webhook, written in batches).
+   * Writes events for the log alone in `tx` (or in `single`'s handle), as one write: without dedupe keys,
+   * never announced to the other instances and never on the bus, since nothing reads them but a call's
+   * detail (the webhook trail: one per webhook, written in batches).
    */
   appendToLog(tx: Db, events: readonly LogEvent[]): Promise<void> | void;
   /**

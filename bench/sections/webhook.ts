@@ -171,7 +171,6 @@ export async function load(url: string, next: () => Prepared, seconds: number, c
   };
 }
 
-/** Copies one stored call (its row and its events) under new CallSids and numbers. */
 /** One side of alternated windows: a server, the requests it gets, how long each of its windows lasts. */
 export interface WindowSide {
   server: Child;
@@ -211,6 +210,7 @@ export async function alternatedWindows(sides: WindowSide[], pairs = WINDOW_PAIR
   return sums.map((sum) => ({ ...sum, cpuUs: (sum.cpuMs * 1000) / sum.requests }));
 }
 
+/** Copies one stored call (its row and its events) under new CallSids and numbers. */
 export function copyCalls(dbFile: string, template: string, first: number, count: number): void {
   const db = new Database(dbFile);
   db.pragma("busy_timeout = 10000");

@@ -280,8 +280,8 @@ export class RealtimeHub {
 
   /**
    * The reader of what an event of a type tells the sockets; undefined when it tells them nothing.
-   * Most events (an IVR step, a webhook's trail) tell no socket anything: they have no reader, so they
-   * make no push at all, which on the webhook path was several promises per event for nothing.
+   * Most events (a call's arrival or status, a webhook's trail) tell no socket anything: they have no
+   * reader, so they make no push at all, which on the webhook path was several promises per event for nothing.
    */
   private readerFor(type: string): Reader | undefined {
     return Object.hasOwn(this.readers, type) ? this.readers[type] : type.startsWith("callback.") ? this.callbacksChanged : undefined;
