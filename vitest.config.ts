@@ -22,6 +22,7 @@ const onBothEngines = [
   "test/unit/storage.test.ts",
   "test/db/lines-held.test.ts",
   "test/db/executed.test.ts",
+  "test/db/menu-step-batch.test.ts",
 ];
 
 export default defineConfig({

@@ -1,7 +1,7 @@
 import type { Language } from "../languages.js";
 import { inOneStatement, inTransaction, type Ctx, type RecordEvent, type Tx } from "../events/event-log.js";
 import { lineUse } from "../lines/line-capacity.js";
-import { findCall, insertCall, recentLanguage, stepIvrCall, updateCall, type CallRow, type IvrStepWrite, type SteppedFacts } from "./call-store.js";
+import { findCall, insertCall, recentLanguage, stepIvrCall, stepMenuCall, updateCall, type CallRow, type IvrStepWrite, type SteppedFacts } from "./call-store.js";
 import { toE164 } from "./phone-number.js";
 import type { Answer, CallFacts, Decision } from "../ivr/flow-engine.js";
 import type { Topic } from "../ivr/flow-schema.js";
@@ -145,7 +145,7 @@ export async function recordIvrStep(ctx: Ctx, sid: string, from: { node: string;
     queued: step.kind === "queue",
   };
   if (!write.queued) {
-    const stepped = await inOneStatement(ctx, (db) => stepIvrCall(db, write));
+    const stepped = await inOneStatement(ctx, (db) => stepMenuCall(db, write));
     return stepped && decided(answer, stepped);
   }
   return inTransaction(ctx, async (tx, record) => {

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import { executed, prepared, updateById } from "../../db/prepared.js";
-import { affected, dialect, first, tables, type Db, type Tables } from "../../db/storage.js";
+import { affected, dialect, engineOf, first, tables, type Db, type Tables } from "../../db/storage.js";
+import { StatementBatches } from "../../db/statement-batches.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallRow = Tables["calls"]["$inferSelect"];
@@ -80,6 +81,56 @@ export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts
     priority: w.set.priority ?? null,
   });
   return first(rows);
+}
+
+/**
+ * A step between menus, as a statement of its own (Storage.single: `db` is the database, never a
+ * transaction). On SQLite it is stepIvrCall, joining the group commit. On PostgreSQL the menu steps of a
+ * turn are one statement (StatementBatches): one round trip and one commit for all of them, where each
+ * step's own cost the hotline and the database about as much as the rest of the step. Each row keeps its
+ * own condition, so every step changes its call or nothing, exactly as stepIvrCall does.
+ */
+export function stepMenuCall(db: Db, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
+  if (engineOf(db) === "sqlite") return stepIvrCall(db, w);
+  let batches = menuStepBatches.get(db);
+  if (!batches) menuStepBatches.set(db, (batches = new StatementBatches((writes) => stepMenuCalls(db, writes), (w) => w.sid)));
+  return batches.add(w);
+}
+
+const menuStepBatches = new WeakMap<Db, StatementBatches<IvrStepWrite, SteppedFacts | undefined>>();
+
+/**
+ * stepIvrCall's menu step for many calls in one UPDATE on PostgreSQL: the steps come as one JSON
+ * parameter (cheaper to hand over than an array per column), each matched to its call by its condition.
+ * Kept equal to stepIvrCall by test/db/menu-step-batch.test.ts.
+ */
+const STEP_MENU_CALLS =
+  "update calls as c set ivr_node = v.node, ivr_retries = v.retries, " +
+  "ivr_path = c.ivr_path || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('node', v.node, 'at', v.at, 'input', v.input, 'language', coalesce(v.language, c.language)))), " +
+  "language = coalesce(v.language, c.language), topic = coalesce(v.topic, c.topic), priority = coalesce(v.priority, c.priority) " +
+  "from json_to_recordset($1::json) as v(i integer, sid text, from_node text, from_attempt integer, node text, retries integer, at bigint, input text, language text, topic text, priority text) " +
+  "where c.sid = v.sid and c.state = 'ivr' and c.ivr_node = v.from_node and c.ivr_retries = v.from_attempt " +
+  "returning v.i, c.language, c.topic, c.priority";
+
+async function stepMenuCalls(db: Db, writes: readonly IvrStepWrite[]): Promise<Array<SteppedFacts | undefined>> {
+  const steps = writes.map((w, i) => ({
+    i,
+    sid: w.sid,
+    from_node: w.fromNode,
+    from_attempt: w.fromAttempt,
+    node: w.node,
+    retries: w.retries,
+    at: w.at,
+    input: w.input,
+    language: w.set.language ?? null,
+    topic: w.set.topic ?? null,
+    priority: w.set.priority ?? null,
+  }));
+  const pool = (db as unknown as { $client: { query(config: object): Promise<{ rows: Array<SteppedFacts & { i: number }> }> } }).$client;
+  const { rows } = await pool.query({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
+  const stepped = new Array<SteppedFacts | undefined>(writes.length);
+  for (const { i, language, topic, priority } of rows) stepped[i] = { language, topic, priority };
+  return stepped;
 }
 
 /** Passed to the driver as given: drizzle's own placeholders in SET would encode null as JSON "null". */
