@@ -100,12 +100,13 @@ export async function copyCallsPg(client: pg.Client, template: string, first: nu
     (await client.query<{ name: string }>("select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = $1 order by ordinal_position", [table])).rows.map((r) => r.name);
   const sid = `'CA' || lpad(to_hex(i), 32, '0')`;
   const number = `'+668' || right((10000000 + i)::text, 8)`;
-  const rest = (await columnsOf("calls")).filter((c) => !["sid", "from_raw", "from_e164"].includes(c)).map((c) => `"${c}"`);
+  // A copy holds no line, as in copyCalls (bench/sections/webhook.ts).
+  const rest = (await columnsOf("calls")).filter((c) => !["sid", "from_raw", "from_e164", "holds_line"].includes(c)).map((c) => `"${c}"`);
   const eventColumns = (await columnsOf("events")).filter((c) => !["id", "call_sid", "dedupe_key"].includes(c)).map((c) => `"${c}"`);
   await client.query("begin");
   try {
     await client.query(
-      `insert into calls (sid, from_raw, from_e164, ${rest.join(", ")}) select ${sid}, ${number}, ${number}, ${rest.map((c) => `c.${c}`).join(", ")} from calls c, generate_series($1::int, $2::int) i where c.sid = $3`,
+      `insert into calls (sid, from_raw, from_e164, holds_line, ${rest.join(", ")}) select ${sid}, ${number}, ${number}, false, ${rest.map((c) => `c.${c}`).join(", ")} from calls c, generate_series($1::int, $2::int) i where c.sid = $3`,
       [first, first + count - 1, template],
     );
     await client.query(

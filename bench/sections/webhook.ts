@@ -213,13 +213,19 @@ export async function alternatedWindows(sides: WindowSide[], pairs = WINDOW_PAIR
   return sums.map((sum) => ({ ...sum, cpuUs: (sum.cpuMs * 1000) / sum.requests }));
 }
 
-/** Copies one stored call (its row and its events) under new CallSids and numbers. */
+/**
+ * Copies one stored call (its row and its events) under new CallSids and numbers. A copy holds no line:
+ * no hotline has a quarter of a million calls on its lines, and the line reconciliation reads every call
+ * holding one each minute (RECONCILE_SECONDS); on SQLite in one turn of the event loop, so copies on lines
+ * stalled the server for up to a second once a minute, and the steady run's p99 failed whenever that
+ * minute fell in it. A menu step never touches the line.
+ */
 export function copyCalls(dbFile: string, template: string, first: number, count: number): void {
   const db = new Database(dbFile);
   db.pragma("busy_timeout = 10000");
   const columns = (db.prepare("select name from pragma_table_info('calls')").all() as Array<{ name: string }>).map((c) => c.name);
-  const rest = columns.filter((c) => !["sid", "from_raw", "from_e164"].includes(c)).map((c) => `"${c}"`);
-  const copyRow = db.prepare(`insert into calls (sid, from_raw, from_e164, ${rest.join(", ")}) select ?, ?, ?, ${rest.join(", ")} from calls where sid = ?`);
+  const rest = columns.filter((c) => !["sid", "from_raw", "from_e164", "holds_line"].includes(c)).map((c) => `"${c}"`);
+  const copyRow = db.prepare(`insert into calls (sid, from_raw, from_e164, holds_line, ${rest.join(", ")}) select ?, ?, ?, 0, ${rest.join(", ")} from calls where sid = ?`);
   const eventColumns = (db.prepare("select name from pragma_table_info('events')").all() as Array<{ name: string }>)
     .map((c) => c.name)
     .filter((c) => !["id", "call_sid", "dedupe_key"].includes(c))
