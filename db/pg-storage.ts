@@ -105,6 +105,8 @@ export class PgStorage implements Storage {
   private listeners = new Set<{ stop: () => Promise<void> }>();
   /** The signals' listening connection while it is up: signals are sent on it too. */
   private signalClient: pg.Client | undefined;
+  /** The latest signal sent on it: the next one waits for it. */
+  private signalsSent: Promise<unknown> = Promise.resolve();
   /** Writers holding a connection now, and the ones waiting for a turn (see WRITERS_ON_CONNECTIONS). */
   private writers = 0;
   private readonly waitingWriters: Array<() => void> = [];
@@ -175,8 +177,15 @@ export class PgStorage implements Storage {
     if (Buffer.byteLength(text) >= PAYLOAD_LIMIT) throw new Error("a signal must be smaller than NOTIFY's payload limit");
     // Outside any transaction: heard at once. On the signals' own listening connection when it is up (it is
     // otherwise idle, so nothing queues before it), else on the pool.
-    if (this.signalClient) await this.signalClient.query("select pg_notify($1, $2)", [SIGNALS, text]);
-    else await this.db.execute(sql`select pg_notify(${SIGNALS}, ${text})`);
+    if (!this.signalClient) {
+      await this.db.execute(sql`select pg_notify(${SIGNALS}, ${text})`);
+      return;
+    }
+    // One at a time on that connection: pg queues a query sent while another runs, but warns that pg@9 will not.
+    const client = this.signalClient;
+    const sent = this.signalsSent.then(() => client.query("select pg_notify($1, $2)", [SIGNALS, text]));
+    this.signalsSent = sent.catch(() => undefined);
+    await sent;
   }
 
   async listenSignals(onSignal: (payload: Record<string, unknown>) => void): Promise<() => void> {

@@ -174,6 +174,18 @@ describe.runIf(testEngine === "postgres")("events between instances (PostgreSQL)
     await vi.waitFor(() => expect(heard.slice(1)).toEqual([{ n: 1 }, { n: 2 }]));
     // The sender does not hear its own: `here` heard only the newcomer's.
     await vi.waitFor(() => expect(heardHere).toEqual([{ n: 1 }, { n: 2 }]));
+    // Many at once on the listening connection: sent one after the other (pg warns of a query sent while
+    // another runs, which pg@9 will refuse), heard in the order given.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, k) => here.signal({ k })));
+      await vi.waitFor(() => expect(heard.slice(3)).toEqual(Array.from({ length: 20 }, (_, k) => ({ k }))));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((m) => m.includes("already executing a query"))).toEqual([]);
   });
 });
 
