@@ -171,7 +171,7 @@ export async function startClusterRig(env: Record<string, string>): Promise<Clus
         settleStats.advanceMs += performance.now() - t;
       },
       async figures() {
-        return (await instances[0].child.ask({ type: "stats" }, "stats")).figures as LiveFigures;
+        return (await instances[0].child.ask({ type: "figures" }, "figures")).figures as LiveFigures;
       },
       api,
       createAgent: agentMaker(carrier, api),

@@ -134,7 +134,7 @@ export async function startRig(env: Record<string, string>, mode: "local" | "chi
     },
     async figures() {
       if (local) return local.services.figures();
-      return (await child!.ask({ type: "stats" }, "stats")).figures as LiveFigures;
+      return (await child!.ask({ type: "figures" }, "figures")).figures as LiveFigures;
     },
     async serverMemory() {
       if (child) {
