@@ -68,7 +68,12 @@ export type SteppedFacts = Pick<CallRow, "language" | "topic" | "priority">;
  */
 export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
   const query = w.queued ? prepared(tx, "stepIvrCall queued", buildQueueStep) : prepared(tx, "stepIvrCall", buildMenuStep);
-  const rows = await executed(query, {
+  return first(await executed(query, stepValues(w)));
+}
+
+/** A step's values, under the names both step statements give them (stepIvrCall's placeholders, stepMenuCalls' columns). */
+function stepValues(w: IvrStepWrite) {
+  return {
     sid: w.sid,
     fromNode: w.fromNode,
     fromAttempt: w.fromAttempt,
@@ -79,8 +84,7 @@ export async function stepIvrCall(tx: Tx, w: IvrStepWrite): Promise<SteppedFacts
     language: w.set.language ?? null,
     topic: w.set.topic ?? null,
     priority: w.set.priority ?? null,
-  });
-  return first(rows);
+  };
 }
 
 /**
@@ -108,24 +112,12 @@ const STEP_MENU_CALLS =
   "update calls as c set ivr_node = v.node, ivr_retries = v.retries, " +
   "ivr_path = c.ivr_path || jsonb_build_array(jsonb_strip_nulls(jsonb_build_object('node', v.node, 'at', v.at, 'input', v.input, 'language', coalesce(v.language, c.language)))), " +
   "language = coalesce(v.language, c.language), topic = coalesce(v.topic, c.topic), priority = coalesce(v.priority, c.priority) " +
-  "from json_to_recordset($1::json) as v(i integer, sid text, from_node text, from_attempt integer, node text, retries integer, at bigint, input text, language text, topic text, priority text) " +
-  "where c.sid = v.sid and c.state = 'ivr' and c.ivr_node = v.from_node and c.ivr_retries = v.from_attempt " +
+  `from json_to_recordset($1::json) as v(i integer, sid text, "fromNode" text, "fromAttempt" integer, node text, retries integer, at bigint, input text, language text, topic text, priority text) ` +
+  `where c.sid = v.sid and c.state = 'ivr' and c.ivr_node = v."fromNode" and c.ivr_retries = v."fromAttempt" ` +
   "returning v.i, c.language, c.topic, c.priority";
 
 async function stepMenuCalls(db: Db, writes: readonly IvrStepWrite[]): Promise<Array<SteppedFacts | undefined>> {
-  const steps = writes.map((w, i) => ({
-    i,
-    sid: w.sid,
-    from_node: w.fromNode,
-    from_attempt: w.fromAttempt,
-    node: w.node,
-    retries: w.retries,
-    at: w.at,
-    input: w.input,
-    language: w.set.language ?? null,
-    topic: w.set.topic ?? null,
-    priority: w.set.priority ?? null,
-  }));
+  const steps = writes.map((w, i) => ({ i, ...stepValues(w) }));
   const pool = (db as unknown as { $client: { query(config: object): Promise<{ rows: Array<SteppedFacts & { i: number }> }> } }).$client;
   const { rows } = await pool.query({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
   const stepped = new Array<SteppedFacts | undefined>(writes.length);
