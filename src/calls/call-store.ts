@@ -2,6 +2,7 @@ import { and, desc, eq, gte, isNotNull, sql } from "drizzle-orm";
 import { executed, prepared, updateById } from "../../db/prepared.js";
 import { affected, dialect, engineOf, first, tables, type Db, type Tables } from "../../db/storage.js";
 import { StatementBatches } from "../../db/statement-batches.js";
+import type { PgDb } from "../../db/pg-connection.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallRow = Tables["calls"]["$inferSelect"];
@@ -90,8 +91,8 @@ function stepValues(w: IvrStepWrite) {
 /**
  * A step between menus, as a statement of its own (Storage.single: `db` is the database, never a
  * transaction). On SQLite it is stepIvrCall, joining the group commit. On PostgreSQL the menu steps of a
- * turn are one statement (StatementBatches): one round trip and one commit for all of them, where each
- * step's own cost the hotline and the database about as much as the rest of the step. Each row keeps its
+ * turn are one statement (StatementBatches): one round trip and one commit for all of them, where a
+ * statement per step cost the hotline and the database about as much as the rest of the step. Each row keeps its
  * own condition, so every step changes its call or nothing, exactly as stepIvrCall does.
  */
 export function stepMenuCall(db: Db, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
@@ -118,8 +119,8 @@ const STEP_MENU_CALLS =
 
 async function stepMenuCalls(db: Db, writes: readonly IvrStepWrite[]): Promise<Array<SteppedFacts | undefined>> {
   const steps = writes.map((w, i) => ({ i, ...stepValues(w) }));
-  const pool = (db as unknown as { $client: { query(config: object): Promise<{ rows: Array<SteppedFacts & { i: number }> }> } }).$client;
-  const { rows } = await pool.query({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
+  // On the pool, as Storage.single runs it: PostgreSQL commits the statement on its own.
+  const { rows } = await (db as unknown as PgDb).$client.query<SteppedFacts & { i: number }>({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
   const stepped = new Array<SteppedFacts | undefined>(writes.length);
   for (const { i, language, topic, priority } of rows) stepped[i] = { language, topic, priority };
   return stepped;
