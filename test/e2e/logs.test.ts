@@ -36,13 +36,21 @@ describe("the log of a call", () => {
     expect(step.status).toBe(200);
     const forged = await signedPost(h.baseUrl, "/twilio/voice", { ...body, CallSid: newCallSid() }, { signature: "forged" });
     expect(forged.status).toBe(403);
+    // A path is whatever a client asked for: a number in it is scrubbed too.
+    const probe = await fetch(`${h.baseUrl}/api/calls/${encodeURIComponent(FROM)}`);
+    expect(probe.status).toBe(401);
 
     const requests = lines.filter((l) => l.msg === "request");
     expect(requests.map((l) => [l.method, l.path, l.status])).toEqual([
       ["POST", "/twilio/voice", 200],
       ["POST", "/twilio/ivr", 200],
       ["POST", "/twilio/voice", 403],
+      ["GET", "/api/calls/[number]", 401],
     ]);
+    // The line pino would write for info({reqId, method, path, status, ms, callSid}, "request"), in its order.
+    expect(Object.keys(requests[0]!)).toEqual(["level", "time", "service", "reqId", "method", "path", "status", "ms", "callSid", "msg"]);
+    expect(requests[0]).toMatchObject({ level: 30, service: "hotline", reqId: expect.any(String) });
+    expect(typeof requests[0]!.time).toBe("number");
     expect(requests[0]!.callSid).toBe(sid);
     expect(requests[1]!.callSid).toBe(sid);
     expect(typeof requests[0]!.ms).toBe("number");
