@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { Column, eq, getTableColumns, getTableName, is, Param, Placeholder, SQL, sql, Subquery } from "drizzle-orm";
-import { PgDatabase, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
-import type { Db } from "./storage.js";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { engineOf, type Db } from "./storage.js";
 
 /**
  * drizzle builds a query's SQL text anew every time it runs, and on a webhook that building cost more
@@ -22,7 +22,7 @@ type Builder = object;
  */
 function ownerOf(db: Builder): object {
   const session = (db as { session: { client?: object } }).session;
-  return is(db, PgDatabase) ? session.client! : session;
+  return engineOf(db as Db) === "postgres" ? session.client! : session;
 }
 
 /**

@@ -122,10 +122,18 @@ export function first<R>(rows: readonly R[]): R | undefined {
 /** `count(*)` as a number on both engines (PostgreSQL's is a 64-bit integer, which pg hands out as text). */
 export const countAll = () => sql<number>`count(*)`.mapWith(Number);
 
-/** Which engine a handle (database or transaction) speaks to. */
+/**
+ * Which engine a handle (database or transaction) speaks to. Known by the handle's class, kept per class:
+ * drizzle's `is` walks the class chain, and a webhook asks several times (each prepared query, each step).
+ */
 export function engineOf(db: Db): Engine {
-  return is(db, PgDatabase) ? "postgres" : "sqlite";
+  const kind = (db as object).constructor;
+  let engine = engines.get(kind);
+  if (engine === undefined) engines.set(kind, (engine = is(db, PgDatabase) ? "postgres" : "sqlite"));
+  return engine;
 }
+
+const engines = new WeakMap<object, Engine>();
 
 /**
  * The rare expression the two engines spell differently (JSON, dates): both spellings side by side, so
