@@ -3,7 +3,7 @@ import { inOneStatement, inTransaction, type Ctx, type RecordEvent, type Tx } fr
 import { lineUse } from "../lines/line-capacity.js";
 import { findCall, insertCall, recentLanguage, stepIvrCall, stepMenuCall, updateCall, type CallRow, type IvrStepWrite, type SteppedFacts } from "./call-store.js";
 import { toE164 } from "./phone-number.js";
-import type { Answer, CallFacts, Decision } from "../ivr/flow-engine.js";
+import type { Answer, CallFacts, Decision, Step } from "../ivr/flow-engine.js";
 import type { Topic } from "../ivr/flow-schema.js";
 import { enqueueCall, releaseCaller } from "../queue/queue-service.js";
 import { recordMiss } from "../callbacks/callback-service.js";
@@ -129,9 +129,9 @@ async function afterIvrStep(tx: Tx, record: RecordEvent, stepped: Pick<CallRow, 
  * waiting there: Twilio repeated the answer, posted a late one, or the call is unknown; nothing changes.
  * A step to another menu is that one statement alone (inOneStatement: its WHERE is the whole decision, and
  * it changes nothing any other writer decides on); a step into the queue also enqueues the call, with the
- * other writers held off.
+ * other writers held off. Answers where the call went and the language it is spoken to in there.
  */
-export async function recordIvrStep(ctx: Ctx, sid: string, from: { node: string; attempt: number }, answer: Answer, now: number): Promise<Decision | undefined> {
+export async function recordIvrStep(ctx: Ctx, sid: string, from: { node: string; attempt: number }, answer: Answer, now: number): Promise<IvrStepped | undefined> {
   const { step, input, set } = answer;
   const write: IvrStepWrite = {
     sid,
@@ -146,15 +146,21 @@ export async function recordIvrStep(ctx: Ctx, sid: string, from: { node: string;
   };
   if (!write.queued) {
     const stepped = await inOneStatement(ctx, (db) => stepMenuCall(db, write));
-    return stepped && decided(answer, stepped);
+    return stepped && { step, language: (stepped.language ?? undefined) as Language | undefined };
   }
   return inTransaction(ctx, async (tx, record) => {
     const stepped = await stepIvrCall(tx, write);
     if (!stepped) return undefined;
     const decision = decided(answer, stepped);
     await afterIvrStep(tx, record, { sid, language: stepped.language, priority: stepped.priority }, decision, now);
-    return decision;
+    return { step, language: decision.facts.language };
   });
+}
+
+/** Where an IVR answer took the call, and the language it is spoken to in there (undefined while none is known). */
+export interface IvrStepped {
+  step: Step;
+  language: Language | undefined;
 }
 
 /** The decision a stored step stands for, with the call's facts as the step left them. */

@@ -3,6 +3,7 @@ import { executed, prepared, updateById } from "../../db/prepared.js";
 import { affected, dialect, engineOf, first, tables, type Db, type Tables } from "../../db/storage.js";
 import { StatementBatches } from "../../db/statement-batches.js";
 import type { PgDb } from "../../db/pg-connection.js";
+import type { Db as SqliteDb } from "../../db/connection.js";
 import type { Tx } from "../events/event-log.js";
 
 export type CallRow = Tables["calls"]["$inferSelect"];
@@ -88,21 +89,48 @@ function stepValues(w: IvrStepWrite) {
   };
 }
 
+/** Where a menu step leaves the call: the language its next menu is spoken in (null while none is known). */
+export interface MenuStepped {
+  language: string | null;
+}
+
 /**
  * A step between menus, as a statement of its own (Storage.single: `db` is the database, never a
- * transaction). On SQLite it is stepIvrCall, joining the group commit. On PostgreSQL the menu steps of a
- * turn are one statement (StatementBatches): one round trip and one commit for all of them, where a
- * statement per step cost the hotline and the database about as much as the rest of the step. Each row keeps its
- * own condition, so every step changes its call or nothing, exactly as stepIvrCall does.
+ * transaction), that only matches while the call waits where the answer was asked (undefined otherwise,
+ * and nothing changes). It answers only what the next menu needs, its language, with no RETURNING on
+ * SQLite: a step that chooses the language knows it already, any other reads it after its write, and
+ * SQLite's RETURNING (its rows go through a table of their own) cost more than that read, 3–5 µs of a
+ * step (bench/README.md, eighth pass). On PostgreSQL the menu steps of a turn are one statement
+ * (StatementBatches): one round trip and one commit for all of them, where a statement per step cost the
+ * hotline and the database about as much as the rest of the step. Each row keeps its own condition, so
+ * every step changes its call or nothing, exactly as stepIvrCall does (test/db/menu-step-batch.test.ts).
  */
-export function stepMenuCall(db: Db, w: IvrStepWrite): Promise<SteppedFacts | undefined> {
-  if (engineOf(db) === "sqlite") return stepIvrCall(db, w);
+export function stepMenuCall(db: Db, w: IvrStepWrite): Promise<MenuStepped | undefined> {
+  if (engineOf(db) === "sqlite") return stepMenuCallSqlite(db as unknown as SqliteDb, w);
   let batches = menuStepBatches.get(db);
   if (!batches) menuStepBatches.set(db, (batches = new StatementBatches((writes) => stepMenuCalls(db, writes), (w) => w.sid)));
   return batches.add(w);
 }
 
-const menuStepBatches = new WeakMap<Db, StatementBatches<IvrStepWrite, SteppedFacts | undefined>>();
+const menuStepBatches = new WeakMap<Db, StatementBatches<IvrStepWrite, MenuStepped | undefined>>();
+
+/** stepIvrCall's menu step on SQLite, as the driver's own statements (made once per connection). */
+const STEP_MENU_CALL =
+  "update calls set ivr_node = ?, ivr_retries = ?, " +
+  "ivr_path = json_insert(ivr_path, '$[#]', json_patch(json_object('node', ?, 'at', ?, 'input', ?), json_object('language', coalesce(?, language)))), " +
+  "language = coalesce(?, language), topic = coalesce(?, topic), priority = coalesce(?, priority) " +
+  "where sid = ? and state = 'ivr' and ivr_node = ? and ivr_retries = ?";
+
+async function stepMenuCallSqlite(db: SqliteDb, w: IvrStepWrite): Promise<MenuStepped | undefined> {
+  const statements = prepared(db as unknown as Db, "stepMenuCall", () => ({
+    step: db.$client.prepare(STEP_MENU_CALL),
+    language: db.$client.prepare("select language from calls where sid = ?").pluck(),
+  }));
+  const language = w.set.language ?? null;
+  const { changes } = statements.step.run(w.node, w.retries, w.node, w.at, w.input, language, language, w.set.topic ?? null, w.set.priority ?? null, w.sid, w.fromNode, w.fromAttempt);
+  if (changes === 0) return undefined;
+  return { language: language ?? ((statements.language.get(w.sid) as string | null | undefined) ?? null) };
+}
 
 /**
  * stepIvrCall's menu step for many calls in one UPDATE on PostgreSQL: the steps come as one JSON
@@ -115,14 +143,14 @@ const STEP_MENU_CALLS =
   "language = coalesce(v.language, c.language), topic = coalesce(v.topic, c.topic), priority = coalesce(v.priority, c.priority) " +
   `from json_to_recordset($1::json) as v(i integer, sid text, "fromNode" text, "fromAttempt" integer, node text, retries integer, at bigint, input text, language text, topic text, priority text) ` +
   `where c.sid = v.sid and c.state = 'ivr' and c.ivr_node = v."fromNode" and c.ivr_retries = v."fromAttempt" ` +
-  "returning v.i, c.language, c.topic, c.priority";
+  "returning v.i, c.language";
 
-async function stepMenuCalls(db: Db, writes: readonly IvrStepWrite[]): Promise<Array<SteppedFacts | undefined>> {
+async function stepMenuCalls(db: Db, writes: readonly IvrStepWrite[]): Promise<Array<MenuStepped | undefined>> {
   const steps = writes.map((w, i) => ({ i, ...stepValues(w) }));
   // On the pool, as Storage.single runs it: PostgreSQL commits the statement on its own.
-  const { rows } = await (db as unknown as PgDb).$client.query<SteppedFacts & { i: number }>({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
-  const stepped = new Array<SteppedFacts | undefined>(writes.length);
-  for (const { i, language, topic, priority } of rows) stepped[i] = { language, topic, priority };
+  const { rows } = await (db as unknown as PgDb).$client.query<MenuStepped & { i: number }>({ name: "stepMenuCalls", text: STEP_MENU_CALLS, values: [JSON.stringify(steps)] });
+  const stepped = new Array<MenuStepped | undefined>(writes.length);
+  for (const { i, language } of rows) stepped[i] = { language };
   return stepped;
 }
 

@@ -1,6 +1,7 @@
-// A step between menus (stepMenuCall): on PostgreSQL the steps of one turn are one UPDATE for many calls.
-// Each call must end up exactly as stepIvrCall, one statement per step, leaves it, and a step that does
-// not match (a repeat, a late answer, an unknown call) must change nothing, also inside a batch.
+// A step between menus (stepMenuCall): on PostgreSQL the steps of one turn are one UPDATE for many calls,
+// on SQLite a statement of the driver's own without RETURNING. Each call must end up exactly as
+// stepIvrCall, one drizzle statement per step, leaves it, and a step that does not match (a repeat, a late
+// answer, an unknown call) must change nothing, also inside a batch.
 import { describe, expect, it } from "vitest";
 import { findCall, insertCall, stepIvrCall, stepMenuCall, type CallRow, type IvrStepWrite } from "../../src/calls/call-store.js";
 import type { Storage } from "../../db/storage.js";
@@ -74,7 +75,8 @@ describe(`a step between menus (${testEngine})`, () => {
     ]);
     if (pool && query) pool.query = query;
 
-    expect(many.slice(0, 5)).toEqual(one);
+    // A menu step answers the language its next menu is spoken in (the rest of the facts are in the row, compared below).
+    expect(many.slice(0, 5)).toEqual(one.map((facts) => facts && { language: facts.language }));
     expect(one.slice(0, 4)).toEqual([
       { language: "my", topic: null, priority: "normal" },
       { language: null, topic: "child", priority: "emergency" },

@@ -64,7 +64,7 @@ export function voiceRoutes(base: FastifyInstance, s: Services): void {
     // Where the answer leads depends on the menu and the key alone: decided first, stored in one write.
     const answer = menuNode(s.flows.flow, from.node) ? answerMenu(s.flows.flow, from.node, from.attempt, body.Digits ?? "") : undefined;
     const stepped = answer && (await recordIvrStep(s.webhookCtx, body.CallSid, from, answer, s.ctx.clock.now()));
-    if (stepped) return renderStep(s, { sid: body.CallSid, language: stepped.facts.language ?? null }, stepped.step);
+    if (stepped) return renderStep(s, { sid: body.CallSid, language: stepped.language ?? null }, stepped.step);
     // The rare path: a repeated or late Gather answer for a menu the caller has left changed nothing and
     // hears where the call is now; an unknown call hears goodbye.
     const call = await findCall(s.ctx.db, body.CallSid);
