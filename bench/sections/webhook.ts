@@ -38,7 +38,7 @@ const LIGHT_SECONDS = 3;
 const STEADY_RATE = 1_000;
 const STEADY_SECONDS = 5;
 /** Calls copied for the IVR run: more than the hotline can step through in warm-up and measurement. */
-const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 260_000);
+const COPIES = Number(process.env.BENCH_WEBHOOK_COPIES ?? 400_000);
 /** Of those, the last ones are stepped by the floor server (servers/floor-server.ts, over and over), never by the hotline. */
 const FLOOR_CALLS = 40_000;
 /**
