@@ -11,7 +11,10 @@ const HOME_COUNTRY = "TH";
  */
 export function toE164(raw: string | null | undefined): string | null {
   const value = (raw ?? "").trim();
-  // Callers in crisis call again, often within minutes: a number already parsed is not parsed again.
+  // Most numbers, as Twilio gives them, are decided at once. The rest take libphonenumber's way, and
+  // callers in crisis call again, often within minutes: a number the library parsed is not parsed again
+  // (keeping the plain ones too cost more than deciding them anew).
+  if (isPlainValid(value)) return value;
   const known = parsed.get(value);
   if (known !== undefined) return known;
   const e164 = parse(value);
@@ -26,7 +29,6 @@ const PARSED_LIMIT = 10_000;
 
 function parse(value: string): string | null {
   if (!/\d{4,}/.test(value)) return null; // "anonymous", "restricted", "" and short codes
-  if (isPlainValid(value)) return value;
   const candidates = value.startsWith("+") ? [value] : [value, `+${value}`];
   for (const candidate of candidates) {
     const parsed = parsePhoneNumberFromString(candidate, HOME_COUNTRY);
