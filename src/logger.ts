@@ -23,8 +23,8 @@ export function createLogger(level: string, destination: pino.DestinationStream 
 
 /**
  * Standard output, written once per turn of the event loop: the lines a turn logs (one per request
- * answered, at the least) go out in one write at its end. A write is a system call, and one per line cost
- * about 6 µs of an IVR step's 65 (bench/README.md, eighth pass). Still synchronous (pino's own
+ * answered, at the least) go out in one write at its end. A write is a system call, which costs about
+ * 5 µs on the machines the bench runs on; one per line was a tenth of an IVR step (bench/README.md, eighth pass). Still synchronous (pino's own
  * destination), so a line is out before the next turn starts, and the process's exit writes what is left:
  * only a kill between a line and the turn's end can lose it. One for the process: every logger shares it.
  */
@@ -35,18 +35,21 @@ function standardOutput(): pino.DestinationStream {
 let stdout: pino.DestinationStream | undefined;
 
 /** Lines gathered until the turn ends, then written to `destination` in one piece (see standardOutput). */
-export function turnBatched(destination: { write(text: string): unknown }): pino.DestinationStream & { flush(): void } {
+export function turnBatched(destination: { write(text: string): unknown }): pino.DestinationStream & { flush(done?: () => void): void } {
   let pending = "";
-  const flush = () => {
-    if (!pending) return;
-    const text = pending;
-    pending = "";
-    destination.write(text);
+  // Also pino's `logger.flush(done)`: written at once, then done.
+  const flush = (done?: () => void) => {
+    if (pending) {
+      const text = pending;
+      pending = "";
+      destination.write(text);
+    }
+    done?.();
   };
-  process.on("exit", flush);
+  process.on("exit", () => flush());
   return {
     write(line: string) {
-      if (!pending) setImmediate(flush);
+      if (!pending) setImmediate(() => flush());
       pending += line;
     },
     flush,

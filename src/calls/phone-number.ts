@@ -55,7 +55,7 @@ export function isMobile(e164: string | null): boolean {
  * they do not begin with what the country's national prefix may be (then parse strips it), and the number
  * is valid when they match the country's national number pattern. That decision, made here with the
  * library's own metadata and patterns compiled once, costs under a microsecond; the library's path cost
- * 10–15 µs of an arrival's CPU in the server (bench/README.md, section 7). It only ever says "valid, as
+ * 11–13 µs of an arrival's CPU in the server (bench/README.md, eighth pass). It only ever says "valid, as
  * given": anything else (a shared calling code such as +1, a possible national prefix, no match, another
  * format) goes the library's whole way. test/unit/phone-number.test.ts holds the two equal.
  */

@@ -12,8 +12,7 @@ export class AccessLog extends LogController {
   /**
    * The line is written straight to the logger's destination, serialized here: its fields are known, so
    * pino's generic serializing, its redaction pass and the scrubber's pass over the whole line are not
-   * needed. Together they cost about 7 µs a line in the server, a tenth of an IVR step (bench/README.md,
-   * eighth pass). Only the path can hold what a client chose to send: it is scrubbed on its own. The call
+   * needed (about 2 µs a line in the server: bench/README.md, eighth pass). Only the path can hold what a client chose to send: it is scrubbed on its own. The call
    * SID is set only for a signed webhook whose body passed its schema (CA and 32 hex digits). Error lines
    * carry an error, which may hold anything: they go through the request's logger, redacted and scrubbed.
    */

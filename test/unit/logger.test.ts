@@ -15,6 +15,12 @@ describe("the log's standard output", () => {
     out.write("three\n");
     await new Promise((resolve) => setImmediate(resolve));
     expect(writes).toEqual(["one\ntwo\n", "three\n"]);
+    // pino's logger.flush(done): what is pending goes out at once, and done is called.
+    out.write("four\n");
+    let done = false;
+    out.flush(() => (done = true));
+    expect(writes).toEqual(["one\ntwo\n", "three\n", "four\n"]);
+    expect(done).toBe(true);
   });
 
   // A process that exits, or dies of an uncaught error, in the turn it logged still writes the lines.
